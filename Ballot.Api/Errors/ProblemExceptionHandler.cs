@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Ballot.Core.Common;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ballot.Api.Errors;
+
+/// <summary>415 for a body in the wrong format.</summary>
+public sealed class UnsupportedMediaType(string message) : Exception(message);
+
+/// <summary>The one place failures become RFC 9457 problem details. Nothing here echoes a stack trace.</summary>
+internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        ProblemDetails problem = exception switch
+        {
+            ValidationFailed v => new HttpValidationProblemDetails(v.Errors.ToDictionary(kv => kv.Key, kv => kv.Value))
+            {
+                Status = 400, Title = "The request is not valid.", Detail = v.Message,
+            },
+            InputRejected r => Extend(new ProblemDetails { Status = 400, Title = "The input was rejected.", Detail = r.Message },
+                "problems", r.Problems),
+            NotFound n => new ProblemDetails { Status = 404, Title = "Not found.", Detail = n.Message },
+            Conflict c => new ProblemDetails { Status = 409, Title = "Conflict with the current state.", Detail = c.Message },
+            Forbidden f => new ProblemDetails { Status = 403, Title = "Forbidden.", Detail = f.Message },
+            UnsupportedMediaType u => new ProblemDetails { Status = 415, Title = "Unsupported media type.", Detail = u.Message },
+            BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "The request could not be read.", Detail = Describe(b) },
+            _ => new ProblemDetails { Status = 500, Title = "An unexpected error occurred.", Detail = "The error has been logged; quote the traceId when you report it." },
+        };
+        if (problem.Status == 500)
+            log.LogError(exception, "Unhandled failure on {Method} {Route}", http.Request.Method, (http.Features.Get<IExceptionHandlerFeature>()?.Endpoint as RouteEndpoint)?.RoutePattern.RawText);
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Extend(ProblemDetails p, string key, object value)
+    {
+        p.Extensions[key] = value;
+        return p;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" (contained in|to) type '[^']*'")]
+    private static partial System.Text.RegularExpressions.Regex TypeNames();
+
+    /// <summary>Says which part of the body is wrong (the JSON path and position) without internals.</summary>
+    private static string Describe(BadHttpRequestException b) => b.InnerException switch
+    {
+        JsonException j => "The JSON body is not valid: " + TypeNames().Replace(j.Message, ""),
+        _ => b.Message,
+    };
+}

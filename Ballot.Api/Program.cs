@@ -1,0 +1,9 @@
+using Ballot.Api;
+using Ballot.Api.Cli;
+
+if (args.Length > 0 && args[0] == "tokens")
+    return await TokensCli.RunAsync(args[1..]);
+
+var app = BallotApi.Build(args);
+await app.RunAsync();
+return 0;

@@ -1,0 +1,3 @@
+namespace Ballot.Core.Common;
+
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);

@@ -1,0 +1,91 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Ballot.Core.Data;
+
+/// <summary>The one place connections come from. Handlers open, use and dispose a connection per request.</summary>
+public sealed class Db
+{
+    private readonly string _connectionString;
+    private readonly int _busyTimeoutMs;
+    private readonly NpgsqlDataSource? _pg;
+
+    public Db(IOptions<DatabaseOptions> options)
+    {
+        var o = options.Value;
+        Engine = DetectEngine(o.ConnectionString);
+        Dialect = Dialect.For(Engine);
+        _busyTimeoutMs = o.BusyTimeoutMs;
+        if (Engine == Engine.Sqlite)
+        {
+            var csb = new SqliteConnectionStringBuilder(o.ConnectionString) { Pooling = true, ForeignKeys = true };
+            var file = csb.DataSource;
+            if (!string.IsNullOrEmpty(file) && file != ":memory:")
+            {
+                var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+                if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+                DataFolder = dir;
+            }
+            _connectionString = csb.ConnectionString;
+        }
+        else
+        {
+            _connectionString = o.ConnectionString;
+            _pg = new NpgsqlDataSourceBuilder(o.ConnectionString).Build();
+        }
+    }
+
+    public Engine Engine { get; }
+    public Dialect Dialect { get; }
+    public string ConnectionString => _connectionString;
+
+    /// <summary>Folder holding the SQLite file (null on PostgreSQL); key files live beside it.</summary>
+    public string? DataFolder { get; }
+
+    public static Engine DetectEngine(string connectionString)
+    {
+        var s = connectionString.TrimStart();
+        if (s.StartsWith("Host=", StringComparison.OrdinalIgnoreCase)
+            || s.Contains(";Host=", StringComparison.OrdinalIgnoreCase)
+            || s.StartsWith("Server=", StringComparison.OrdinalIgnoreCase)
+            || s.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+            return Engine.Postgres;
+        return Engine.Sqlite;
+    }
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (_pg is not null) return await _pg.OpenConnectionAsync(ct);
+        var conn = new SqliteConnection(_connectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        // Per connection: the API and the worker share one file; synchronous=FULL makes a commit durable.
+        cmd.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL;";
+        await cmd.ExecuteNonQueryAsync(ct);
+        return conn;
+    }
+
+    public DbConnection Open()
+    {
+        if (_pg is not null) return _pg.OpenConnection();
+        var conn = new SqliteConnection(_connectionString);
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"PRAGMA busy_timeout = {_busyTimeoutMs}; PRAGMA synchronous = FULL;";
+        cmd.ExecuteNonQuery();
+        return conn;
+    }
+
+    /// <summary>
+    /// Begins a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE)
+    /// so two writers queue on busy_timeout instead of failing on lock upgrade.
+    /// </summary>
+    public async Task<DbTransaction> BeginWriteAsync(DbConnection conn, CancellationToken ct = default)
+    {
+        if (conn is SqliteConnection sqlite)
+            return sqlite.BeginTransaction(deferred: false);
+        return await conn.BeginTransactionAsync(ct);
+    }
+}

@@ -1,0 +1,18 @@
+namespace Ballot.Core.Data;
+
+/// <summary>The SQL that differs between SQLite and PostgreSQL, and nothing else.</summary>
+public sealed record Dialect(Engine Engine)
+{
+    public static Dialect For(Engine engine) => new(engine);
+
+    public bool IsSqlite => Engine == Engine.Sqlite;
+
+    /// <summary>Case-insensitive LIKE.</summary>
+    public string ILike => IsSqlite ? "LIKE" : "ILIKE";
+
+    /// <summary>String concatenation works with || in both; kept here for completeness of the list.</summary>
+    public string Concat(params string[] parts) => string.Join(" || ", parts);
+
+    /// <summary>LIMIT/OFFSET is shared; named for readability at call sites.</summary>
+    public string Page(string limitParam, string offsetParam) => $"LIMIT {limitParam} OFFSET {offsetParam}";
+}

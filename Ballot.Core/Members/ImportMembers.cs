@@ -1,0 +1,300 @@
+using System.Data.Common;
+using System.Text;
+using System.Text.RegularExpressions;
+using Ballot.Core.Common;
+using Ballot.Core.Data;
+using Dapper;
+using MediatR;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ballot.Core.Members;
+
+/// <summary>
+/// Upserts the register from CSV by membership number, all or nothing: one bad row and nothing is written.
+/// Built for a whole union (450,000 rows): the file is validated in memory, compared with the register
+/// loaded once, and only new or changed rows are written, in one transaction.
+/// </summary>
+public static partial class ImportMembers
+{
+    public sealed record Command(Stream Csv) : IRequest<Result>;
+
+    public sealed record Result(int Created, int Updated, int Unchanged);
+
+    public const int MaxReportedProblems = 1000;
+
+    private static readonly string[] Required = ["membership_number", "first_name", "last_name", "email", "workplace", "employer", "region", "category"];
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9/._-]{0,31}$")]
+    private static partial Regex MembershipNumberPattern();
+
+    internal sealed record Row(int Line, string Number, string First, string Last, string Email, string Workplace, string Employer, string Region, string Category, string? Status);
+
+    private sealed class Existing
+    {
+        public long Id { get; init; }
+        public string MembershipNumber { get; init; } = "";
+        public string? FirstName { get; init; }
+        public string? LastName { get; init; }
+        public string? Email { get; init; }
+        public long WorkplaceId { get; init; }
+        public string Category { get; init; } = "";
+        public string Status { get; init; } = "";
+        public DateTimeOffset? ErasedAt { get; init; }
+    }
+
+    private sealed record WorkplaceRow
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Employer { get; init; } = "";
+        public string Region { get; init; } = "";
+    }
+
+    internal sealed record Change(long Id, Row Row, long WorkplaceId, string Status);
+
+    public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, Result>
+    {
+        public async Task<Result> Handle(Command cmd, CancellationToken ct)
+        {
+            await using var conn = await db.OpenAsync(ct);
+            var categories = await Categories.LoadAsync(conn);
+            var rows = Parse(cmd.Csv, categories);
+
+            await using var tx = await db.BeginWriteAsync(conn, ct);
+            var workplaces = (await conn.QueryAsync<WorkplaceRow>("SELECT id, name, employer, region FROM workplace", transaction: tx))
+                .ToDictionary(w => (w.Name, w.Employer));
+            var existing = (await conn.QueryAsync<Existing>("""
+                SELECT id, membership_number AS MembershipNumber, first_name AS FirstName, last_name AS LastName, email,
+                       workplace_id AS WorkplaceId, category, status, erased_at AS ErasedAt
+                FROM member
+                """, transaction: tx)).ToDictionary(m => m.MembershipNumber, StringComparer.Ordinal);
+
+            foreach (var r in rows)
+            {
+                var key = (r.Workplace, r.Employer);
+                if (!workplaces.TryGetValue(key, out var w))
+                {
+                    var id = await conn.ExecuteScalarAsync<long>(
+                        "INSERT INTO workplace (name, employer, region) VALUES (@Workplace, @Employer, @Region) RETURNING id", r, tx);
+                    workplaces[key] = new WorkplaceRow { Id = id, Name = r.Workplace, Employer = r.Employer, Region = r.Region };
+                }
+                else if (w.Region != r.Region)
+                {
+                    await conn.ExecuteAsync("UPDATE workplace SET region = @Region WHERE id = @Id", new { r.Region, w.Id }, tx);
+                    workplaces[key] = w with { Region = r.Region };
+                }
+            }
+
+            var inserts = new List<Change>();
+            var updates = new List<Change>();
+            var unchanged = 0;
+            foreach (var r in rows)
+            {
+                var wid = workplaces[(r.Workplace, r.Employer)].Id;
+                if (!existing.TryGetValue(r.Number, out var m))
+                {
+                    inserts.Add(new Change(0, r, wid, r.Status ?? "active"));
+                    continue;
+                }
+                var status = r.Status ?? m.Status;
+                if (m.FirstName == r.First && m.LastName == r.Last && m.Email == r.Email && m.WorkplaceId == wid
+                    && m.Category == r.Category && m.Status == status && m.ErasedAt is null)
+                    unchanged++;
+                else
+                    updates.Add(new Change(m.Id, r, wid, status));
+            }
+
+            var now = clock.GetUtcNow();
+            if (conn is NpgsqlConnection pg) await WritePostgres(pg, inserts, updates, now, ct);
+            else await WriteSqlite((SqliteConnection)conn, (SqliteTransaction)tx, inserts, updates, now, ct);
+            await tx.CommitAsync(ct);
+            return new Result(inserts.Count, updates.Count, unchanged);
+        }
+    }
+
+    internal static List<Row> Parse(Stream csv, IReadOnlySet<string> categories)
+    {
+        using var text = new StreamReader(csv, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        var problems = new List<InputProblem>();
+        var total = 0;
+        void Problem(int line, string? column, string message)
+        {
+            total++;
+            if (problems.Count < MaxReportedProblems) problems.Add(new InputProblem(line, column, message));
+        }
+
+        var records = new CsvLines(text).Read().GetEnumerator();
+        if (!records.MoveNext())
+            throw new InputRejected("The file is empty: it needs a header row and at least one member.", [new InputProblem(1, null, "The file is empty.")]);
+        var header = records.Current;
+        if (header.Fields is null)
+            throw new InputRejected("The header row cannot be read.", [new InputProblem(header.Line, null, header.Error!)]);
+        var names = header.Fields.Select(f => f.Trim().Trim('\uFEFF').ToLowerInvariant()).ToArray();
+        var index = new Dictionary<string, int>();
+        for (var i = 0; i < names.Length; i++) index.TryAdd(names[i], i);
+        var missing = Required.Where(c => !index.ContainsKey(c)).ToList();
+        if (missing.Count > 0)
+            throw new InputRejected("The header row lacks required columns.",
+                missing.Select(c => new InputProblem(header.Line, c, $"The header has no '{c}' column.")).ToList());
+        var statusIndex = index.GetValueOrDefault("status", -1);
+
+        var rows = new List<Row>();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (records.MoveNext())
+        {
+            var rec = records.Current;
+            if (rec.Fields is null) { Problem(rec.Line, null, rec.Error!); continue; }
+            var f = rec.Fields;
+            if (f.Length != names.Length)
+            {
+                Problem(rec.Line, null, $"The line has {f.Length} fields; the header has {names.Length}.");
+                continue;
+            }
+            string Get(string column) => f[index[column]].Trim();
+            var before = total;
+            var number = Get("membership_number");
+            if (number.Length == 0) Problem(rec.Line, "membership_number", "The membership number is missing.");
+            else if (!MembershipNumberPattern().IsMatch(number)) Problem(rec.Line, "membership_number", "The membership number must be 1 to 32 letters, digits, '/', '.', '_' or '-'.");
+            else if (seen.TryGetValue(number, out var firstLine)) Problem(rec.Line, "membership_number", $"Membership number {number} also appears on line {firstLine}.");
+            else seen[number] = rec.Line;
+
+            foreach (var (col, max) in new[] { ("first_name", 100), ("last_name", 100), ("workplace", 200), ("employer", 200), ("region", 100) })
+            {
+                var v = Get(col);
+                if (v.Length == 0) Problem(rec.Line, col, $"The {col.Replace('_', ' ')} is missing.");
+                else if (v.Length > max) Problem(rec.Line, col, $"The {col.Replace('_', ' ')} is longer than {max} characters.");
+            }
+            var email = Get("email");
+            if (email.Length == 0) Problem(rec.Line, "email", "The email address is missing.");
+            else if (!EmailAddress.IsValid(email)) Problem(rec.Line, "email", "The email address is not valid.");
+            var category = Get("category").ToLowerInvariant();
+            if (!categories.Contains(category))
+                Problem(rec.Line, "category", $"Unknown category '{Get("category")}'; expected one of: {string.Join(", ", categories.Order())}.");
+            string? status = null;
+            if (statusIndex >= 0)
+            {
+                status = f[statusIndex].Trim().ToLowerInvariant();
+                if (status.Length == 0) status = null;
+                else if (!Categories.Statuses.Contains(status)) Problem(rec.Line, "status", "The status must be active or lapsed.");
+            }
+            if (total == before)
+                rows.Add(new Row(rec.Line, number, Get("first_name"), Get("last_name"), email, Get("workplace"), Get("employer"), Get("region"), category, status));
+        }
+        if (total > 0)
+            throw new InputRejected($"Nothing was imported: the file has {total} problem{(total == 1 ? "" : "s")}" +
+                (total > problems.Count ? $" (the first {problems.Count} are listed)." : "."), problems);
+        if (rows.Count == 0)
+            throw new InputRejected("The file has a header but no members.", [new InputProblem(header.Line + 1, null, "No member rows.")]);
+        return rows;
+    }
+
+    private static async Task WriteSqlite(SqliteConnection conn, SqliteTransaction tx, List<Change> inserts, List<Change> updates, DateTimeOffset now, CancellationToken ct)
+    {
+        var stamp = DapperSetup.ToSqliteText(now);
+        if (inserts.Count > 0)
+        {
+            await using var ins = conn.CreateCommand();
+            ins.Transaction = tx;
+            ins.CommandText = """
+                INSERT INTO member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at)
+                VALUES ($n, $f, $l, $e, $w, $c, $s, $t, $t)
+                """;
+            var p = AddParameters(ins, "$n", "$f", "$l", "$e", "$w", "$c", "$s", "$t");
+            p[7].Value = stamp;
+            ins.Prepare();
+            foreach (var c in inserts)
+            {
+                Bind(p, c);
+                await ins.ExecuteNonQueryAsync(ct);
+            }
+        }
+        if (updates.Count > 0)
+        {
+            await using var upd = conn.CreateCommand();
+            upd.Transaction = tx;
+            upd.CommandText = """
+                UPDATE member SET first_name = $f, last_name = $l, email = $e, workplace_id = $w, category = $c,
+                       status = $s, erased_at = NULL, updated_at = $t
+                WHERE id = $id
+                """;
+            var p = AddParameters(upd, "$n", "$f", "$l", "$e", "$w", "$c", "$s", "$t", "$id");
+            p[7].Value = stamp;
+            upd.Prepare();
+            foreach (var c in updates)
+            {
+                Bind(p, c);
+                p[8].Value = c.Id;
+                await upd.ExecuteNonQueryAsync(ct);
+            }
+        }
+    }
+
+    private static DbParameter[] AddParameters(DbCommand cmd, params string[] names) =>
+        names.Select(n => { var p = cmd.CreateParameter(); p.ParameterName = n; p.Value = DBNull.Value; cmd.Parameters.Add(p); return p; }).ToArray();
+
+    private static void Bind(DbParameter[] p, Change c)
+    {
+        p[0].Value = c.Row.Number;
+        p[1].Value = c.Row.First;
+        p[2].Value = c.Row.Last;
+        p[3].Value = c.Row.Email;
+        p[4].Value = c.WorkplaceId;
+        p[5].Value = c.Row.Category;
+        p[6].Value = c.Status;
+    }
+
+    /// <summary>PostgreSQL: binary COPY, which is what makes 450,000 rows take seconds instead of minutes.</summary>
+    private static async Task WritePostgres(NpgsqlConnection conn, List<Change> inserts, List<Change> updates, DateTimeOffset now, CancellationToken ct)
+    {
+        if (inserts.Count > 0)
+        {
+            await using var w = await conn.BeginBinaryImportAsync(
+                "COPY member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct);
+            foreach (var c in inserts)
+            {
+                await w.StartRowAsync(ct);
+                await WriteCommon(w, c, now, ct);
+                await w.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+            }
+            await w.CompleteAsync(ct);
+        }
+        if (updates.Count > 0)
+        {
+            await conn.ExecuteAsync("""
+                CREATE TEMP TABLE member_import (id bigint, membership_number text, first_name text, last_name text, email text,
+                    workplace_id bigint, category text, status text, updated_at timestamptz) ON COMMIT DROP
+                """);
+            await using (var w = await conn.BeginBinaryImportAsync(
+                "COPY member_import (membership_number, first_name, last_name, email, workplace_id, category, status, updated_at, id) FROM STDIN (FORMAT BINARY)", ct))
+            {
+                foreach (var c in updates)
+                {
+                    await w.StartRowAsync(ct);
+                    await WriteCommon(w, c, now, ct);
+                    await w.WriteAsync(c.Id, NpgsqlDbType.Bigint, ct);
+                }
+                await w.CompleteAsync(ct);
+            }
+            await conn.ExecuteAsync("""
+                UPDATE member m SET first_name = i.first_name, last_name = i.last_name, email = i.email,
+                       workplace_id = i.workplace_id, category = i.category, status = i.status,
+                       erased_at = NULL, updated_at = i.updated_at
+                FROM member_import i WHERE m.id = i.id
+                """);
+        }
+    }
+
+    private static async Task WriteCommon(NpgsqlBinaryImporter w, Change c, DateTimeOffset now, CancellationToken ct)
+    {
+        await w.WriteAsync(c.Row.Number, NpgsqlDbType.Text, ct);
+        await w.WriteAsync(c.Row.First, NpgsqlDbType.Text, ct);
+        await w.WriteAsync(c.Row.Last, NpgsqlDbType.Text, ct);
+        await w.WriteAsync(c.Row.Email, NpgsqlDbType.Text, ct);
+        await w.WriteAsync(c.WorkplaceId, NpgsqlDbType.Bigint, ct);
+        await w.WriteAsync(c.Row.Category, NpgsqlDbType.Text, ct);
+        await w.WriteAsync(c.Status, NpgsqlDbType.Text, ct);
+        await w.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+    }
+}

@@ -1,0 +1,4 @@
+using Ballot.Worker;
+
+var host = BallotWorker.Build(args);
+await host.RunAsync();

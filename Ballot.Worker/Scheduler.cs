@@ -1,0 +1,21 @@
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Ballot.Worker;
+
+/// <summary>
+/// Registers the recurring jobs. Each feature adds its job here; a job finds due work in the database
+/// (the API only records intent) and is safe to run twice.
+/// </summary>
+internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOptions> options, ILogger<Scheduler> log) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        _ = jobs;
+        _ = options;
+        log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}

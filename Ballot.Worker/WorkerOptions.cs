@@ -1,0 +1,12 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ballot.Worker;
+
+public sealed class WorkerOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>How often the worker looks in the database for work that has become due.</summary>
+    [Range(1, 3600)]
+    public int PollSeconds { get; set; } = 5;
+}
