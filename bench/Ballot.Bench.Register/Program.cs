@@ -1,0 +1,132 @@
+// Register benchmarks through the real API process (Release build), as a user would see them:
+//   cold start of the API to its first successful /health, import of a generated 450,000-member CSV through
+//   POST /api/members/import, and a re-import of the same file (all unchanged).
+// Usage: dotnet run -c Release --project bench/Ballot.Bench.Register -- [--members 450000] [--runs 5] [--engine sqlite|postgres]
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using Npgsql;
+
+var members = Arg("--members", 450_000);
+var runs = Arg("--runs", 5);
+var engine = ArgS("--engine", "sqlite");
+var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
+var root = FindRoot();
+var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
+if (!File.Exists(apiDll)) { Console.Error.WriteLine($"Build first: dotnet build -c Release Ballot.sln ({apiDll} missing)"); return 1; }
+
+var work = Path.Combine(Path.GetTempPath(), "ballot-bench-register");
+Directory.CreateDirectory(work);
+var csvPath = Path.Combine(work, $"members-{members}.csv");
+if (!File.Exists(csvPath)) Generate(csvPath, members);
+Console.WriteLine($"engine={engine} members={members} csv={new FileInfo(csvPath).Length / 1e6:0.0} MB runs={runs} cores={Environment.ProcessorCount}");
+
+var cold = new List<double>(); var import = new List<double>(); var reimport = new List<double>();
+for (var run = 1; run <= runs; run++)
+{
+    string conn;
+    string? pgDb = null;
+    var dir = Path.Combine(work, $"run{run}");
+    if (Directory.Exists(dir)) Directory.Delete(dir, true);
+    Directory.CreateDirectory(dir);
+    if (engine == "postgres")
+    {
+        pgDb = $"ballot_bench_{run}_{Environment.ProcessId}";
+        await Pg($"CREATE DATABASE {pgDb}");
+        conn = new NpgsqlConnectionStringBuilder(pgAdmin) { Database = pgDb }.ConnectionString;
+    }
+    else conn = $"Data Source={Path.Combine(dir, "ballot.db")}";
+
+    // Token first (also applies the migrations), so cold start below measures a normal restart.
+    var token = (await Run("dotnet", [apiDll, "tokens", "create", "--role", "organiser", "--name", "Bench"], conn)).Trim().Split('\n')[^1].Trim();
+
+    var port = 5900 + run;
+    var sw = Stopwatch.StartNew();
+    var api = Start(apiDll, conn, port);
+    using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+    while (true)
+    {
+        try { if ((await http.GetAsync("/health")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
+        await Task.Delay(5);
+    }
+    cold.Add(sw.Elapsed.TotalMilliseconds);
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+    async Task<double> Import(string expect)
+    {
+        await using var file = File.OpenRead(csvPath);
+        var content = new StreamContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        var t = Stopwatch.StartNew();
+        var response = await http.PostAsync("/api/members/import", content);
+        var body = await response.Content.ReadAsStringAsync();
+        var ms = t.Elapsed.TotalMilliseconds;
+        if (!response.IsSuccessStatusCode || !body.Contains(expect)) throw new Exception($"import failed: {(int)response.StatusCode} {body[..Math.Min(300, body.Length)]}");
+        return ms;
+    }
+    import.Add(await Import($"\"created\":{members}"));
+    reimport.Add(await Import($"\"unchanged\":{members}"));
+    Console.WriteLine($"run {run}: cold start {cold[^1]:0} ms, import {import[^1]:0} ms, re-import {reimport[^1]:0} ms");
+    api.Kill(entireProcessTree: true);
+    await api.WaitForExitAsync();
+    if (pgDb is not null) { NpgsqlConnection.ClearAllPools(); await Pg($"DROP DATABASE {pgDb} WITH (FORCE)"); }
+}
+Console.WriteLine($"median: cold start {Median(cold):0} ms, import {Median(import):0} ms ({members / Median(import) * 1000:0} rows/s), re-import {Median(reimport):0} ms");
+return 0;
+
+static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
+
+int Arg(string name, int def) { var i = Array.IndexOf(args, name); return i >= 0 ? int.Parse(args[i + 1]) : def; }
+string ArgS(string name, string def) { var i = Array.IndexOf(args, name); return i >= 0 ? args[i + 1] : def; }
+
+async Task Pg(string sql)
+{
+    await using var c = new NpgsqlConnection(pgAdmin);
+    await c.OpenAsync();
+    await using var cmd = new NpgsqlCommand(sql, c);
+    await cmd.ExecuteNonQueryAsync();
+}
+
+static Process Start(string dll, string conn, int port)
+{
+    var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true };
+    psi.Environment["Database__ConnectionString"] = conn;
+    psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
+    psi.Environment["Logging__LogLevel__Default"] = "Warning";
+    var p = Process.Start(psi)!;
+    p.OutputDataReceived += (_, _) => { };
+    p.ErrorDataReceived += (_, _) => { };
+    p.BeginOutputReadLine();
+    p.BeginErrorReadLine();
+    return p;
+}
+
+static async Task<string> Run(string file, string[] argv, string conn)
+{
+    var psi = new ProcessStartInfo(file, argv) { RedirectStandardOutput = true };
+    psi.Environment["Database__ConnectionString"] = conn;
+    using var p = Process.Start(psi)!;
+    var o = await p.StandardOutput.ReadToEndAsync();
+    await p.WaitForExitAsync();
+    return o;
+}
+
+static void Generate(string path, int n)
+{
+    var regions = new[] { "North West", "North East", "Yorkshire", "East Midlands", "West Midlands", "Eastern", "London", "South East", "South West", "Wales" };
+    var categories = new[] { "teacher", "teacher", "teacher", "support-staff", "leader", "supply-teacher" };
+    using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+    w.Write("membership_number,first_name,last_name,email,workplace,employer,region,category\n");
+    for (var i = 1; i <= n; i++)
+    {
+        var school = i % 25_000;
+        w.Write($"M{i:D7},First{i},Last{i},member{i}@example.org,School {school},Employer {school % 150},{regions[school % regions.Length]},{categories[i % categories.Length]}\n");
+    }
+}
+
+static string FindRoot()
+{
+    var d = new DirectoryInfo(AppContext.BaseDirectory);
+    while (d is not null && !File.Exists(Path.Combine(d.FullName, "Ballot.sln"))) d = d.Parent;
+    return d?.FullName ?? throw new InvalidOperationException("run inside the repository");
+}
