@@ -25,6 +25,10 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             Conflict c => new ProblemDetails { Status = 409, Title = "Conflict with the current state.", Detail = c.Message },
             Forbidden f => new ProblemDetails { Status = 403, Title = "Forbidden.", Detail = f.Message },
             UnsupportedMediaType u => new ProblemDetails { Status = 415, Title = "Unsupported media type.", Detail = u.Message },
+            Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } or Npgsql.PostgresException { SqlState: "23505" or "23503" or "23514" }
+                => new ProblemDetails { Status = 409, Title = "Conflict with the current state.", Detail = "The change conflicts with data saved at the same time; reload and try again." },
+            Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } or Npgsql.PostgresException { SqlState: "40001" or "40P01" or "55P03" }
+                => new ProblemDetails { Status = 503, Title = "The database is busy.", Detail = "Another change holds the database; retry in a moment." },
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "The request could not be read.", Detail = Describe(b) },
             _ => new ProblemDetails { Status = 500, Title = "An unexpected error occurred.", Detail = "The error has been logged; quote the traceId when you report it." },
         };

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using System.Text;
 using System.Text.RegularExpressions;
 using Ballot.Core.Common;
@@ -54,15 +56,20 @@ public static partial class ImportMembers
 
     internal sealed record Change(long Id, Row Row, long WorkplaceId, string Status);
 
-    public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, Result>
+    public sealed class Handler(Db db, TimeProvider clock, ILogger<Handler> log) : IRequestHandler<Command, Result>
     {
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
+            var started = Stopwatch.GetTimestamp();
             await using var conn = await db.OpenAsync(ct);
             var categories = await Categories.LoadAsync(conn);
             var rows = Parse(cmd.Csv, categories);
+            var parsed = Stopwatch.GetElapsedTime(started);
 
             await using var tx = await db.BeginWriteAsync(conn, ct);
+            // Two imports at once must not both create the same member: SQLite's BEGIN IMMEDIATE already
+            // serialises writers; PostgreSQL needs a lock held until this transaction ends.
+            if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
             var workplaces = (await conn.QueryAsync<WorkplaceRow>("SELECT id, name, employer, region FROM workplace", transaction: tx))
                 .ToDictionary(w => (w.Name, w.Employer));
             var existing = (await conn.QueryAsync<Existing>("""
@@ -106,10 +113,13 @@ public static partial class ImportMembers
                     updates.Add(new Change(m.Id, r, wid, status));
             }
 
+            var compared = Stopwatch.GetElapsedTime(started);
             var now = clock.GetUtcNow();
             if (conn is NpgsqlConnection pg) await WritePostgres(pg, inserts, updates, now, ct);
             else await WriteSqlite((SqliteConnection)conn, (SqliteTransaction)tx, inserts, updates, now, ct);
             await tx.CommitAsync(ct);
+            log.LogInformation("Register import: {Created} created, {Updated} updated, {Unchanged} unchanged in {TotalMs:0} ms (parse {ParseMs:0} ms, compare {CompareMs:0} ms)",
+                inserts.Count, updates.Count, unchanged, Stopwatch.GetElapsedTime(started).TotalMilliseconds, parsed.TotalMilliseconds, (compared - parsed).TotalMilliseconds);
             return new Result(inserts.Count, updates.Count, unchanged);
         }
     }

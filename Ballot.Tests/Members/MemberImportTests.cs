@@ -104,3 +104,27 @@ public sealed class MemberImportTests
         Assert.That((string?)problem["problems"]![0]!["message"], Does.Contain("6 fields"));
     }
 }
+
+public sealed class ConcurrentImportTests
+{
+    [Test]
+    public async Task Two_imports_of_the_same_new_file_at_once_create_each_member_once()
+    {
+        await using var api = await ApiHost.StartAsync();
+        var organiser = await api.ClientFor(Roles.Organiser);
+        var csv = MemberCsv.Generate(2000, schools: 40);
+        var responses = await Task.WhenAll(
+            organiser.PostAsync("/api/members/import", Http.Csv(csv)),
+            organiser.PostAsync("/api/members/import", Http.Csv(csv)));
+        var results = new List<(int, int, int)>();
+        foreach (var r in responses)
+        {
+            var json = await (await r.AssertStatus(HttpStatusCode.OK)).ReadJson();
+            results.Add(((int)json["created"]!, (int)json["updated"]!, (int)json["unchanged"]!));
+        }
+        Assert.That(results, Is.EquivalentTo(new[] { (2000, 0, 0), (0, 0, 2000) }));
+        await using var conn = await api.OpenAsync();
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM member"), Is.EqualTo(2000));
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM workplace"), Is.EqualTo(40));
+    }
+}

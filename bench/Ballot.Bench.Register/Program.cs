@@ -93,10 +93,10 @@ static Process Start(string dll, string conn, int port)
     psi.Environment["Database__ConnectionString"] = conn;
     psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
+    psi.Environment["Logging__LogLevel__Ballot.Core.Members"] = "Information";
+    psi.RedirectStandardOutput = false;
     var p = Process.Start(psi)!;
-    p.OutputDataReceived += (_, _) => { };
     p.ErrorDataReceived += (_, _) => { };
-    p.BeginOutputReadLine();
     p.BeginErrorReadLine();
     return p;
 }
