@@ -18,6 +18,7 @@ public static class BallotCore
         services.AddSingleton<Db>();
         services.AddSingleton<Migrator>();
         services.AddSingleton(TimeProvider.System);
+        Motions.MotionsSetup.Add(builder);
         AddMediator(services);
         return builder;
     }

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Ballot.Core.Motions;
+
+public static class MotionsSetup
+{
+    /// <summary>School terms (section "Terms"), checked at start-up.</summary>
+    public static void Add(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TermOptions>().Bind(builder.Configuration.GetSection(TermOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<TermOptions>, TermOptionsValidator>();
+        builder.Services.AddSingleton<TermCalendar>();
+    }
+}

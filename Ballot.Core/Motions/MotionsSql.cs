@@ -1,0 +1,46 @@
+using System.Data.Common;
+using Ballot.Core.Data;
+using Dapper;
+
+namespace Ballot.Core.Motions;
+
+/// <summary>The motions feature's SQL that differs between SQLite and PostgreSQL, in one place.</summary>
+internal static class MotionsSql
+{
+    public static async Task<bool> TableExistsAsync(DbConnection conn, DbTransaction? tx, Dialect dialect, string table) =>
+        await conn.ExecuteScalarAsync<long>(dialect.IsSqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table"
+            : "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = @table",
+            new { table }, tx) > 0;
+
+    /// <summary>
+    /// Best matches first, the title weighing more than the text. SQLite: FTS5 with "ORDER BY rank" (bm25 weights set
+    /// in the migration), so the snippet is made only for the rows returned. PostgreSQL: the GIN-indexed tsvector,
+    /// ranked, then headlines for the page only.
+    /// </summary>
+    public static string Search(Dialect dialect, bool byConference) => dialect.IsSqlite
+        ? $"""
+          SELECT m.id AS Id, m.conference_id AS ConferenceId, c.name AS ConferenceName, m.number AS Number, m.title AS Title,
+                 m.topic AS Topic, m.status AS Status, snippet(motion_fts, 1, '[', ']', '…', 16) AS Snippet
+          FROM motion_fts JOIN motion m ON m.id = motion_fts.rowid JOIN conference c ON c.id = m.conference_id
+          WHERE motion_fts MATCH @query {(byConference ? "AND m.conference_id = @conferenceId" : "")}
+          ORDER BY rank LIMIT @limit
+          """
+        : $"""
+          WITH q AS (SELECT websearch_to_tsquery('english', @query) AS q),
+          top AS (
+              SELECT m.id, ts_rank(m.search, q.q) AS rank FROM motion m, q
+              WHERE m.search @@ q.q {(byConference ? "AND m.conference_id = @conferenceId" : "")}
+              ORDER BY rank DESC, m.id LIMIT @limit)
+          SELECT m.id AS Id, m.conference_id AS ConferenceId, c.name AS ConferenceName, m.number AS Number, m.title AS Title,
+                 m.topic AS Topic, m.status AS Status,
+                 ts_headline('english', m.text, q.q, 'StartSel=[, StopSel=], MaxWords=24, MinWords=10, MaxFragments=1, FragmentDelimiter=…') AS Snippet
+          FROM top JOIN motion m ON m.id = top.id JOIN conference c ON c.id = m.conference_id, q
+          ORDER BY top.rank DESC, m.id
+          """;
+
+    /// <summary>The query as each engine's full-text syntax: every word must appear; "quoted words" as a phrase.</summary>
+    public static string Query(Dialect dialect, IReadOnlyList<SearchTerm> terms) => dialect.IsSqlite
+        ? string.Join(" AND ", terms.Select(t => "\"" + string.Join(' ', t.Tokens) + "\""))
+        : string.Join(' ', terms.Select(t => t.Tokens.Count == 1 ? t.Tokens[0] : "\"" + string.Join(' ', t.Tokens) + "\""));
+}
