@@ -1,3 +1,4 @@
+using Ballot.Core.Ballots;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
 using MediatR;
@@ -20,6 +21,7 @@ public static class BallotCore
         services.AddSingleton(TimeProvider.System);
         Motions.MotionsSetup.Add(builder);
         AddMediator(services);
+        services.AddBallots(builder.Configuration);
         return builder;
     }
 

@@ -11,7 +11,8 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
 {
     public Task StartAsync(CancellationToken ct)
     {
-        _ = jobs;
+        // Ballots: open at opensAt, close and count at closesAt, queue due reminders (Ballot.Core/Ballots/RunDueWork.cs).
+        jobs.AddOrUpdate<Ballot.Core.Ballots.BallotSchedule>("ballots-due", s => s.RunDueAsync(), Cron.Minutely());
         _ = options;
         log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);
         return Task.CompletedTask;

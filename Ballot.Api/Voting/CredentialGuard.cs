@@ -1,0 +1,36 @@
+using System.Threading.RateLimiting;
+using Ballot.Core.Ballots;
+using Microsoft.Extensions.Options;
+
+namespace Ballot.Api.Voting;
+
+/// <summary>
+/// Slows down credential guessing: failed lookups (unknown credentials) are counted per client address in a fixed
+/// window, with the partitioned rate limiter ASP.NET Core's own middleware is built on. The middleware limits every
+/// request; here only failures count, so a school sharing one address can still vote. See docs/decisions/0204.
+/// </summary>
+public sealed class CredentialGuard : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _failures;
+
+    public CredentialGuard(IOptions<BallotOptions> options)
+    {
+        var limit = options.Value.FailedLookupsPerMinute;
+        _failures = PartitionedRateLimiter.Create<string, string>(ip => RateLimitPartition.GetFixedWindowLimiter(ip, _ =>
+            new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true }));
+    }
+
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
+
+    private static string Client(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>True when this client has used up its failures for the window: answer 429 without looking anything up.</summary>
+    public bool Blocked(HttpContext http) => _failures.GetStatistics(Client(http)) is { CurrentAvailablePermits: <= 0 };
+
+    public void Failed(HttpContext http)
+    {
+        using var _ = _failures.AttemptAcquire(Client(http));
+    }
+
+    public void Dispose() => _failures.Dispose();
+}

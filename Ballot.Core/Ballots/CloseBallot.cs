@@ -1,0 +1,58 @@
+using Ballot.Core.Common;
+using Ballot.Core.Data;
+using Dapper;
+using MediatR;
+
+namespace Ballot.Core.Ballots;
+
+public static class CloseBallot
+{
+    /// <param name="Early">the executive closing a consultative ballot before its closing time (never an industrial-action one).</param>
+    public sealed record Command(long Id, string Actor, bool Early = false) : IRequest<BallotView>;
+
+    public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, BallotView>
+    {
+        public async Task<BallotView> Handle(Command cmd, CancellationToken ct)
+        {
+            var now = clock.GetUtcNow();
+            await using var conn = await db.OpenAsync(ct);
+            await using var tx = await db.BeginWriteAsync(conn, ct);
+            var ballot = await BallotRow.LoadAsync(conn, cmd.Id, tx);
+            if (ballot.Status != "open") throw new Conflict($"The ballot is {ballot.Status}; only an open ballot can be closed.");
+            if (now < ballot.ClosesAt)
+            {
+                if (!cmd.Early) throw new Conflict($"The ballot closes on {Letters.When(ballot.ClosesAt)}.");
+                if (ballot.IsIndustrialAction)
+                    throw new Conflict("An industrial-action ballot cannot close before the date on its voting papers.");
+            }
+            var closedAt = now < ballot.ClosesAt ? now : ballot.ClosesAt;
+            // Updating the row waits (PostgreSQL) for every vote batch holding it FOR SHARE, so the count sees all of them.
+            await conn.ExecuteAsync("UPDATE ballot SET status = 'closed', closed_at = @closedAt, updated_at = @now WHERE id = @id",
+                new { closedAt, now, id = ballot.Id }, tx);
+            await Audit.AppendAsync(conn, tx, ballot.Id, "closed", cmd.Actor, new { closedAt, early = now < ballot.ClosesAt }, now);
+
+            // Reminders stop at close: any not yet handed to the mail worker are cancelled.
+            var cancelled = await conn.ExecuteAsync("""
+                UPDATE mailing_recipient SET state = 'cancelled'
+                WHERE state = 'pending' AND mailing_id IN (SELECT id FROM mailing WHERE source = 'ballot' AND source_id = @id AND purpose = 'reminder')
+                """, new { id = ballot.Id }, tx);
+            await conn.ExecuteAsync("""
+                UPDATE mailing SET status = 'cancelled', updated_at = @now
+                WHERE source = 'ballot' AND source_id = @id AND purpose = 'reminder' AND status IN ('draft', 'approved', 'scheduled')
+                """, new { id = ballot.Id, now }, tx);
+            if (cancelled > 0)
+                await Audit.AppendAsync(conn, tx, ballot.Id, "reminders-cancelled", cmd.Actor, new { letters = cancelled }, now);
+
+            var rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet, tx);
+            var result = await Tally.CountAsync(conn, tx, ballot, rules, closedAt);
+            var json = result.Serialize();
+            var hash = BallotResult.HashOf(json);
+            await conn.ExecuteAsync("UPDATE ballot SET result = @json, result_hash = @hash WHERE id = @id", new { json, hash, id = ballot.Id }, tx);
+            await Audit.AppendAsync(conn, tx, ballot.Id, "counted", cmd.Actor,
+                new { resultHash = hash, votesCast = result.VotesCast, receiptsHash = result.ReceiptsHash }, now);
+            var view = await (await BallotRow.LoadAsync(conn, ballot.Id, tx)).ToViewAsync(conn, tx);
+            await tx.CommitAsync(ct);
+            return view;
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text;
+using Ballot.Core.Mail;
+using Microsoft.Extensions.Options;
+
+namespace Ballot.Core.Ballots;
+
+/// <summary>
+/// The ballot's letters, as Markdown with Liquid merge fields the mail renderer fills per member. Text the executive
+/// typed is wrapped in {% raw %} so it is never run as a template.
+/// </summary>
+public static class Letters
+{
+    public const string Source = "ballot";
+
+    public sealed record Letter(string Subject, string Body);
+
+    private static string Raw(string? text) => string.IsNullOrEmpty(text) ? "" : "{% raw %}" + text.Replace("{% endraw %}", "") + "{% endraw %}";
+
+    public static string When(DateTimeOffset t) => t.UtcDateTime.ToString("dddd d MMMM yyyy 'at' HH:mm 'UTC'", CultureInfo.InvariantCulture);
+
+    public static Letter VotingLetter(BallotRow ballot, RuleSet? rules, BallotOptions options)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Dear {{ member.first_name }},\n\n");
+        sb.Append($"You are entitled to vote in the ballot **{Raw(ballot.Title)}**. Voting is secret: nobody at the union can see how you voted.\n\n");
+        sb.Append("Vote online with your personal link (do not share it):\n\n{{ vote_url }}\n\n");
+        sb.Append($"Voting closes on **{When(ballot.ClosesAt)}**.\n\n");
+        AppendPaper(sb, ballot, rules);
+        sb.Append("\n{{ union.name }}\n");
+        return new Letter($"Your vote: {ballot.Title}", sb.ToString());
+    }
+
+    public static Letter Reminder(BallotRow ballot, int daysLeft)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Dear {{ member.first_name }},\n\n");
+        sb.Append($"You have not yet voted in the ballot **{Raw(ballot.Title)}**. Voting closes on **{When(ballot.ClosesAt)}**");
+        sb.Append(daysLeft > 0 ? $", in {daysLeft} day{(daysLeft == 1 ? "" : "s")}.\n\n" : ".\n\n");
+        sb.Append("Your personal voting link is the same as in your voting letter:\n\n{{ vote_url }}\n\n");
+        sb.Append("If you have voted since this reminder was sent, thank you: the link will say so.\n\n{{ union.name }}\n");
+        return new Letter($"Reminder: vote by {ballot.ClosesAt.UtcDateTime:d MMMM} in {ballot.Title}", sb.ToString());
+    }
+
+    /// <summary>The s.231 notice: every figure of every question and constituency.</summary>
+    public static Letter ResultNotice(BallotRow ballot, BallotResult result)
+    {
+        var sb = new StringBuilder();
+        sb.Append("Dear {{ member.first_name }},\n\n");
+        sb.Append($"The independent scrutineer has certified the result of the ballot **{Raw(ballot.Title)}**, which closed on {When(ballot.ClosesAt)}.\n\n");
+        AppendFigures(sb, result, includeYesNo: true);
+        sb.Append("\nYou can check that your vote was counted with the receipt code you were shown when you voted.\n\n{{ union.name }}\n");
+        return new Letter($"Result: {ballot.Title}", sb.ToString());
+    }
+
+    public static void AppendFigures(StringBuilder sb, BallotResult result, bool includeYesNo)
+    {
+        foreach (var c in result.Constituencies)
+        {
+            if (result.Constituencies.Count > 1 || c.Id != "all") sb.Append($"### {Raw(c.Name)}\n\n");
+            foreach (var q in c.Questions)
+            {
+                sb.Append($"**{Raw(q.Text)}**\n\n");
+                sb.Append($"- Entitled to vote: {q.Entitled}\n- Votes cast: {q.VotesCast}\n");
+                if (includeYesNo) foreach (var o in q.Options) sb.Append($"- {Raw(o.Option)}: {o.Votes}\n");
+                sb.Append($"- Spoiled or blank: {q.Spoiled}\n- Turnout: {q.TurnoutPercent.ToString("0.00", CultureInfo.InvariantCulture)}%\n");
+                if (q.TurnoutThresholdMet is { } t) sb.Append($"- At least 50% of those entitled voted: {(t ? "yes" : "no")}\n");
+                if (q.PublicServiceSupportMet is { } s) sb.Append($"- At least 40% of those entitled voted Yes: {(s ? "yes" : "no")}\n");
+                if (q.Mandate is { } m) sb.Append($"- Mandate for action: {(m ? "yes" : "no")}\n");
+                sb.Append('\n');
+            }
+        }
+        if (result.MandateExpires is { } exp) sb.Append($"A mandate from this ballot lasts until {exp:d MMMM yyyy}.\n");
+    }
+
+    /// <summary>The voting paper's content: s.229 for industrial action, the questions for a consultative ballot.</summary>
+    public static void AppendPaper(StringBuilder sb, BallotRow ballot, RuleSet? rules)
+    {
+        var def = ballot.Def;
+        sb.Append("## The voting paper\n\n");
+        foreach (var q in def.Questions) sb.Append($"- {Raw(q.Text)} ({string.Join(" / ", q.Options.Select(Raw))})\n");
+        sb.Append('\n');
+        if (def.IndustrialAction is { } ia)
+        {
+            if (!string.IsNullOrWhiteSpace(ia.MattersInIssue)) sb.Append($"**The matters in issue:** {Raw(ia.MattersInIssue)}\n\n");
+            if (!string.IsNullOrWhiteSpace(ia.ActionShortOfStrikeTypes)) sb.Append($"**Action short of a strike:** {Raw(ia.ActionShortOfStrikeTypes)}\n\n");
+            if (!string.IsNullOrWhiteSpace(ia.Periods)) sb.Append($"**When the action would take place:** {Raw(ia.Periods)}\n\n");
+            sb.Append($"**Who may call the action:** {Raw(ia.WhoMayCallAction)}\n\n");
+            sb.Append($"**Independent scrutineer:** {Raw(ia.ScrutineerName)}, {Raw(ia.ScrutineerAddress)}\n\n");
+            if (rules is not null) sb.Append($"*{rules.StatutoryStatement}*\n\n");
+        }
+    }
+}
+
+/// <summary>Gives each elector's letter their own voting link, derived at send time so it is never stored.</summary>
+public sealed class BallotLetterFields(Credentials credentials, IOptions<BallotOptions> options) : ILetterFields
+{
+    public string Source => Letters.Source;
+
+    public IReadOnlyDictionary<string, object?> FieldsFor(long sourceId, long memberId) => new Dictionary<string, object?>
+    {
+        ["vote_url"] = VoteUrl(sourceId, memberId),
+    };
+
+    public string VoteUrl(long ballotId, long memberId) =>
+        options.Value.PublicBaseUrl.TrimEnd('/') + "/vote/" + credentials.For(ballotId, memberId);
+}

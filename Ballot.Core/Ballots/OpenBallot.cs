@@ -1,0 +1,154 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using Ballot.Core.Common;
+using Ballot.Core.Data;
+using Ballot.Core.Mail;
+using Dapper;
+using MediatR;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ballot.Core.Ballots;
+
+public static class OpenBallot
+{
+    public sealed record Result(long BallotId, int ElectorateSize, string ElectorateHash, long MailingId, int LettersQueued);
+
+    public sealed record Command(long Id, string Actor) : IRequest<Result>;
+
+    private sealed class ElectorRow
+    {
+        public long MemberId { get; init; }
+        public long WorkplaceId { get; init; }
+    }
+
+    public sealed class Handler(Db db, TimeProvider clock, Credentials credentials, Microsoft.Extensions.Options.IOptions<BallotOptions> options)
+        : IRequestHandler<Command, Result>
+    {
+        public async Task<Result> Handle(Command cmd, CancellationToken ct)
+        {
+            var now = clock.GetUtcNow();
+            await using var conn = await db.OpenAsync(ct);
+            await using var tx = await db.BeginWriteAsync(conn, ct);
+            var ballot = await BallotRow.LoadAsync(conn, cmd.Id, tx);
+            if (ballot.Status != "draft") throw new Conflict($"The ballot is already {ballot.Status}.");
+            if (ballot.ClosesAt <= now) throw new Conflict("The ballot's closing time has passed; edit the draft first.");
+            var def = ballot.Def;
+
+            // The rule set follows the day voting actually opens: opensAt, or now if the ballot opens late.
+            var votingOpens = now > ballot.OpensAt ? now : ballot.OpensAt;
+            RuleSet? rules = ballot.IsIndustrialAction ? await RuleSet.ForOpeningAsync(conn, votingOpens, tx) : null;
+
+            // Freeze the electorate: members who match now; anyone added later is not an elector.
+            var (where, args) = ElectorateSql(def.Electorate);
+            var electors = (await conn.QueryAsync<ElectorRow>(
+                "SELECT m.id AS member_id, m.workplace_id AS workplace_id FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
+                args, tx)).ToList();
+            if (electors.Count == 0) throw new Conflict("No member matches the electorate; nobody could vote.");
+            if (rules is not null && electors.Count > rules.ScrutineerAbove && string.IsNullOrWhiteSpace(def.IndustrialAction?.ScrutineerName))
+                throw new Conflict($"More than {rules.ScrutineerAbove} are entitled to vote: an independent scrutineer is required (s.226B).");
+
+            var perWorkplace = ballot.Counting == "per-workplace";
+            var hashText = new StringBuilder(electors.Count * 16);
+            var rows = new (long MemberId, string Constituency, string Hash)[electors.Count];
+            for (var i = 0; i < electors.Count; i++)
+            {
+                var e = electors[i];
+                var constituency = perWorkplace ? e.WorkplaceId.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all";
+                rows[i] = (e.MemberId, constituency, Credentials.Hash(credentials.For(ballot.Id, e.MemberId)));
+                hashText.Append(e.MemberId).Append(':').Append(constituency).Append('\n');
+            }
+            await InsertElectorsAsync(conn, tx, ballot.Id, rows, ct);
+            var electorateHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashText.ToString())));
+
+            await conn.ExecuteAsync("""
+                UPDATE ballot SET status = 'open', opened_at = @now, updated_at = @now, rule_set = @ruleSet,
+                       electorate_size = @size, electorate_hash = @electorateHash
+                WHERE id = @id
+                """, new { now, ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
+            await Audit.AppendAsync(conn, tx, ballot.Id, "opened", cmd.Actor,
+                new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code }, now);
+
+            foreach (var days in def.ReminderDaysBeforeClose)
+            {
+                var due = ballot.ClosesAt.AddDays(-days);
+                if (due > now)
+                    await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due }, tx);
+            }
+
+            var letter = Letters.VotingLetter(ballot, rules, options.Value);
+            var mailingId = await MailQueue.EnqueueAsync(conn, tx,
+                new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "voting-letter", now),
+                "SELECT e.member_id AS member_id, m.email AS email FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @ballotId",
+                new { ballotId = ballot.Id });
+            var queued = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
+            await Audit.AppendAsync(conn, tx, ballot.Id, "letters-queued", cmd.Actor,
+                new { purpose = "voting-letter", mailingId, letters = queued, electorsWithoutEmail = electors.Count - queued }, now);
+            await tx.CommitAsync(ct);
+            return new Result(ballot.Id, electors.Count, electorateHash, mailingId, (int)queued);
+        }
+
+        private static async Task InsertElectorsAsync(DbConnection conn, DbTransaction tx, long ballotId,
+            (long MemberId, string Constituency, string Hash)[] rows, CancellationToken ct)
+        {
+            if (conn is NpgsqlConnection pg)
+            {
+                await using var copy = await pg.BeginBinaryImportAsync(
+                    "COPY ballot_elector (ballot_id, member_id, constituency, credential_hash) FROM STDIN (FORMAT BINARY)", ct);
+                foreach (var r in rows)
+                {
+                    await copy.StartRowAsync(ct);
+                    await copy.WriteAsync(ballotId, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(r.MemberId, NpgsqlDbType.Bigint, ct);
+                    await copy.WriteAsync(r.Constituency, NpgsqlDbType.Text, ct);
+                    await copy.WriteAsync(r.Hash, NpgsqlDbType.Text, ct);
+                }
+                await copy.CompleteAsync(ct);
+                return;
+            }
+            await using var cmd = (SqliteCommand)conn.CreateCommand();
+            cmd.Transaction = (SqliteTransaction)tx;
+            cmd.CommandText = "INSERT INTO ballot_elector (ballot_id, member_id, constituency, credential_hash) VALUES ($b, $m, $c, $h)";
+            var pb = cmd.Parameters.Add("$b", SqliteType.Integer);
+            var pm = cmd.Parameters.Add("$m", SqliteType.Integer);
+            var pc = cmd.Parameters.Add("$c", SqliteType.Text);
+            var ph = cmd.Parameters.Add("$h", SqliteType.Text);
+            cmd.Prepare();
+            pb.Value = ballotId;
+            foreach (var r in rows)
+            {
+                pm.Value = r.MemberId;
+                pc.Value = r.Constituency;
+                ph.Value = r.Hash;
+                cmd.ExecuteNonQuery();
+            }
+        }
+    }
+
+    /// <summary>The electorate's filters as a WHERE clause over member m joined to workplace w.</summary>
+    public static (string Where, DynamicParameters Args) ElectorateSql(Electorate e)
+    {
+        var sb = new StringBuilder(" WHERE m.erased_at IS NULL");
+        var args = new DynamicParameters();
+        void In(string column, IReadOnlyList<string>? values, string name)
+        {
+            if (values is not { Count: > 0 }) return;
+            var names = new List<string>();
+            for (var i = 0; i < values.Count; i++) { names.Add($"@{name}{i}"); args.Add($"{name}{i}", values[i].Trim().ToLowerInvariant()); }
+            sb.Append($" AND lower({column}) IN ({string.Join(", ", names)})");
+        }
+        In("w.region", e.Regions, "region");
+        In("w.employer", e.Employers, "employer");
+        In("m.category", e.Categories, "category");
+        if (e.WorkplaceIds is { Count: > 0 } ids)
+        {
+            var names = new List<string>();
+            for (var i = 0; i < ids.Count; i++) { names.Add($"@wp{i}"); args.Add($"wp{i}", ids[i]); }
+            sb.Append($" AND w.id IN ({string.Join(", ", names)})");
+        }
+        if (e.ActiveOnly) sb.Append(" AND m.status = 'active'");
+        return (sb.ToString(), args);
+    }
+}

@@ -1,0 +1,137 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+
+namespace Ballot.Core.Ballots;
+
+public sealed record OptionCount(string Option, long Votes);
+
+public sealed record QuestionResult(
+    string Id, string Text, long Entitled, long VotesCast, IReadOnlyList<OptionCount> Options, long Spoiled, decimal TurnoutPercent,
+    bool? MajorityYes, bool? TurnoutThresholdMet, bool? PublicServiceSupportMet, bool? Mandate);
+
+public sealed record ConstituencyResult(string Id, string Name, long Entitled, long VotesCast, IReadOnlyList<QuestionResult> Questions);
+
+/// <summary>The count, as stored at close and hashed into the audit chain. Receipts are listed beside it, hashed here.</summary>
+public sealed record BallotResult(
+    long BallotId, string Kind, string Counting, string? RuleSet, bool ImportantPublicService, DateTimeOffset ClosedAt,
+    long Entitled, long VotesCast, bool? Mandate, DateOnly? MandateExpires, DateOnly? MandateExtendableTo,
+    IReadOnlyList<ConstituencyResult> Constituencies, long ReceiptsCounted, string ReceiptsHash)
+{
+    public string Serialize() => JsonSerializer.Serialize(this, StoredDefinition.Json);
+
+    public static BallotResult Parse(string json) => JsonSerializer.Deserialize<BallotResult>(json, StoredDefinition.Json)!;
+
+    public static string HashOf(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+}
+
+/// <summary>Counts a closed ballot's papers per constituency and question, and applies the rule set's thresholds.</summary>
+public static class Tally
+{
+    private sealed class Group
+    {
+        public string Constituency { get; init; } = "";
+        public string Answers { get; init; } = "";
+        public long N { get; init; }
+    }
+
+    private sealed class WorkplaceName
+    {
+        public string Name { get; init; } = "";
+        public string Employer { get; init; } = "";
+    }
+
+    private sealed class Entitled
+    {
+        public string Constituency { get; init; } = "";
+        public long N { get; init; }
+    }
+
+    public static async Task<BallotResult> CountAsync(DbConnection conn, DbTransaction? tx, BallotRow ballot, RuleSet? rules, DateTimeOffset closedAt)
+    {
+        // Papers with the same answers in the same constituency are counted together by the database; only the few
+        // distinct combinations are parsed here.
+        var groups = (await conn.QueryAsync<Group>("""
+            SELECT constituency, answers, COUNT(*) AS n FROM ballot_paper WHERE ballot_id = @id GROUP BY constituency, answers
+            """, new { id = ballot.Id }, tx)).ToList();
+        var entitled = (await conn.QueryAsync<Entitled>("""
+            SELECT constituency, COUNT(*) AS n FROM ballot_elector WHERE ballot_id = @id GROUP BY constituency
+            """, new { id = ballot.Id }, tx)).ToDictionary(e => e.Constituency, e => e.N);
+
+        var (receipts, receiptsHash) = await HashReceiptsAsync(conn, tx, ballot.Id);
+        var names = await ConstituencyNamesAsync(conn, tx, ballot, entitled.Keys);
+        var questions = ballot.Def.Questions;
+        var ips = ballot.Def.IndustrialAction?.ImportantPublicService ?? false;
+        var constituencies = new List<ConstituencyResult>();
+        foreach (var c in entitled.Keys.OrderBy(k => names[k], StringComparer.OrdinalIgnoreCase).ThenBy(k => k, StringComparer.Ordinal))
+        {
+            var mine = groups.Where(g => g.Constituency == c).Select(g => (Answers: JsonSerializer.Deserialize<Dictionary<string, string>>(g.Answers)!, g.N)).ToList();
+            var cast = mine.Sum(g => g.N);
+            var results = new List<QuestionResult>();
+            foreach (var q in questions)
+            {
+                var counts = q.Options.Select(o => new OptionCount(o, mine.Where(g => g.Answers.GetValueOrDefault(q.Id) == o).Sum(g => g.N))).ToList();
+                var spoiled = cast - counts.Sum(o => o.Votes);
+                var turnout = entitled[c] == 0 ? 0m : Math.Floor(cast * 10000m / entitled[c]) / 100m;
+                bool? majority = null, turnoutMet = null, supportMet = null, mandate = null;
+                if (rules is not null)
+                {
+                    var yes = counts.First(o => o.Option == "Yes").Votes;
+                    var no = counts.First(o => o.Option == "No").Votes;
+                    majority = yes > no;                                  // s.226(2)(b)
+                    turnoutMet = rules.TurnoutMet(entitled[c], cast);
+                    supportMet = rules.PublicServiceSupportMet(ips, entitled[c], yes);
+                    mandate = majority.Value && turnoutMet != false && supportMet != false;
+                }
+                results.Add(new QuestionResult(q.Id, q.Text, entitled[c], cast, counts, spoiled, turnout, majority, turnoutMet, supportMet, mandate));
+            }
+            constituencies.Add(new ConstituencyResult(c, names[c], entitled[c], cast, results));
+        }
+        bool? anyMandate = rules is null ? null : constituencies.Any(c => c.Questions.Any(q => q.Mandate == true));
+        return new BallotResult(ballot.Id, ballot.Kind, ballot.Counting, rules?.Code, ips, closedAt,
+            entitled.Values.Sum(), groups.Sum(g => g.N), anyMandate,
+            anyMandate == true ? rules!.MandateExpires(closedAt) : null,
+            anyMandate == true && rules!.MandateExtensionMonths > 0 ? rules.MandateExpires(closedAt).AddMonths(rules.MandateExtensionMonths) : null,
+            constituencies, receipts, receiptsHash);
+    }
+
+    /// <summary>SHA-256 over the sorted receipts, one per line, so anyone holding the published list can check it.</summary>
+    public static async Task<(long Count, string Hash)> HashReceiptsAsync(DbConnection conn, DbTransaction? tx, long ballotId)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        long n = 0;
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt";
+        var p = cmd.CreateParameter();
+        p.ParameterName = "id";
+        p.Value = ballotId;
+        cmd.Parameters.Add(p);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var line = new byte[64];
+        while (await reader.ReadAsync())
+        {
+            var r = reader.GetString(0);
+            var len = Encoding.ASCII.GetBytes(r, line);
+            line[len] = (byte)'\n';
+            sha.AppendData(line, 0, len + 1);
+            n++;
+        }
+        return (n, Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
+
+    private static async Task<Dictionary<string, string>> ConstituencyNamesAsync(DbConnection conn, DbTransaction? tx, BallotRow ballot, IEnumerable<string> keys)
+    {
+        if (ballot.Counting != "per-workplace") return keys.ToDictionary(k => k, _ => "All members balloted");
+        var names = new Dictionary<string, string>();
+        foreach (var k in keys)
+        {
+            var w = await conn.QuerySingleOrDefaultAsync<WorkplaceName>(
+                "SELECT name, employer FROM workplace WHERE id = @id", new { id = long.Parse(k, System.Globalization.CultureInfo.InvariantCulture) }, tx);
+            names[k] = w is null ? $"Workplace {k}" : $"{w.Name} ({w.Employer})";
+        }
+        return names;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Data;
+using System.Data.Common;
+using System.Threading.Channels;
+using Ballot.Core.Data;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ballot.Core.Ballots;
+
+public enum VoteOutcome { Recorded, AlreadyVoted, NotOpen }
+
+/// <summary>
+/// Group commit: one writer takes every vote waiting, records them all in one durable transaction, and only then
+/// answers each. Each vote keeps its own outcome: a credential already used in the batch is refused on its own while
+/// the others commit. If the commit fails, every vote in the batch fails and none was acknowledged.
+/// See docs/decisions/0202-group-commit-votes.md.
+/// </summary>
+public sealed class VoteWriter : IAsyncDisposable
+{
+    public sealed record Pending(long BallotId, string CredentialHash, string Constituency, string Answers)
+    {
+        internal readonly TaskCompletionSource<(VoteOutcome Outcome, string? Receipt)> Done =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Db _db;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<VoteWriter> _log;
+    private readonly int _max;
+    private readonly Lazy<Task> _loop;
+
+    public VoteWriter(Db db, TimeProvider clock, IOptions<BallotOptions> options, ILogger<VoteWriter> log)
+    {
+        _db = db;
+        _clock = clock;
+        _log = log;
+        _max = options.Value.MaxVotesPerCommit;
+        _loop = new Lazy<Task>(() => Task.Run(RunAsync));
+    }
+
+    public Task<(VoteOutcome Outcome, string? Receipt)> SubmitAsync(Pending vote)
+    {
+        _ = _loop.Value;
+        if (!_queue.Writer.TryWrite(vote)) throw new InvalidOperationException("The vote writer has stopped.");
+        return vote.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(_max);
+        Session? session = null;
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _max && _queue.Reader.TryRead(out var v)) batch.Add(v);
+            if (batch.Count == 0) continue;
+            try
+            {
+                session ??= await Session.OpenAsync(_db);
+                var outcomes = await session.WriteAsync(batch, _clock.GetUtcNow());
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(outcomes[i]);
+            }
+            catch (Exception ex)
+            {
+                _log.LogError(ex, "A batch of {Count} votes failed to commit; none was acknowledged", batch.Count);
+                foreach (var v in batch) v.Done.TrySetException(ex);
+                if (session is not null) await session.DisposeAsync();
+                session = null;
+            }
+        }
+        if (session is not null) await session.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_loop.IsValueCreated) await _loop.Value;
+    }
+
+    /// <summary>The writer's own connection and prepared statements, reused batch after batch.</summary>
+    private sealed class Session : IAsyncDisposable
+    {
+        private readonly Db _db;
+        private readonly DbConnection _conn;
+
+        private Session(Db db, DbConnection conn)
+        {
+            _db = db;
+            _conn = conn;
+        }
+
+        public static async Task<Session> OpenAsync(Db db) => new(db, await db.OpenAsync());
+
+        public async Task<(VoteOutcome, string?)[]> WriteAsync(List<Pending> batch, DateTimeOffset now)
+        {
+            var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+            var outcomes = new (VoteOutcome, string?)[batch.Count];
+            await using var tx = await _db.BeginWriteAsync(_conn);
+
+            // Which ballots are open, holding a share lock on PostgreSQL so closing (which updates the row) waits
+            // for this batch and counts every vote it acknowledged.
+            var open = new HashSet<long>();
+            foreach (var ballotId in batch.Select(v => v.BallotId).Distinct())
+            {
+                await using var check = Command(tx, $"""
+                    SELECT id FROM ballot WHERE id = @b AND status = 'open' AND opens_at <= @now AND closes_at > @now {(_db.Engine == Engine.Postgres ? "FOR SHARE" : "")}
+                    """);
+                Add(check, "b", ballotId);
+                Add(check, "now", now);
+                if (await check.ExecuteScalarAsync() is not null) open.Add(ballotId);
+            }
+
+            await using var claim = Command(tx, """
+                UPDATE ballot_elector SET voted = 1, voted_hour = @hour WHERE credential_hash = @h AND ballot_id = @b AND voted = 0
+                """);
+            var ch = Add(claim, "h", "");
+            var cb = Add(claim, "b", 0L);
+            Add(claim, "hour", hour);
+            await using var paper = Command(tx, """
+                INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)
+                """);
+            var pb = Add(paper, "b", 0L);
+            var pr = Add(paper, "r", "");
+            var pc = Add(paper, "c", "");
+            var pa = Add(paper, "a", "");
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var v = batch[i];
+                if (!open.Contains(v.BallotId)) { outcomes[i] = (VoteOutcome.NotOpen, null); continue; }
+                ch.Value = v.CredentialHash;
+                cb.Value = v.BallotId;
+                // The claim's row count decides: exactly one of any number of concurrent votes with a credential sees 1.
+                if (await claim.ExecuteNonQueryAsync() != 1) { outcomes[i] = (VoteOutcome.AlreadyVoted, null); continue; }
+                var receipt = Receipts.New();
+                pb.Value = v.BallotId;
+                pr.Value = receipt;
+                pc.Value = v.Constituency;
+                pa.Value = v.Answers;
+                await paper.ExecuteNonQueryAsync();
+                outcomes[i] = (VoteOutcome.Recorded, receipt);
+            }
+            await tx.CommitAsync();
+            return outcomes;
+        }
+
+        private DbCommand Command(DbTransaction tx, string sql)
+        {
+            var cmd = _conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = sql;
+            return cmd;
+        }
+
+        private static DbParameter Add(DbCommand cmd, string name, object value)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            if (value is DateTimeOffset t) DapperSetup.Set(p, t);
+            else p.Value = value;
+            cmd.Parameters.Add(p);
+            return p;
+        }
+
+        public async ValueTask DisposeAsync() => await _conn.DisposeAsync();
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ballot.Core.Ballots;
+using Ballot.Core.Staff;
+using Ballot.Tests.Infrastructure;
+using Dapper;
+
+namespace Ballot.Tests.Ballots;
+
+/// <summary>Helpers shared by the ballot tests: a register, ballots created over HTTP, credentials as letters carry them.</summary>
+public sealed class BallotKit(ApiHost api)
+{
+    public ApiHost Api { get; } = api;
+
+    public DateTimeOffset Now => Api.Clock.GetUtcNow();
+
+    public async Task ImportMembers(string csv)
+    {
+        using var org = await Api.ClientFor(Roles.Organiser);
+        await (await org.PostAsync("/api/members/import", Http.Csv(csv))).AssertStatus(HttpStatusCode.OK);
+    }
+
+    public static string Consultative(DateTimeOffset opens, DateTimeOffset closes, string electorate = "{}", string counting = "aggregated",
+        string reminders = "[]") => $$"""
+        {"title":"Indicative ballot on the pay arrangements","kind":"consultative","counting":"{{counting}}",
+         "opensAt":"{{opens:O}}","closesAt":"{{closes:O}}","electorate":{{electorate}},"reminderDaysBeforeClose":{{reminders}},
+         "questions":[{"id":"boycott","text":"Do you support a boycott of the performance-management arrangements?","options":["Yes","No"]},
+                      {"id":"timing","text":"When should action start?","options":["Autumn term","Spring term","Not at all"]}]}
+        """;
+
+    public static string IndustrialAction(DateTimeOffset opens, DateTimeOffset closes, string electorate = "{}", string counting = "aggregated",
+        bool ips = true, string reminders = "[]") => $$"""
+        {"title":"National ballot to boycott the performance-management arrangements","kind":"industrial-action","counting":"{{counting}}",
+         "opensAt":"{{opens:O}}","closesAt":"{{closes:O}}","electorate":{{electorate}},"reminderDaysBeforeClose":{{reminders}},
+         "industrialAction":{"strike":true,"actionShortOfStrike":true,"scrutineerName":"Electoral Reform Services",
+           "scrutineerAddress":"The Election Centre, 33 Clarendon Road, London N8 0NW","importantPublicService":{{(ips ? "true" : "false")}},
+           "whoMayCallAction":"The National Executive","mattersInIssue":"Performance management linked to performance-related pay.",
+           "actionShortOfStrikeTypes":"Refusing to set or sign performance objectives.","periods":"From 1 October 2026 until further notice."} }
+        """;
+
+    public async Task<long> Create(string json)
+    {
+        using var exec = await Api.ClientFor(Roles.Executive);
+        var response = await (await exec.PostAsync("/api/ballots", Http.JsonBody(json))).AssertStatus(HttpStatusCode.Created);
+        return (long)(await response.ReadJson())["id"]!;
+    }
+
+    public async Task<JsonNode> Open(long id)
+    {
+        using var exec = await Api.ClientFor(Roles.Executive);
+        return await (await (await exec.PostAsync($"/api/ballots/{id}/open", null)).AssertStatus(HttpStatusCode.OK)).ReadJson();
+    }
+
+    /// <summary>A ballot open now, closing in 10 days, over the whole register.</summary>
+    public async Task<long> OpenConsultative(string electorate = "{}", string counting = "aggregated", string reminders = "[]")
+    {
+        var id = await Create(Consultative(Now, Now.AddDays(10), electorate, counting, reminders));
+        await Open(id);
+        return id;
+    }
+
+    public async Task<long> OpenIndustrialAction(string electorate = "{}", string counting = "aggregated", bool ips = true)
+    {
+        var id = await Create(IndustrialAction(Now, Now.AddDays(14), electorate, counting, ips));
+        await Open(id);
+        return id;
+    }
+
+    public async Task<long> MemberId(string membershipNumber)
+    {
+        await using var conn = await Api.OpenAsync();
+        return await conn.ExecuteScalarAsync<long>("SELECT id FROM member WHERE membership_number = @membershipNumber", new { membershipNumber });
+    }
+
+    /// <summary>The voting link exactly as the letter renderer gets it, through the feature's ILetterFields.</summary>
+    public string VoteUrl(long ballotId, long memberId)
+    {
+        var fields = Api.App.Services.GetServices<Ballot.Core.Mail.ILetterFields>().Single(f => f.Source == "ballot");
+        return (string)fields.FieldsFor(ballotId, memberId)["vote_url"]!;
+    }
+
+    public async Task<string> Credential(long ballotId, string membershipNumber) =>
+        VoteUrl(ballotId, await MemberId(membershipNumber)).Split("/vote/")[1];
+
+    public async Task<HttpResponseMessage> Vote(string credential, string answers) =>
+        await Api.Client.PostAsync("/api/votes", Http.JsonBody($$"""{"credential":"{{credential}}","answers":{{answers}}}"""));
+
+    public async Task<string> VoteOk(long ballotId, string membershipNumber, string answers)
+    {
+        var response = await (await Vote(await Credential(ballotId, membershipNumber), answers)).AssertStatus(HttpStatusCode.Created);
+        return (string)(await response.ReadJson())["receipt"]!;
+    }
+
+    public async Task<T> Scalar<T>(string sql, object? args = null)
+    {
+        await using var conn = await Api.OpenAsync();
+        return (await conn.ExecuteScalarAsync<T>(sql, args))!;
+    }
+
+    public Task<RunDueWork.Summary> RunWorker() => Api.Send(new RunDueWork.Command());
+}
