@@ -1,0 +1,189 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Ballot.Core.Staff;
+using Ballot.Tests.Infrastructure;
+using Dapper;
+
+namespace Ballot.Tests.Ballots;
+
+public sealed class VotingTests
+{
+    private ApiHost _api = null!;
+    private BallotKit _kit = null!;
+
+    [SetUp]
+    public async Task Start()
+    {
+        _api = await ApiHost.StartAsync(s => s["Ballots:FailedLookupsPerMinute"] = "5");
+        _kit = new BallotKit(_api);
+        await _kit.ImportMembers(MemberCsv.Generate(12, schools: 3));
+    }
+
+    [TearDown]
+    public async Task Stop() => await _api.DisposeAsync();
+
+    [Test]
+    public async Task A_vote_is_recorded_once_with_a_receipt_and_a_used_or_unknown_credential_is_refused()
+    {
+        var id = await _kit.OpenConsultative();
+        var credential = await _kit.Credential(id, "M000001");
+        var first = await (await _kit.Vote(credential, """{"boycott":"Yes","timing":"Autumn term"}""")).AssertStatus(HttpStatusCode.Created);
+        var receipt = (string)(await first.ReadJson())["receipt"]!;
+        Assert.That(receipt, Does.Match("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"));
+
+        var again = await (await _kit.Vote(credential, """{"boycott":"No","timing":"Not at all"}""")).AssertProblem(HttpStatusCode.Conflict);
+        Assert.That((string)again["detail"]!, Does.Contain("already voted").And.Not.Contain("Yes"));
+        await (await _kit.Vote("AAAAAAAAAAAAAAAAAAAAAA", """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.NotFound);
+        await (await _kit.Vote(await _kit.Credential(id, "M000002"), """{"nonsense":"Yes"}""")).AssertProblem(HttpStatusCode.BadRequest);
+
+        await using var conn = await _api.OpenAsync();
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await conn.ExecuteScalarAsync<string>("SELECT answers FROM ballot_paper WHERE ballot_id = @id", new { id }),
+            Is.EqualTo("""{"boycott":"Yes","timing":"Autumn term"}"""));
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+
+        var check = await (await _api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt.ToLowerInvariant()}")).ReadJson();
+        Assert.That((bool)check["recorded"]!, Is.True);
+        Assert.That(check["counted"], Is.Null, "not counted before close");
+    }
+
+    [Test]
+    public async Task A_blank_or_unknown_answer_is_counted_as_spoiled_not_dropped()
+    {
+        var id = await _kit.OpenConsultative();
+        await _kit.VoteOk(id, "M000001", """{"boycott":"maybe"}""");
+        await _kit.VoteOk(id, "M000002", """{"boycott":"","timing":null}""");
+        await _kit.VoteOk(id, "M000003", """{"boycott":"yes","timing":"spring term"}""");
+        var answers = (await (await _api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper WHERE ballot_id = @id", new { id })).Order(StringComparer.Ordinal).ToList();
+        Assert.That(answers, Is.EqualTo(new[]
+        {
+            """{"boycott":"Yes","timing":"Spring term"}""",
+            """{"boycott":"spoiled","timing":"spoiled"}""",
+            """{"boycott":"spoiled","timing":"spoiled"}""",
+        }));
+    }
+
+    [Test]
+    public async Task Votes_are_refused_before_opening_and_after_closing()
+    {
+        using var exec = await _api.ClientFor(Roles.Executive);
+        var id = await _kit.Create(BallotKit.Consultative(_kit.Now.AddDays(2), _kit.Now.AddDays(5)));
+        await _kit.Open(id);   // letters go out early; voting starts at opensAt
+        var credential = await _kit.Credential(id, "M000004");
+        var early = await (await _kit.Vote(credential, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        Assert.That((string)early["detail"]!, Does.Contain("opens on"));
+
+        _api.Clock.Advance(TimeSpan.FromDays(2));
+        await _kit.VoteOk(id, "M000005", """{"boycott":"No"}""");
+        _api.Clock.Advance(TimeSpan.FromDays(3));
+        var late = await (await _kit.Vote(credential, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        Assert.That((string)late["detail"]!, Does.Contain("closed"));
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_thousand_concurrent_submissions_of_one_credential_record_one_vote()
+    {
+        var id = await _kit.OpenConsultative();
+        var credential = await _kit.Credential(id, "M000007");
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = _api.BaseAddress };
+        var body = $$"""{"credential":"{{credential}}","answers":{"boycott":"Yes","timing":"Autumn term"} }""";
+        var responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async _ =>
+        {
+            using var r = await client.PostAsync("/api/votes", Http.JsonBody(body));
+            return r.StatusCode;
+        }));
+        Assert.That(responses.Count(s => s == HttpStatusCode.Created), Is.EqualTo(1));
+        Assert.That(responses.Count(s => s == HttpStatusCode.Conflict), Is.EqualTo(999));
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Concurrent_votes_with_different_credentials_each_get_their_own_answer()
+    {
+        var id = await _kit.OpenConsultative();
+        var used = await _kit.Credential(id, "M000001");
+        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        var credentials = new List<string>();
+        for (var i = 2; i <= 12; i++) credentials.Add(await _kit.Credential(id, $"M{i:D6}"));
+        // Fresh credentials and a used one arrive together: the used one is refused alone, the others commit.
+        var tasks = credentials.Select(c => _kit.Vote(c, """{"boycott":"No"}""")).Append(_kit.Vote(used, """{"boycott":"No"}""")).ToList();
+        var results = await Task.WhenAll(tasks);
+        Assert.That(results.Take(11).Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Created));
+        Assert.That(results[^1].StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(12));
+    }
+
+    [Test]
+    public async Task Guessing_credentials_is_rate_limited_per_client()
+    {
+        var id = await _kit.OpenConsultative();
+        for (var i = 0; i < 5; i++)
+            await (await _kit.Vote($"guess{i:D17}", """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.NotFound);
+        var limited = await _kit.Vote(await _kit.Credential(id, "M000001"), """{"boycott":"Yes"}""");
+        await limited.AssertProblem(HttpStatusCode.TooManyRequests);
+        Assert.That(limited.Headers.RetryAfter, Is.Not.Null);
+        var page = await _api.Client.GetAsync("/vote/" + await _kit.Credential(id, "M000002"));
+        Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("Too many attempts"));
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper"), Is.Zero);
+    }
+
+    [Test]
+    public async Task Turnout_shows_who_voted_per_constituency_and_hour_but_never_a_choice()
+    {
+        var id = await _kit.OpenConsultative(counting: "per-workplace");
+        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        await _kit.VoteOk(id, "M000004", """{"boycott":"Yes"}""");
+        _api.Clock.Advance(TimeSpan.FromHours(1));
+        await _kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
+        using var scrut = await _api.ClientFor(Roles.Scrutineer);
+        var response = await (await scrut.GetAsync($"/api/ballots/{id}/turnout")).AssertStatus(HttpStatusCode.OK);
+        var text = await response.Content.ReadAsStringAsync();
+        var t = JsonNode.Parse(text)!;
+        Assert.That(((long)t["entitled"]!, (long)t["voted"]!, (decimal)t["percent"]!), Is.EqualTo((12L, 3L, 25.00m)));
+        var school1 = t["constituencies"]!.AsArray().Single(c => (string)c!["name"]! == "School 1")!;
+        Assert.That(((long)school1["entitled"]!, (long)school1["voted"]!), Is.EqualTo((4L, 2L)), "M000001 and M000004 work at School 1");
+        Assert.That(t["overTime"]!.AsArray().Select(h => ((long)h!["voted"]!, (long)h["cumulative"]!)), Is.EqualTo(new[] { (2L, 2L), (1L, 3L) }));
+        Assert.That((string)t["overTime"]![0]!["hour"]!, Does.StartWith("2026-09-07T09:00:00"));
+        Assert.That(text, Does.Not.Contain("Yes").And.Not.Contain("No\"").And.Not.Contain("boycott"));
+
+        using var org = await _api.ClientFor(Roles.Organiser);
+        await (await org.GetAsync($"/api/ballots/{id}/turnout")).AssertProblem(HttpStatusCode.Forbidden);
+        using var exec = await _api.ClientFor(Roles.Executive);
+        await (await exec.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Conflict);
+        await (await _api.Client.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Conflict);
+    }
+
+    [Test]
+    public async Task The_database_after_voting_holds_nothing_that_links_a_member_to_a_choice()
+    {
+        var id = await _kit.OpenConsultative();
+        for (var i = 1; i <= 6; i++) await _kit.VoteOk(id, $"M{i:D6}", i % 2 == 0 ? """{"boycott":"Yes"}""" : """{"boycott":"No"}""");
+        await using var conn = await _api.OpenAsync();
+        var columns = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
+            ? (await conn.QueryAsync<string>("SELECT name FROM pragma_table_info('ballot_paper') ORDER BY cid")).ToList()
+            : (await conn.QueryAsync<string>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ballot_paper' ORDER BY ordinal_position")).ToList();
+        Assert.That(columns, Is.EqualTo(new[] { "ballot_id", "receipt", "constituency", "answers" }), "no member, credential or time on a paper");
+        if (TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite)
+            Assert.That(async () => await conn.ExecuteScalarAsync<long>("SELECT rowid FROM ballot_paper LIMIT 1"), Throws.Exception,
+                "no hidden rowid records the order papers arrived in");
+        var electorColumns = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
+            ? (await conn.QueryAsync<string>("SELECT name FROM pragma_table_info('ballot_elector')")).ToList()
+            : (await conn.QueryAsync<string>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ballot_elector'")).ToList();
+        Assert.That(electorColumns, Is.EquivalentTo(new[] { "ballot_id", "member_id", "constituency", "credential_hash", "voted", "voted_hour" }));
+        // Voted hours are whole hours.
+        var hours = (await conn.QueryAsync<DateTimeOffset>("SELECT voted_hour FROM ballot_elector WHERE voted = 1")).ToList();
+        Assert.That(hours.Select(h => (h.Minute, h.Second, h.Millisecond)), Is.All.EqualTo((0, 0, 0)));
+        // No table other than ballot_paper holds an answer.
+        var tables = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
+            ? (await conn.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).ToList()
+            : (await conn.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).ToList();
+        foreach (var table in tables.Where(t => t != "ballot_paper"))
+        {
+            var dump = string.Join("\n", (await conn.QueryAsync($"SELECT * FROM {table}")).Select(r => string.Join("|", ((IDictionary<string, object>)r).Values)));
+            Assert.That(dump, Does.Not.Contain("\"boycott\":\"Yes\"").And.Not.Contain("\"boycott\":\"No\""), table);
+        }
+    }
+}
