@@ -14,6 +14,9 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
         // Ballots: open at opensAt, close and count at closesAt, queue due reminders (Ballot.Core/Ballots/RunDueWork.cs).
         jobs.AddOrUpdate<Ballot.Core.Ballots.BallotSchedule>("ballots-due", s => s.RunDueAsync(), Cron.Minutely());
         _ = options;
+        // Leaflets: bulk renders the API has queued as leaflet_job rows (seconds-level cron).
+        jobs.AddOrUpdate<Ballot.Core.Leaflets.BulkLeafletRunner>("leaflets-bulk", r => r.RunDueAsync(CancellationToken.None),
+            $"*/{options.Value.PollSeconds} * * * * *");
         log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);
         return Task.CompletedTask;
     }

@@ -1,0 +1,277 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using HarfBuzzSharp;
+using SkiaSharp;
+
+namespace Ballot.Core.Leaflets.Composition;
+
+/// <summary>
+/// HarfBuzz's subsetter, exported by the libHarfBuzzSharp.so that HarfBuzzSharp.NativeAssets.Linux ships
+/// (HarfBuzzSharp has no managed wrapper for it). See https://harfbuzz.github.io/harfbuzz-hb-subset.html.
+/// </summary>
+internal static partial class HbSubset
+{
+    private const string Lib = "libHarfBuzzSharp";
+
+    [LibraryImport(Lib)] private static partial IntPtr hb_subset_input_create_or_fail();
+    [LibraryImport(Lib)] private static partial IntPtr hb_subset_input_unicode_set(IntPtr input);
+    [LibraryImport(Lib)] private static partial void hb_subset_input_destroy(IntPtr input);
+    [LibraryImport(Lib)] private static partial void hb_set_add(IntPtr set, uint codepoint);
+    [LibraryImport(Lib)] private static partial IntPtr hb_subset_or_fail(IntPtr face, IntPtr input);
+    [LibraryImport(Lib)] private static partial IntPtr hb_face_reference_blob(IntPtr face);
+    [LibraryImport(Lib)] private static partial void hb_face_destroy(IntPtr face);
+    [LibraryImport(Lib)] private static partial void hb_blob_destroy(IntPtr blob);
+    [LibraryImport(Lib)] private static partial IntPtr hb_blob_get_data(IntPtr blob, out uint length);
+
+    /// <summary>A font file holding only the glyphs for these code points (and what GSUB reaches from them).</summary>
+    public static byte[] Subset(Face face, IEnumerable<int> codepoints)
+    {
+        var input = hb_subset_input_create_or_fail();
+        if (input == IntPtr.Zero) throw new InvalidOperationException("HarfBuzz could not create a subset input.");
+        IntPtr subset;
+        try
+        {
+            var set = hb_subset_input_unicode_set(input);
+            foreach (var cp in codepoints) hb_set_add(set, (uint)cp);
+            subset = hb_subset_or_fail(face.Handle, input);
+        }
+        finally { hb_subset_input_destroy(input); }
+        if (subset == IntPtr.Zero) throw new InvalidOperationException("HarfBuzz could not subset the font.");
+        var blob = hb_face_reference_blob(subset);
+        try
+        {
+            var data = hb_blob_get_data(blob, out var length);
+            var bytes = new byte[length];
+            Marshal.Copy(data, bytes, 0, (int)length);
+            return bytes;
+        }
+        finally
+        {
+            hb_blob_destroy(blob);
+            hb_face_destroy(subset);
+        }
+    }
+}
+
+/// <summary>Glyphs and positions in font units, in visual order, as HarfBuzz shaped them.</summary>
+internal sealed record Shaped(ushort[] Glyphs, int[] Advances, int[] OffsetsX, int[] OffsetsY, uint[] Clusters, int Advance, int Missing);
+
+/// <summary>A whole font file found through fontconfig. Subsets of it are made per character set and cached.</summary>
+internal sealed class FontFile
+{
+    private const int MaxSubsets = 64;
+    private readonly Face _face;
+    private readonly HarfBuzzSharp.Font _font;
+    private readonly GCHandle _pin;
+    private readonly ConcurrentDictionary<string, Lazy<SubsetFace>> _subsets = new(StringComparer.Ordinal);
+
+    public FontFile(string path, string family, bool bold, bool italic)
+    {
+        Path = path;
+        Family = family;
+        Bold = bold;
+        Italic = italic;
+        Data = File.ReadAllBytes(path);
+        _pin = GCHandle.Alloc(Data, GCHandleType.Pinned);
+        var blob = new Blob(_pin.AddrOfPinnedObject(), Data.Length, MemoryMode.ReadOnly);
+        _face = new Face(blob, 0);
+        _font = new HarfBuzzSharp.Font(_face);
+    }
+
+    public string Path { get; }
+    public string Family { get; }
+    public bool Bold { get; }
+    public bool Italic { get; }
+    public byte[] Data { get; }
+
+    public bool Has(int codepoint) => _font.TryGetGlyph((uint)codepoint, out _);
+
+    /// <summary>The subset for this set of code points (sorted, distinct), made once and kept.</summary>
+    public SubsetFace SubsetFor(IReadOnlyCollection<int> codepoints)
+    {
+        var key = new StringBuilder(codepoints.Count * 3);
+        foreach (var cp in codepoints) key.Append(char.ConvertFromUtf32(cp));
+        var k = key.ToString();
+        if (_subsets.Count > MaxSubsets && !_subsets.ContainsKey(k)) _subsets.Clear();
+        return _subsets.GetOrAdd(k, _ => new Lazy<SubsetFace>(() =>
+        {
+            lock (_face) return new SubsetFace(this, HbSubset.Subset(_face, codepoints));
+        })).Value;
+    }
+
+    public override string ToString() => System.IO.Path.GetFileName(Path);
+}
+
+/// <summary>A subset font: the SkiaSharp typeface that is drawn (and embedded) and the HarfBuzz font that shapes.</summary>
+internal sealed class SubsetFace
+{
+    private const int MaxShapes = 50_000;
+    private readonly HarfBuzzSharp.Font _font;
+    private readonly ConcurrentDictionary<(string, string), Shaped> _shapes = new();
+
+    // Latin ligatures (fi, fl) are turned off: PDF readers that ignore ActualText would read a ligature glyph as
+    // one unknown character, so "leaflet" would not be found. Arabic's required forms and ligatures (rlig) stay on.
+    private readonly Feature[] _features;
+
+    public SubsetFace(FontFile file, byte[] data)
+    {
+        File = file;
+        Data = data;
+        Typeface = SKTypeface.FromData(SKData.CreateCopy(data)) ?? throw new InvalidOperationException($"SkiaSharp could not load the subset of {file}.");
+        var copy = Marshal.AllocHGlobal(data.Length);
+        Marshal.Copy(data, 0, copy, data.Length);
+        // The copy lives as long as the process keeps this subset (subsets are cached, a few per font).
+        var hbBlob = new Blob(copy, data.Length, MemoryMode.ReadOnly, () => Marshal.FreeHGlobal(copy));
+        var face = new Face(hbBlob, 0);
+        UnitsPerEm = face.UnitsPerEm;
+        _font = new HarfBuzzSharp.Font(face);
+        _font.SetScale(UnitsPerEm, UnitsPerEm);
+        _font.TryGetGlyph(' ', out var space);
+        SpaceGlyph = (ushort)space;
+        SpaceAdvance = _font.GetHorizontalGlyphAdvance(space);
+        _features = file.Family.Contains("Arabic", StringComparison.OrdinalIgnoreCase) ? [] : [Feature.Parse("liga=0"), Feature.Parse("clig=0")];
+    }
+
+    public FontFile File { get; }
+    public byte[] Data { get; }
+    public SKTypeface Typeface { get; }
+    public int UnitsPerEm { get; }
+    public ushort SpaceGlyph { get; }
+    public int SpaceAdvance { get; }
+
+    public Shaped Shape(string text, string language)
+    {
+        if (_shapes.TryGetValue((text, language), out var hit)) return hit;
+        using var buffer = new HarfBuzzSharp.Buffer();
+        buffer.AddUtf16(text);
+        buffer.GuessSegmentProperties();
+        buffer.Language = new Language(language);
+        _font.Shape(buffer, _features);
+        var infos = buffer.GlyphInfos;
+        var positions = buffer.GlyphPositions;
+        var n = infos.Length;
+        var glyphs = new ushort[n];
+        var advances = new int[n];
+        var ox = new int[n];
+        var oy = new int[n];
+        var clusters = new uint[n];
+        int total = 0, missing = 0;
+        for (var i = 0; i < n; i++)
+        {
+            glyphs[i] = (ushort)infos[i].Codepoint;
+            if (glyphs[i] == 0) missing++;
+            advances[i] = positions[i].XAdvance;
+            ox[i] = positions[i].XOffset;
+            oy[i] = positions[i].YOffset;
+            clusters[i] = infos[i].Cluster;
+            total += advances[i];
+        }
+        var shaped = new Shaped(glyphs, advances, ox, oy, clusters, total, missing);
+        if (_shapes.Count > MaxShapes) _shapes.Clear();
+        _shapes[(text, language)] = shaped;
+        return shaped;
+    }
+}
+
+/// <summary>
+/// Finds fonts through fontconfig (fc-match), once per family and style, with Debian's paths as a fallback.
+/// Latin text is set in Noto Sans (DejaVu Sans where Noto is missing); Arabic script in Noto Naskh Arabic;
+/// any other character in whatever font fontconfig offers for it.
+/// </summary>
+internal static class FontLibrary
+{
+    private static readonly ConcurrentDictionary<(string, bool, bool), FontFile?> Families = new();
+    private static readonly ConcurrentDictionary<int, FontFile?> ByChar = new();
+
+    private static readonly Dictionary<string, string> KnownPaths = new(StringComparer.Ordinal)
+    {
+        ["Noto Sans|R"] = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+        ["Noto Sans|B"] = "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+        ["Noto Sans|I"] = "/usr/share/fonts/truetype/noto/NotoSans-Italic.ttf",
+        ["Noto Sans|BI"] = "/usr/share/fonts/truetype/noto/NotoSans-BoldItalic.ttf",
+        ["Noto Naskh Arabic|R"] = "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Regular.ttf",
+        ["Noto Naskh Arabic|B"] = "/usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf",
+        ["DejaVu Sans|R"] = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        ["DejaVu Sans|B"] = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+        ["DejaVu Sans|I"] = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf",
+        ["DejaVu Sans|BI"] = "/usr/share/fonts/truetype/dejavu/DejaVuSans-BoldOblique.ttf",
+    };
+
+    private static readonly string[] LatinFamilies = ["Noto Sans", "DejaVu Sans"];
+    private static readonly string[] ArabicFamilies = ["Noto Naskh Arabic"];
+
+    /// <summary>The fonts tried in order for text in this direction and style.</summary>
+    public static IReadOnlyList<FontFile> Chain(bool rtl, bool bold, bool italic)
+    {
+        var families = rtl ? ArabicFamilies.Concat(LatinFamilies) : LatinFamilies.Concat(ArabicFamilies);
+        var chain = new List<FontFile>();
+        foreach (var family in families)
+        {
+            var f = Family(family, bold, italic) ?? (italic ? Family(family, bold, false) : null) ?? (bold ? Family(family, false, false) : null);
+            if (f is not null && !chain.Contains(f)) chain.Add(f);
+        }
+        if (chain.Count == 0) throw new InvalidOperationException("No font found: install fonts-noto-core or fonts-dejavu-core.");
+        return chain;
+    }
+
+    /// <summary>A font for a character none of the chain's fonts has, as fontconfig suggests; null if there is none.</summary>
+    public static FontFile? ForCharacter(int codepoint) => ByChar.GetOrAdd(codepoint, cp =>
+    {
+        var path = FcMatch($":charset={cp:x}", out var family);
+        if (path is null) return null;
+        var file = Load(path, family ?? path, false, false);
+        return file is not null && file.Has(cp) ? file : null;
+    });
+
+    private static FontFile? Family(string family, bool bold, bool italic) => Families.GetOrAdd((family, bold, italic), key =>
+    {
+        var (name, b, i) = key;
+        var pattern = $"{name}:weight={(b ? "bold" : "regular")}:slant={(i ? "italic" : "roman")}";
+        var path = FcMatch(pattern, out var found);
+        var style = (b ? "B" : "") + (i ? "I" : "");
+        if (path is null || found is null || !found.Split(',').Any(f => f.Equals(name, StringComparison.OrdinalIgnoreCase))
+            || !StyleMatches(path, b, i))
+            KnownPaths.TryGetValue($"{name}|{(style == "" ? "R" : style)}", out path);
+        return path is not null && File.Exists(path) ? Load(path, name, b, i) : null;
+    });
+
+    private static bool StyleMatches(string path, bool bold, bool italic)
+    {
+        var file = Path.GetFileNameWithoutExtension(path);
+        var isBold = file.Contains("Bold", StringComparison.OrdinalIgnoreCase);
+        var isItalic = file.Contains("Italic", StringComparison.OrdinalIgnoreCase) || file.Contains("Oblique", StringComparison.OrdinalIgnoreCase);
+        return isBold == bold && isItalic == italic;
+    }
+
+    private static readonly ConcurrentDictionary<string, FontFile?> ByPath = new(StringComparer.Ordinal);
+
+    private static FontFile? Load(string path, string family, bool bold, bool italic) =>
+        ByPath.GetOrAdd(path, p => p.EndsWith(".ttf", StringComparison.OrdinalIgnoreCase) || p.EndsWith(".otf", StringComparison.OrdinalIgnoreCase)
+            ? new FontFile(p, family, bold, italic) : null);
+
+    private static string? FcMatch(string pattern, out string? family)
+    {
+        family = null;
+        try
+        {
+            var psi = new ProcessStartInfo("fc-match", ["-f", "%{family}\t%{file}", pattern])
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            };
+            using var p = Process.Start(psi);
+            if (p is null) return null;
+            var output = p.StandardOutput.ReadToEnd();
+            p.WaitForExit(5000);
+            var parts = output.Split('\t');
+            if (parts.Length != 2 || !File.Exists(parts[1])) return null;
+            family = parts[0];
+            return parts[1];
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // fontconfig's tools are not installed: the known paths are used.
+        }
+    }
+}
