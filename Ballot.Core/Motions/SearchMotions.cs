@@ -11,10 +11,14 @@ public sealed record SearchTerm(IReadOnlyList<string> Tokens, bool Quoted);
 
 /// <summary>
 /// Full-text search over motion titles and texts: every word must appear (in any form: "pays" finds "pay");
-/// "quoted words" must appear together, in order. Best matches first, a title match above a text match.
+/// "quoted words" must appear together, in order. Best matches first, a title match above a text match, among the
+/// <see cref="RankWindow"/> most recent motions that match.
 /// </summary>
 public static class SearchMotions
 {
+    /// <summary>How many of the most recent matching motions are ranked for relevance.</summary>
+    public const int RankWindow = 1000;
+
     public sealed record Query(string? Q, long? ConferenceId = null, int Limit = 20) : IRequest<Result>, IValidatable
     {
         public void Validate(Problems p)
@@ -46,7 +50,7 @@ public static class SearchMotions
             var terms = Parse(q.Q!);
             await using var conn = await db.OpenAsync(ct);
             var hits = await conn.QueryAsync<Hit>(new CommandDefinition(MotionsSql.Search(db.Dialect, q.ConferenceId is not null),
-                new { query = MotionsSql.Query(db.Dialect, terms), conferenceId = q.ConferenceId, limit = q.Limit }, cancellationToken: ct));
+                new { query = MotionsSql.Query(db.Dialect, terms), conferenceId = q.ConferenceId, limit = q.Limit, window = RankWindow }, cancellationToken: ct));
             return new Result(q.Q!, hits.AsList());
         }
     }

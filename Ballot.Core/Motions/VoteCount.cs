@@ -23,6 +23,19 @@ public static class VoteCount
     /// </summary>
     public static string Decide(VoteInput v, bool twoThirds)
     {
+        try
+        {
+            return DecideOrThrow(v, twoThirds);
+        }
+        catch (ValidationFailed e)
+        {
+            // The first reason becomes the problem's detail, so a client that shows only the detail says what is wrong.
+            throw new ValidationFailed(e.Errors, "The vote is not consistent: " + e.Errors.Values.First()[0]);
+        }
+    }
+
+    private static string DecideOrThrow(VoteInput v, bool twoThirds)
+    {
         var p = new Problems();
         p.Required("method", v.Method).OneOf("method", v.Method, Methods);
         p.OneOf("result", v.Result, Results);
