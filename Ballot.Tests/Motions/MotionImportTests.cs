@@ -115,10 +115,17 @@ public sealed class MotionImportTests
 
         // The second instruction (the national ballot) is linked to the ballot that carries it out.
         var second = (long)items[1]!["id"]!;
-        var ballotTable = await conn.ExecuteScalarAsync<long>(_api.Db.Dialect.IsSqlite
-            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'ballot'"
-            : "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'ballot'") > 0;
-        var link = await (await _exec.Post($"/api/instructions/{second}/links", new { kind = "ballot", id = 987_654 })).AssertProblem(HttpStatusCode.BadRequest);
-        Assert.That((string?)link["detail"] + link["errors"], Does.Contain(ballotTable ? "No ballot with id 987654" : "cannot link to ballot yet"));
+        var now = _api.Clock.GetUtcNow();
+        var created = await (await _exec.Http.PostAsync("/api/ballots", Http.JsonBody(Ballots.BallotKit.IndustrialAction(now.AddDays(7), now.AddDays(21)))))
+            .AssertStatus(HttpStatusCode.Created);
+        var ballot = (long)(await created.ReadJson())["id"]!;
+        var missing = await (await _exec.Post($"/api/instructions/{second}/links", new { kind = "ballot", id = ballot + 1000 })).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.That(missing["errors"]!["id"]![0]!.ToString(), Is.EqualTo($"No ballot with id {ballot + 1000}."));
+        var linked = await (await (await _exec.Post($"/api/instructions/{second}/links", new { kind = "ballot", id = ballot })).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        Assert.That(linked["links"]!.AsArray().Select(l => ((string?)l!["kind"], (long)l["id"]!)), Is.EqualTo(new[] { ("ballot", ballot) }));
+        Assert.That((string?)linked["links"]![0]!["linkedBy"], Is.EqualTo("Test executive"));
+        var open = (await _exec.Get($"/api/instructions?status=open&motionId={id}")).AsArray();
+        Assert.That(open.Select(i => i!["links"]!.AsArray().Count), Is.EqualTo(new[] { 0, 1, 0 }));
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT target_id FROM instruction_link WHERE instruction_id = @second AND kind = 'ballot'", new { second }), Is.EqualTo(ballot));
     }
 }
