@@ -1,0 +1,122 @@
+using Ballot.Tests.Infrastructure;
+using Dapper;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace Ballot.Tests.Ballots;
+
+/// <summary>A real Chromium opens the voting link a letter carries, votes by keyboard, and is refused a second time.</summary>
+public sealed class BrowserVotingTests
+{
+    private ApiHost _api = null!;
+    private BallotKit _kit = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    [SetUp]
+    public async Task Start()
+    {
+        _api = await ApiHost.StartAsync();
+        _kit = new BallotKit(_api);
+        await _kit.ImportMembers(MemberCsv.Generate(4, schools: 1));
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium", Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+    }
+
+    [TearDown]
+    public async Task Stop()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _api.DisposeAsync();
+    }
+
+    /// <summary>The link as the letter carries it, pointed at this test server (the letter's base URL is configuration).</summary>
+    private async Task<string> LinkFromLetter(long ballotId, string membershipNumber)
+    {
+        var url = _kit.VoteUrl(ballotId, await _kit.MemberId(membershipNumber));
+        return new Uri(_api.BaseAddress, new Uri(url).AbsolutePath).ToString();
+    }
+
+    private static async Task AssertAccessible(IPage page)
+    {
+        var axe = await page.RunAxe();
+        var bad = axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id} ({v.Impact}): {v.Help}").ToList();
+        Assert.That(bad, Is.Empty, $"axe-core violations on {page.Url}");
+    }
+
+    [Test]
+    public async Task A_member_votes_in_a_browser_by_keyboard_sees_a_receipt_and_is_refused_the_second_time()
+    {
+        var id = await _kit.OpenIndustrialAction();
+        var link = await LinkFromLetter(id, "M000001");
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, JavaScriptEnabled = true });
+        var page = await context.NewPageAsync();
+        var stale = await context.NewPageAsync();
+
+        var response = await page.GotoAsync(link);
+        Assert.That(response!.Status, Is.EqualTo(200));
+        await stale.GotoAsync(link);
+        Assert.That(await page.Locator("h1").InnerTextAsync(), Does.Contain("National ballot to boycott"));
+        var text = await page.Locator("main").InnerTextAsync();
+        Assert.That(text, Does.Contain("Electoral Reform Services").And.Contain("you may be in breach of your contract of employment")
+            .And.Contain("Are you prepared to take part in a strike?").And.Contain("Voting closes on"));
+        await AssertAccessible(page);
+
+        // Keyboard only: Tab into each radio group, Space to choose, Tab to the button, Enter to submit.
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("Space");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.PressAsync("ArrowDown");
+        await page.Keyboard.PressAsync("Tab");
+        Assert.That(await page.EvaluateAsync<string>("document.activeElement.tagName"), Is.EqualTo("BUTTON"));
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Your vote is recorded");
+        var receipt = await page.Locator("#receipt").InnerTextAsync();
+        Assert.That(receipt, Does.Match("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"));
+        await AssertAccessible(page);
+
+        // The page opened before voting submits again: refused, and it never shows the choice.
+        await stale.GetByLabel("No").First.CheckAsync();
+        await stale.GetByRole(AriaRole.Button, new() { Name = "Cast my vote" }).ClickAsync();
+        await Assertions.Expect(stale.Locator("h1")).ToHaveTextAsync("You have already voted");
+        var again = await page.GotoAsync(link);
+        Assert.That(again!.Status, Is.EqualTo(409));
+        Assert.That(await page.Locator("h1").InnerTextAsync(), Is.EqualTo("You have already voted"));
+        Assert.That(await page.Locator("main").InnerTextAsync(), Does.Not.Contain("Yes").And.Not.Contain(receipt));
+        await AssertAccessible(page);
+
+        await using var conn = await _api.OpenAsync();
+        Assert.That((await conn.QueryAsync<string>("SELECT answers FROM ballot_paper WHERE ballot_id = @id", new { id })).Single(),
+            Is.EqualTo("""{"strike":"Yes","action-short-of-strike":"No"}"""));
+        var stored = await conn.ExecuteScalarAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @id", new { id });
+        Assert.That(receipt.Replace("-", ""), Is.EqualTo(stored));
+    }
+
+    [Test]
+    public async Task The_pages_for_an_unknown_link_and_a_closed_ballot_say_so_and_work_without_javascript()
+    {
+        var id = await _kit.OpenConsultative();
+        var link = await LinkFromLetter(id, "M000002");
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = false });
+        var page = await context.NewPageAsync();
+        var invalid = await page.GotoAsync(new Uri(_api.BaseAddress, "/vote/AAAAAAAAAAAAAAAAAAAAAA").ToString());
+        Assert.That(invalid!.Status, Is.EqualTo(404));
+        Assert.That(await page.Locator("h1").InnerTextAsync(), Is.EqualTo("This link is not valid"));
+
+        await page.GotoAsync(link);
+        await page.GetByLabel("Yes").CheckAsync();
+        await page.GetByLabel("Spring term").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cast my vote" }).ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Your vote is recorded");   // the form works with JavaScript off
+
+        _api.Clock.Advance(TimeSpan.FromDays(11));
+        var closed = await page.GotoAsync(await LinkFromLetter(id, "M000003"));
+        Assert.That(closed!.Status, Is.EqualTo(403));
+        Assert.That(await page.Locator("h1").InnerTextAsync(), Is.EqualTo("Voting has closed"));
+    }
+}
