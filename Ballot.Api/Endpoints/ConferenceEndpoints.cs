@@ -25,6 +25,8 @@ public sealed class ConferenceEndpoints : IEndpoints
         conferences.MapPost("/{id:long}/motions/import", ImportMotion).RequireRoles(Roles.Executive)
             .WithSummary("Record a motion sent as plain text: the title line, a blank line, then the motion.");
         conferences.MapGet("/{id:long}/motions", ListMotions).RequireRoles(read);
+        conferences.MapGet("/{id:long}/decisions.pdf", ExportDecisions).RequireRoles(read)
+            .WithSummary("The conference's decisions as one PDF: each motion, its result, amendments and instructions.");
 
         var motions = app.MapGroup("/api/motions").WithTags("Motions");
         motions.MapGet("/search", Search).RequireRoles(read)
@@ -91,6 +93,12 @@ public sealed class ConferenceEndpoints : IEndpoints
     private static async Task<Ok<IReadOnlyList<MotionSummary>>> ListMotions(long id, IMediator mediator, CancellationToken ct,
         string? status = null, string? topic = null) =>
         TypedResults.Ok(await mediator.Send(new Ballot.Core.Motions.ListMotions.Query(id, status, topic), ct));
+
+    private static async Task<FileContentHttpResult> ExportDecisions(long id, IMediator mediator, CancellationToken ct)
+    {
+        var export = await mediator.Send(new Ballot.Core.Motions.ExportDecisions.Query(id), ct);
+        return TypedResults.File(export.Pdf, "application/pdf", export.FileName);
+    }
 
     private static async Task<Ok<SearchMotions.Result>> Search(IMediator mediator, CancellationToken ct, string? q = null, long? conferenceId = null, int limit = 20) =>
         TypedResults.Ok(await mediator.Send(new SearchMotions.Query(q, conferenceId, limit), ct));
