@@ -86,7 +86,18 @@ internal sealed class FontFile
     public bool Italic { get; }
     public byte[] Data { get; }
 
-    public bool Has(int codepoint) => _font.TryGetGlyph((uint)codepoint, out _);
+    // Which BMP characters the font has, asked of HarfBuzz once each: 2 bits per character (unknown, no, yes).
+    private readonly byte[] _bmp = new byte[0x10000];
+
+    public bool Has(int codepoint)
+    {
+        if (codepoint > 0xFFFF) return _font.TryGetGlyph((uint)codepoint, out _);
+        var known = _bmp[codepoint];
+        if (known != 0) return known == 2;
+        var has = _font.TryGetGlyph((uint)codepoint, out _);
+        _bmp[codepoint] = has ? (byte)2 : (byte)1;
+        return has;
+    }
 
     /// <summary>The subset for this set of code points (sorted, distinct), made once and kept.</summary>
     public SubsetFace SubsetFor(IReadOnlyCollection<int> codepoints)
@@ -140,6 +151,11 @@ internal sealed class SubsetFace
     public int UnitsPerEm { get; }
     public ushort SpaceGlyph { get; }
     public int SpaceAdvance { get; }
+
+    private readonly ConcurrentDictionary<float, SKFont> _fonts = new();
+
+    /// <summary>One SKFont per size, kept with the subset (SKFont is only read when drawing).</summary>
+    public SKFont FontAt(float size) => _fonts.GetOrAdd(size, s => new SKFont(Typeface, s) { Subpixel = true, Hinting = SKFontHinting.None, LinearMetrics = true });
 
     public Shaped Shape(string text, string language)
     {
@@ -202,8 +218,12 @@ internal static class FontLibrary
     private static readonly string[] LatinFamilies = ["Noto Sans", "DejaVu Sans"];
     private static readonly string[] ArabicFamilies = ["Noto Naskh Arabic"];
 
+    private static readonly ConcurrentDictionary<(bool, bool, bool), IReadOnlyList<FontFile>> Chains = new();
+
     /// <summary>The fonts tried in order for text in this direction and style.</summary>
-    public static IReadOnlyList<FontFile> Chain(bool rtl, bool bold, bool italic)
+    public static IReadOnlyList<FontFile> Chain(bool rtl, bool bold, bool italic) => Chains.GetOrAdd((rtl, bold, italic), k => MakeChain(k.Item1, k.Item2, k.Item3));
+
+    private static IReadOnlyList<FontFile> MakeChain(bool rtl, bool bold, bool italic)
     {
         var families = rtl ? ArabicFamilies.Concat(LatinFamilies) : LatinFamilies.Concat(ArabicFamilies);
         var chain = new List<FontFile>();

@@ -20,7 +20,7 @@ internal sealed class LayoutEngine
     private readonly bool _rtl;
     private readonly string _language;
     private readonly float _pageW, _pageH, _margin, _body;
-    private readonly Dictionary<FontFile, SortedSet<int>> _used = [];
+    private readonly Dictionary<FontFile, HashSet<int>> _used = [];
     private Dictionary<FontFile, SubsetFace> _faces = [];
     private string? _part;
 
@@ -41,8 +41,7 @@ internal sealed class LayoutEngine
     public RenderedPdf Render()
     {
         Collect();
-        _faces = _used.ToDictionary(kv => kv.Key, kv => kv.Key.SubsetFor(kv.Value));
-
+        _faces = _used.ToDictionary(kv => kv.Key, kv => kv.Key.SubsetFor(kv.Value.Order().ToList()));
         var footer = LayFooter();
         var bottom = _pageH - _margin - footer.Height;
         var items = new List<Item>();
@@ -113,15 +112,30 @@ internal sealed class LayoutEngine
 
     private void CollectText(string text, bool bold, bool italic)
     {
-        foreach (var (file, piece) in Itemize(text.Replace('\n', ' '), bold, italic))
+        foreach (var (file, _, codepoints) in Itemize(text.Replace('\n', ' '), bold, italic))
         {
             if (!_used.TryGetValue(file, out var set)) _used[file] = set = [];
-            foreach (var r in piece.EnumerateRunes()) set.Add(r.Value);
+            set.UnionWith(codepoints);
         }
     }
 
-    /// <summary>Splits text into runs that one font can draw: the first font of the chain that has each character.</summary>
-    private List<(FontFile File, string Text)> Itemize(string text, bool bold, bool italic)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool, bool, bool), List<(FontFile, string, int[])>> Itemized = new();
+
+    /// <summary>
+    /// Splits text into runs that one font can draw: the first font of the chain that has each character; with each
+    /// run's distinct code points. Cached, since bulk leaflets repeat the same text thousands of times.
+    /// </summary>
+    private List<(FontFile File, string Text, int[] Codepoints)> Itemize(string text, bool bold, bool italic)
+    {
+        var key = (text, bold, italic, _rtl);
+        if (Itemized.TryGetValue(key, out var hit)) return hit;
+        var result = ItemizeUncached(text, bold, italic).Select(r => (r.File, r.Text, r.Text.EnumerateRunes().Select(x => x.Value).Distinct().ToArray())).ToList();
+        if (Itemized.Count > 100_000) Itemized.Clear();
+        Itemized[key] = result;
+        return result;
+    }
+
+    private List<(FontFile File, string Text)> ItemizeUncached(string text, bool bold, bool italic)
     {
         var chain = FontLibrary.Chain(_rtl, bold, italic);
         var result = new List<(FontFile, string)>();
@@ -238,9 +252,9 @@ internal sealed class LayoutEngine
     {
         var bold = style.Bold || span.Bold;
         var colour = span.Link is null ? style.Colour : style.Accent;
-        foreach (var (file, piece) in Itemize(text, bold, span.Italic))
+        foreach (var (file, piece, codepoints) in Itemize(text, bold, span.Italic))
         {
-            var face = FaceFor(file, piece);
+            var face = FaceFor(file, codepoints);
             var shaped = face.Shape(piece, _language);
             if (shaped.Missing > 0)
                 throw new LayoutException(_part, $"The font {file} cannot draw '{piece}'.");
@@ -249,12 +263,12 @@ internal sealed class LayoutEngine
     }
 
     /// <summary>The subset made in pass 1; text that pass missed gets a fresh subset rather than missing glyphs.</summary>
-    private SubsetFace FaceFor(FontFile file, string piece)
+    private SubsetFace FaceFor(FontFile file, int[] codepoints)
     {
         if (!_used.TryGetValue(file, out var set)) _used[file] = set = [];
         var missed = false;
-        foreach (var r in piece.EnumerateRunes()) missed |= set.Add(r.Value);
-        if (missed || !_faces.ContainsKey(file)) _faces[file] = file.SubsetFor(set);
+        foreach (var cp in codepoints) missed |= set.Add(cp);
+        if (missed || !_faces.ContainsKey(file)) _faces[file] = file.SubsetFor(set.Order().ToList());
         return _faces[file];
     }
 
@@ -755,7 +769,7 @@ internal sealed class LayoutEngine
             if (placed[k].Space > 0) text.Append(' ');
         }
         var utf8 = Encoding.UTF8.GetBytes(text.ToString());
-        using var font = new SKFont(face.Typeface, size) { Subpixel = true, Hinting = SKFontHinting.None, LinearMetrics = true };
+        var font = face.FontAt(size);
         var run = builder.AllocatePositionedTextRun(font, glyphCount, utf8.Length, null);
         var glyphs = run.Glyphs;
         var positions = run.Positions;
