@@ -17,6 +17,9 @@ internal static partial class HbSubset
 
     [LibraryImport(Lib)] private static partial IntPtr hb_subset_input_create_or_fail();
     [LibraryImport(Lib)] private static partial IntPtr hb_subset_input_unicode_set(IntPtr input);
+    [LibraryImport(Lib)] private static partial IntPtr hb_subset_input_glyph_set(IntPtr input);
+    [LibraryImport(Lib)] private static partial IntPtr hb_subset_input_set(IntPtr input, int setType);
+    [LibraryImport(Lib)] private static partial void hb_subset_input_set_flags(IntPtr input, uint flags);
     [LibraryImport(Lib)] private static partial void hb_subset_input_destroy(IntPtr input);
     [LibraryImport(Lib)] private static partial void hb_set_add(IntPtr set, uint codepoint);
     [LibraryImport(Lib)] private static partial IntPtr hb_subset_or_fail(IntPtr face, IntPtr input);
@@ -25,8 +28,18 @@ internal static partial class HbSubset
     [LibraryImport(Lib)] private static partial void hb_blob_destroy(IntPtr blob);
     [LibraryImport(Lib)] private static partial IntPtr hb_blob_get_data(IntPtr blob, out uint length);
 
-    /// <summary>A font file holding only the glyphs for these code points (and what GSUB reaches from them).</summary>
-    public static byte[] Subset(Face face, IEnumerable<int> codepoints)
+    private const uint NoHinting = 0x1, RetainGids = 0x2;
+    private const int DropTableTags = 3;
+    private static readonly uint[] LayoutTables = [Tag("GSUB"), Tag("GPOS"), Tag("GDEF"), Tag("morx"), Tag("kerx"), Tag("kern")];
+
+    private static uint Tag(string t) => (uint)(t[0] << 24 | t[1] << 16 | t[2] << 8 | t[3]);
+
+    /// <summary>
+    /// A font file holding only these code points (its cmap, which the PDF's ToUnicode map is built from) and these
+    /// glyphs, at their original glyph ids. Text is shaped with the whole font, so the subset needs no layout tables,
+    /// and hinting means nothing on paper: both are dropped, which makes the font, and so every PDF, smaller.
+    /// </summary>
+    public static byte[] Subset(Face face, IEnumerable<int> codepoints, IEnumerable<ushort> glyphs)
     {
         var input = hb_subset_input_create_or_fail();
         if (input == IntPtr.Zero) throw new InvalidOperationException("HarfBuzz could not create a subset input.");
@@ -35,6 +48,11 @@ internal static partial class HbSubset
         {
             var set = hb_subset_input_unicode_set(input);
             foreach (var cp in codepoints) hb_set_add(set, (uint)cp);
+            var glyphSet = hb_subset_input_glyph_set(input);
+            foreach (var g in glyphs) hb_set_add(glyphSet, g);
+            var drop = hb_subset_input_set(input, DropTableTags);
+            foreach (var tag in LayoutTables) hb_set_add(drop, tag);
+            hb_subset_input_set_flags(input, NoHinting | RetainGids);
             subset = hb_subset_or_fail(face.Handle, input);
         }
         finally { hb_subset_input_destroy(input); }
@@ -58,14 +76,24 @@ internal static partial class HbSubset
 /// <summary>Glyphs and positions in font units, in visual order, as HarfBuzz shaped them.</summary>
 internal sealed record Shaped(ushort[] Glyphs, int[] Advances, int[] OffsetsX, int[] OffsetsY, uint[] Clusters, int Advance, int Missing);
 
-/// <summary>A whole font file found through fontconfig. Subsets of it are made per character set and cached.</summary>
+/// <summary>
+/// A whole font file found through fontconfig. Text is shaped with the whole font (one HarfBuzz font and one cache of
+/// shaped words per file, shared by every document); each document draws with a subset holding what it uses.
+/// </summary>
 internal sealed class FontFile
 {
     private const int MaxSubsets = 64;
+    private const int MaxShapes = 100_000;
     private readonly Face _face;
     private readonly HarfBuzzSharp.Font _font;
     private readonly GCHandle _pin;
     private readonly ConcurrentDictionary<string, Lazy<SubsetFace>> _subsets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, string), Shaped> _shapes = new();
+    // Which BMP characters the font has, asked of HarfBuzz once each: 0 unknown, 1 no, 2 yes.
+    private readonly byte[] _bmp = new byte[0x10000];
+    // Latin ligatures (fi, fl) are turned off: PDF readers that ignore ActualText would read a ligature glyph as
+    // one unknown character, so "leaflet" would not be found. Arabic's required forms and ligatures (rlig) stay on.
+    private readonly Feature[] _features;
 
     public FontFile(string path, string family, bool bold, bool italic)
     {
@@ -77,17 +105,25 @@ internal sealed class FontFile
         _pin = GCHandle.Alloc(Data, GCHandleType.Pinned);
         var blob = new Blob(_pin.AddrOfPinnedObject(), Data.Length, MemoryMode.ReadOnly);
         _face = new Face(blob, 0);
+        UnitsPerEm = _face.UnitsPerEm;
         _font = new HarfBuzzSharp.Font(_face);
+        _font.SetScale(UnitsPerEm, UnitsPerEm);
+        _font.TryGetGlyph(' ', out var space);
+        SpaceGlyph = (ushort)space;
+        SpaceAdvance = _font.GetHorizontalGlyphAdvance(space);
+        IsArabic = family.Contains("Arabic", StringComparison.OrdinalIgnoreCase);
+        _features = IsArabic ? [] : [Feature.Parse("liga=0"), Feature.Parse("clig=0")];
     }
 
     public string Path { get; }
     public string Family { get; }
     public bool Bold { get; }
     public bool Italic { get; }
+    public bool IsArabic { get; }
     public byte[] Data { get; }
-
-    // Which BMP characters the font has, asked of HarfBuzz once each: 2 bits per character (unknown, no, yes).
-    private readonly byte[] _bmp = new byte[0x10000];
+    public int UnitsPerEm { get; }
+    public ushort SpaceGlyph { get; }
+    public int SpaceAdvance { get; }
 
     public bool Has(int codepoint)
     {
@@ -99,63 +135,7 @@ internal sealed class FontFile
         return has;
     }
 
-    /// <summary>The subset for this set of code points (sorted, distinct), made once and kept.</summary>
-    public SubsetFace SubsetFor(IReadOnlyCollection<int> codepoints)
-    {
-        var key = new StringBuilder(codepoints.Count * 3);
-        foreach (var cp in codepoints) key.Append(char.ConvertFromUtf32(cp));
-        var k = key.ToString();
-        if (_subsets.Count > MaxSubsets && !_subsets.ContainsKey(k)) _subsets.Clear();
-        return _subsets.GetOrAdd(k, _ => new Lazy<SubsetFace>(() =>
-        {
-            lock (_face) return new SubsetFace(this, HbSubset.Subset(_face, codepoints));
-        })).Value;
-    }
-
-    public override string ToString() => System.IO.Path.GetFileName(Path);
-}
-
-/// <summary>A subset font: the SkiaSharp typeface that is drawn (and embedded) and the HarfBuzz font that shapes.</summary>
-internal sealed class SubsetFace
-{
-    private const int MaxShapes = 50_000;
-    private readonly HarfBuzzSharp.Font _font;
-    private readonly ConcurrentDictionary<(string, string), Shaped> _shapes = new();
-
-    // Latin ligatures (fi, fl) are turned off: PDF readers that ignore ActualText would read a ligature glyph as
-    // one unknown character, so "leaflet" would not be found. Arabic's required forms and ligatures (rlig) stay on.
-    private readonly Feature[] _features;
-
-    public SubsetFace(FontFile file, byte[] data)
-    {
-        File = file;
-        Data = data;
-        Typeface = SKTypeface.FromData(SKData.CreateCopy(data)) ?? throw new InvalidOperationException($"SkiaSharp could not load the subset of {file}.");
-        var copy = Marshal.AllocHGlobal(data.Length);
-        Marshal.Copy(data, 0, copy, data.Length);
-        // The copy lives as long as the process keeps this subset (subsets are cached, a few per font).
-        var hbBlob = new Blob(copy, data.Length, MemoryMode.ReadOnly, () => Marshal.FreeHGlobal(copy));
-        var face = new Face(hbBlob, 0);
-        UnitsPerEm = face.UnitsPerEm;
-        _font = new HarfBuzzSharp.Font(face);
-        _font.SetScale(UnitsPerEm, UnitsPerEm);
-        _font.TryGetGlyph(' ', out var space);
-        SpaceGlyph = (ushort)space;
-        SpaceAdvance = _font.GetHorizontalGlyphAdvance(space);
-        _features = file.Family.Contains("Arabic", StringComparison.OrdinalIgnoreCase) ? [] : [Feature.Parse("liga=0"), Feature.Parse("clig=0")];
-    }
-
-    public FontFile File { get; }
-    public byte[] Data { get; }
-    public SKTypeface Typeface { get; }
-    public int UnitsPerEm { get; }
-    public ushort SpaceGlyph { get; }
-    public int SpaceAdvance { get; }
-
-    private readonly ConcurrentDictionary<float, SKFont> _fonts = new();
-
-    /// <summary>One SKFont per size, kept with the subset (SKFont is only read when drawing).</summary>
-    public SKFont FontAt(float size) => _fonts.GetOrAdd(size, s => new SKFont(Typeface, s) { Subpixel = true, Hinting = SKFontHinting.None, LinearMetrics = true });
+    public ushort GlyphOf(int codepoint) => _font.TryGetGlyph((uint)codepoint, out var g) ? (ushort)g : (ushort)0;
 
     public Shaped Shape(string text, string language)
     {
@@ -189,6 +169,48 @@ internal sealed class SubsetFace
         _shapes[(text, language)] = shaped;
         return shaped;
     }
+
+    /// <summary>
+    /// The subset for these code points (sorted) and these glyphs, made once and kept. Glyphs the cmap reaches from
+    /// the code points do not change the key, so leaflets that differ only in such text share one subset.
+    /// </summary>
+    public SubsetFace SubsetFor(IReadOnlyList<int> codepoints, IReadOnlyCollection<ushort> glyphs)
+    {
+        var viaCmap = new HashSet<ushort>(codepoints.Select(GlyphOf));
+        var extra = glyphs.Where(g => !viaCmap.Contains(g)).Order().ToList();
+        var key = new StringBuilder(codepoints.Count * 2 + extra.Count * 2);
+        foreach (var cp in codepoints) key.Append(char.ConvertFromUtf32(cp));
+        key.Append('|');
+        foreach (var g in extra) key.Append((char)g);
+        var k = key.ToString();
+        if (_subsets.Count > MaxSubsets && !_subsets.ContainsKey(k)) _subsets.Clear();
+        return _subsets.GetOrAdd(k, _ => new Lazy<SubsetFace>(() =>
+        {
+            lock (_face) return new SubsetFace(this, HbSubset.Subset(_face, codepoints, extra));
+        })).Value;
+    }
+
+    public override string ToString() => System.IO.Path.GetFileName(Path);
+}
+
+/// <summary>A subset font, at the whole font's glyph ids: the SkiaSharp typeface that is drawn and embedded.</summary>
+internal sealed class SubsetFace
+{
+    private readonly ConcurrentDictionary<float, SKFont> _fonts = new();
+
+    public SubsetFace(FontFile file, byte[] data)
+    {
+        File = file;
+        Data = data;
+        Typeface = SKTypeface.FromData(SKData.CreateCopy(data)) ?? throw new InvalidOperationException($"SkiaSharp could not load the subset of {file}.");
+    }
+
+    public FontFile File { get; }
+    public byte[] Data { get; }
+    public SKTypeface Typeface { get; }
+
+    /// <summary>One SKFont per size, kept with the subset (SKFont is only read when drawing).</summary>
+    public SKFont FontAt(float size) => _fonts.GetOrAdd(size, s => new SKFont(Typeface, s) { Subpixel = true, Hinting = SKFontHinting.None, LinearMetrics = true });
 }
 
 /// <summary>

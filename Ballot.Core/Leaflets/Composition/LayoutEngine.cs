@@ -20,8 +20,9 @@ internal sealed class LayoutEngine
     private readonly bool _rtl;
     private readonly string _language;
     private readonly float _pageW, _pageH, _margin, _body;
-    private readonly Dictionary<FontFile, HashSet<int>> _used = [];
-    private Dictionary<FontFile, SubsetFace> _faces = [];
+    // What each font draws in this document: its code points (for the cmap) and glyph ids, recorded while shaping.
+    private readonly Dictionary<FontFile, (HashSet<int> Codepoints, HashSet<ushort> Glyphs)> _used = [];
+    private Dictionary<FontFile, SubsetFace>? _faces;
     private string? _part;
 
     public LayoutEngine(PrintDocument doc)
@@ -40,13 +41,12 @@ internal sealed class LayoutEngine
 
     public RenderedPdf Render()
     {
-        Collect();
-        _faces = _used.ToDictionary(kv => kv.Key, kv => kv.Key.SubsetFor(kv.Value.Order().ToList()));
         var footer = LayFooter();
         var bottom = _pageH - _margin - footer.Height;
         var items = new List<Item>();
         foreach (var block in _doc.Blocks) items.Add(LayBlock(block, ContentWidth));
         var pages = Paginate(items, _margin, bottom);
+        _faces = Subsets();
 
         using var stream = new MemoryStream(64 * 1024);
         var meta = new SKDocumentPdfMetadata
@@ -74,49 +74,21 @@ internal sealed class LayoutEngine
         return new RenderedPdf(PdfCatalog.AddLanguage(stream.ToArray(), _language), pages.Count);
     }
 
-    // ---------- pass 1: characters per font ----------
-
-    private void Collect()
+    /// <summary>
+    /// One subset per font for this document. Latin fonts also get the common characters, so most personalised
+    /// leaflets of a campaign share one cached subset (and SkiaSharp's caches for it) whatever the school's name.
+    /// </summary>
+    private Dictionary<FontFile, SubsetFace> Subsets()
     {
-        foreach (var block in _doc.Blocks) CollectBlock(block);
-        if (_doc.FooterText is { } f) CollectText(f, false, false);
-        CollectText(_doc.PageLabel(1, 1) + "0123456789", false, false);
-        CollectText("•.", false, false);
-        // Latin fonts get the common characters too, so most personalised leaflets share one cached subset.
-        foreach (var file in _used.Keys.ToList()) _used[file].UnionWith(BaseCharacters.EnumerateRunes().Select(r => r.Value).Where(file.Has));
-    }
-
-    private void CollectBlock(Block block)
-    {
-        _part = block.Part;
-        switch (block)
+        var faces = new Dictionary<FontFile, SubsetFace>();
+        foreach (var (file, (codepoints, glyphs)) in _used)
         {
-            case Heading h: CollectSpans(h.Spans, true); break;
-            case Paragraph p: CollectSpans(p.Spans, p.Role == TextRole.Label); break;
-            case ListBlock l:
-                foreach (var item in l.Items) CollectSpans(item, false);
-                CollectText("•0123456789.", true, false);
-                break;
-            case Box b:
-                foreach (var inner in b.Content) CollectBlock(inner);
-                if (b.Aside is { } a) CollectBlock(a);
-                break;
-            case QrCode q when q.Caption is not null: CollectText(q.Caption, false, false); break;
+            codepoints.Add(' ');
+            codepoints.UnionWith("0123456789".Select(c => (int)c).Where(file.Has));
+            if (!file.IsArabic) codepoints.UnionWith(BaseCharacters.EnumerateRunes().Select(r => r.Value).Where(file.Has));
+            faces[file] = file.SubsetFor(codepoints.Order().ToList(), glyphs);
         }
-    }
-
-    private void CollectSpans(IReadOnlyList<Span> spans, bool bold)
-    {
-        foreach (var s in spans) CollectText(s.Text, bold || s.Bold, s.Italic);
-    }
-
-    private void CollectText(string text, bool bold, bool italic)
-    {
-        foreach (var (file, _, codepoints) in Itemize(text.Replace('\n', ' '), bold, italic))
-        {
-            if (!_used.TryGetValue(file, out var set)) _used[file] = set = [];
-            set.UnionWith(codepoints);
-        }
+        return faces;
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool, bool, bool), List<(FontFile, string, int[])>> Itemized = new();
@@ -174,14 +146,14 @@ internal sealed class LayoutEngine
 
     private sealed class Seg
     {
-        public required SubsetFace Face { get; init; }
+        public required FontFile Face { get; init; }
         public required float Size { get; init; }
         public required Shaped Shape { get; init; }
         public required string Text { get; init; }
         public required Colour Colour { get; init; }
         public string? Link { get; init; }
         public float Width => Shape.Advance * Size / Face.UnitsPerEm;
-        public bool Arabic => Face.File.Family.Contains("Arabic", StringComparison.OrdinalIgnoreCase);
+        public bool Arabic => Face.IsArabic;
     }
 
     private sealed class Word
@@ -254,22 +226,25 @@ internal sealed class LayoutEngine
         var colour = span.Link is null ? style.Colour : style.Accent;
         foreach (var (file, piece, codepoints) in Itemize(text, bold, span.Italic))
         {
-            var face = FaceFor(file, codepoints);
-            var shaped = face.Shape(piece, _language);
-            if (shaped.Missing > 0)
-                throw new LayoutException(_part, $"The font {file} cannot draw '{piece}'.");
-            word.Segs.Add(new Seg { Face = face, Size = style.Size, Shape = shaped, Text = piece, Colour = colour, Link = span.Link });
+            var shaped = Shape(file, piece, codepoints);
+            word.Segs.Add(new Seg { Face = file, Size = style.Size, Shape = shaped, Text = piece, Colour = colour, Link = span.Link });
         }
     }
 
-    /// <summary>The subset made in pass 1; text that pass missed gets a fresh subset rather than missing glyphs.</summary>
-    private SubsetFace FaceFor(FontFile file, int[] codepoints)
+    /// <summary>Shapes with the whole font and records the code points and glyphs the document's subset must hold.</summary>
+    private Shaped Shape(FontFile file, string piece, int[] codepoints)
     {
-        if (!_used.TryGetValue(file, out var set)) _used[file] = set = [];
-        var missed = false;
-        foreach (var cp in codepoints) missed |= set.Add(cp);
-        if (missed || !_faces.ContainsKey(file)) _faces[file] = file.SubsetFor(set.Order().ToList());
-        return _faces[file];
+        var shaped = file.Shape(piece, _language);
+        if (shaped.Missing > 0) throw new LayoutException(_part, $"The font {file} cannot draw '{piece}'.");
+        if (!_used.TryGetValue(file, out var used)) _used[file] = used = ([], []);
+        var before = used.Codepoints.Count;
+        used.Codepoints.UnionWith(codepoints);
+        used.Glyphs.UnionWith(shaped.Glyphs);
+        // Page labels are shaped while drawing, after the subsets are made: their characters (digits and the words of
+        // the label) were put in the subsets beforehand, so nothing new may appear here.
+        if (_faces is not null && (used.Codepoints.Count != before || !_faces.ContainsKey(file)))
+            throw new InvalidOperationException($"Text shaped after the subsets were made: '{piece}'.");
+        return shaped;
     }
 
     private static int DirectionOf(Word w)
@@ -329,7 +304,7 @@ internal sealed class LayoutEngine
             while (elements.MoveNext())
             {
                 var piece = chunk + elements.GetTextElement();
-                var w = seg.Face.Shape(piece, _language).Advance * seg.Size / seg.Face.UnitsPerEm;
+                var w = seg.Face.Shape(piece.ToString(), _language).Advance * seg.Size / seg.Face.UnitsPerEm;
                 if (used + w > width && (chunk.Length > 0 || current.Segs.Count > 0))
                 {
                     if (chunk.Length > 0) current.Segs.Add(Reshape(seg, chunk.ToString()));
@@ -357,7 +332,7 @@ internal sealed class LayoutEngine
 
     private Seg Reshape(Seg seg, string text) => new()
     {
-        Face = seg.Face, Size = seg.Size, Shape = seg.Face.Shape(text, _language), Text = text, Colour = seg.Colour, Link = seg.Link,
+        Face = seg.Face, Size = seg.Size, Shape = Shape(seg.Face, text, text.EnumerateRunes().Select(r => r.Value).ToArray()), Text = text, Colour = seg.Colour, Link = seg.Link,
     };
 
     private static void Measure(Line line, float fallbackSize)
@@ -728,7 +703,7 @@ internal sealed class LayoutEngine
     /// carries its UTF-8 text and clusters, so the PDF's text extracts as written (Skia writes ActualText where glyphs
     /// and characters are not one to one, as in joined Arabic letters). The gap after a word is a real space glyph.
     /// </summary>
-    private static void DrawRuns(SKCanvas canvas, List<(Seg Seg, float X, float Space)> placed, float baseline)
+    private void DrawRuns(SKCanvas canvas, List<(Seg Seg, float X, float Space)> placed, float baseline)
     {
         var i = 0;
         while (i < placed.Count)
@@ -755,9 +730,10 @@ internal sealed class LayoutEngine
         }
     }
 
-    private static void AddRun(SKTextBlobBuilder builder, List<(Seg Seg, float X, float Space)> placed, int from, int to, float baseline)
+    private void AddRun(SKTextBlobBuilder builder, List<(Seg Seg, float X, float Space)> placed, int from, int to, float baseline)
     {
         var face = placed[from].Seg.Face;
+        var subset = _faces![face];
         var size = placed[from].Seg.Size;
         var scale = size / face.UnitsPerEm;
         var glyphCount = 0;
@@ -769,7 +745,7 @@ internal sealed class LayoutEngine
             if (placed[k].Space > 0) text.Append(' ');
         }
         var utf8 = Encoding.UTF8.GetBytes(text.ToString());
-        var font = face.FontAt(size);
+        var font = subset.FontAt(size);
         var run = builder.AllocatePositionedTextRun(font, glyphCount, utf8.Length, null);
         var glyphs = run.Glyphs;
         var positions = run.Positions;
