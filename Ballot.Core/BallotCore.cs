@@ -1,6 +1,7 @@
 using Ballot.Core.Ballots;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
+using Ballot.Core.Mail;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,7 @@ public static class BallotCore
         Motions.MotionsSetup.Add(builder);
         AddMediator(services);
         services.AddBallots(builder.Configuration);
+        builder.AddMail();
         return builder;
     }
 

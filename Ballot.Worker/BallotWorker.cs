@@ -31,6 +31,7 @@ public static class BallotWorker
             o.WorkerCount = Math.Max(4, Environment.ProcessorCount * 2);
             o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });
+        builder.Services.AddScoped<MailJobs>();
         builder.Services.AddHostedService<Scheduler>();
         configure?.Invoke(builder);
 

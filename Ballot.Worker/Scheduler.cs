@@ -13,10 +13,11 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
     {
         // Ballots: open at opensAt, close and count at closesAt, queue due reminders (Ballot.Core/Ballots/RunDueWork.cs).
         jobs.AddOrUpdate<Ballot.Core.Ballots.BallotSchedule>("ballots-due", s => s.RunDueAsync(), Cron.Minutely());
-        _ = options;
         // Leaflets: bulk renders the API has queued as leaflet_job rows (seconds-level cron).
         jobs.AddOrUpdate<Ballot.Core.Leaflets.BulkLeafletRunner>("leaflets-bulk", r => r.RunDueAsync(CancellationToken.None),
             $"*/{options.Value.PollSeconds} * * * * *");
+        // Mail: send scheduled mailings whose time has come (Ballot.Worker/MailJobs.cs).
+        jobs.AddOrUpdate<MailJobs>("mail-dispatch", j => j.DispatchDueMailings(CancellationToken.None), options.Value.PollCron);
         log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);
         return Task.CompletedTask;
     }
