@@ -35,14 +35,20 @@ public static class MailQueue
             VALUES (@Kind, @Source, @SourceId, @Purpose, @Subject, @BodyMarkdown, @ReplyTo, 'scheduled', @SendAt, @SendAt, @SendAt)
             RETURNING id
             """, mailing, tx);
+        await AddRecipientsAsync(conn, tx, id, recipientsSql, args);
+        return id;
+    }
+
+    /// <summary>Adds one pending recipient per row of <paramref name="recipientsSql"/> (member_id, email) to a mailing.</summary>
+    public static async Task<int> AddRecipientsAsync(DbConnection conn, DbTransaction tx, long mailingId, string recipientsSql, object? args = null)
+    {
         var p = new DynamicParameters(args);
-        p.Add("mailingId", id);
-        await conn.ExecuteAsync($"""
+        p.Add("mailingId", mailingId);
+        return await conn.ExecuteAsync($"""
             INSERT INTO mailing_recipient (mailing_id, member_id, email, state)
             SELECT @mailingId, r.member_id, r.email, 'pending'
             FROM ({recipientsSql}) r
             WHERE r.email IS NOT NULL
             """, p, tx);
-        return id;
     }
 }

@@ -252,8 +252,17 @@ public sealed class MailingSender(
                             continue;
                         }
                         var now = clock.GetUtcNow();
-                        var message = composer.Compose(run.Mailing, run.Template, Recipient(r), r.RecipientId, now,
-                            run.Mailing.TestOf is null ? "" : "[TEST] ");
+                        MimeKit.MimeMessage message;
+                        try
+                        {
+                            message = composer.Compose(run.Mailing, run.Template, Recipient(r), r.RecipientId, now,
+                                run.Mailing.TestOf is null ? "" : "[TEST] ");
+                        }
+                        catch (Ballot.Core.Common.ValidationFailed e)
+                        {
+                            outcomes.Add(new Outcome(r, Result.Failed, e.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? e.Message));
+                            continue;
+                        }
                         await throttle.PaceAsync(ct);
                         transport ??= await OpenAsync(run, ct);
                         try
