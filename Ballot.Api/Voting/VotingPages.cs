@@ -17,19 +17,19 @@ public static class VotingPages
 {
     public static void Map(IEndpointRouteBuilder app, CredentialGuard guard)
     {
-        app.MapGet("/vote/{credential}", (string credential, HttpContext http, Db db, PaperCache papers, TimeProvider clock,
-                IOptions<BallotOptions> options, CancellationToken ct) => Show(credential, http, db, papers, clock, options.Value, guard, ct))
+        app.MapGet("/vote/{credential}", (string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
+                IOptions<BallotOptions> options, CancellationToken ct) => Show(credential, http, electors, papers, clock, options.Value, guard, ct))
             .AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/vote/{credential}", (string credential, HttpContext http, IMediator mediator, PaperCache papers, Db db,
-                IOptions<BallotOptions> options, CancellationToken ct) => Submit(credential, http, mediator, papers, db, options.Value, guard, ct))
+        app.MapPost("/vote/{credential}", (string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
+                IOptions<BallotOptions> options, CancellationToken ct) => Submit(credential, http, mediator, papers, electors, options.Value, guard, ct))
             .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
     }
 
-    private static async Task<IResult> Show(string credential, HttpContext http, Db db, PaperCache papers, TimeProvider clock,
+    private static async Task<IResult> Show(string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
         BallotOptions options, CredentialGuard guard, CancellationToken ct)
     {
         if (guard.Blocked(http)) return TooMany(http, options);
-        var elector = await Electors.FindAsync(db, credential, ct);
+        var elector = await electors.FindAsync(credential, ct);
         if (elector is null)
         {
             guard.Failed(http);
@@ -46,7 +46,7 @@ public static class VotingPages
         return Page(options, 200, paper.Title, null, Form(paper, credential, elector));
     }
 
-    private static async Task<IResult> Submit(string credential, HttpContext http, IMediator mediator, PaperCache papers, Db db,
+    private static async Task<IResult> Submit(string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
         BallotOptions options, CredentialGuard guard, CancellationToken ct)
     {
         if (guard.Blocked(http)) return TooMany(http, options);
@@ -56,7 +56,7 @@ public static class VotingPages
         try
         {
             var receipt = await mediator.Send(new CastVote.Command(credential, answers), ct);
-            var elector = await Electors.FindAsync(db, credential, ct);
+            var elector = await electors.FindAsync(credential, ct);
             var paper = await papers.GetAsync(elector!.BallotId, ct);
             return Page(options, 200, "Your vote is recorded", paper.Title, $"""
                 <p>Thank you. Your vote has been recorded and will be counted when voting closes on {Html(Letters.When(paper.ClosesAt))}.</p>
@@ -73,12 +73,12 @@ public static class VotingPages
         }
         catch (Conflict)
         {
-            var elector = await Electors.FindAsync(db, credential, ct);
+            var elector = await electors.FindAsync(credential, ct);
             return AlreadyVoted(options, await papers.GetAsync(elector!.BallotId, ct));
         }
         catch (Forbidden)
         {
-            var elector = await Electors.FindAsync(db, credential, ct);
+            var elector = await electors.FindAsync(credential, ct);
             var paper = await papers.GetAsync(elector!.BallotId, ct);
             return Closed(options, paper, elector.Status);
         }

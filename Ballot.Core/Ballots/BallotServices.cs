@@ -11,6 +11,7 @@ public static class BallotServices
         services.AddOptions<BallotOptions>().Bind(configuration.GetSection(BallotOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Credentials>();
         services.AddSingleton<VoteWriter>();
+        services.AddSingleton<Electors>();
         services.AddSingleton<PaperCache>();
         services.AddSingleton<BallotLetterFields>();
         services.AddSingleton<ILetterFields>(sp => sp.GetRequiredService<BallotLetterFields>());

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Data.Common;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Dapper;
@@ -17,11 +18,11 @@ public static class CastVote
     /// <param name="Answers">question id to the chosen option; a missing, blank or unknown option is a spoiled answer.</param>
     public sealed record Command(string Credential, IReadOnlyDictionary<string, string?>? Answers) : IRequest<Receipt>;
 
-    public sealed class Handler(Db db, TimeProvider clock, VoteWriter writer, PaperCache papers) : IRequestHandler<Command, Receipt>
+    public sealed class Handler(Electors electors, TimeProvider clock, VoteWriter writer, PaperCache papers) : IRequestHandler<Command, Receipt>
     {
         public async Task<Receipt> Handle(Command cmd, CancellationToken ct)
         {
-            var elector = await Electors.FindAsync(db, cmd.Credential, ct) ?? throw new NotFound(NotValid);
+            var elector = await electors.FindAsync(cmd.Credential, ct) ?? throw new NotFound(NotValid);
             var now = clock.GetUtcNow();
             if (elector.Status != "open" || now < elector.OpensAt || now >= elector.ClosesAt)
                 throw new Forbidden(now < elector.OpensAt ? $"Voting opens on {Letters.When(elector.OpensAt)}." : "Voting has closed.");
@@ -72,18 +73,76 @@ public sealed class ElectorState
     public string CredentialHash { get; init; } = "";
 }
 
-public static class Electors
+/// <summary>
+/// Finds an elector by credential on the hot path of voting: a few connections of its own, each with its statement
+/// prepared once, instead of opening a pooled connection and running its set-up per vote.
+/// </summary>
+public sealed class Electors(Db db) : IAsyncDisposable
 {
-    public static async Task<ElectorState?> FindAsync(Db db, string? credential, CancellationToken ct)
+    // SQLite: keep a reader per concurrent request (a connection is a file handle). PostgreSQL: connections are a
+    // server-wide budget, so readers go back to Npgsql's pool after each lookup.
+    private readonly int _maxIdle = db.Engine == Engine.Sqlite ? 64 : 0;
+    private readonly ConcurrentBag<Reader> _idle = [];
+
+    public async Task<ElectorState?> FindAsync(string? credential, CancellationToken ct)
     {
         if (!Credentials.LooksValid(credential)) return null;
         var hash = Credentials.Hash(credential!);
-        await using var conn = await db.OpenAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<ElectorState>("""
-            SELECT e.ballot_id, e.constituency, e.voted, b.status, b.opens_at, b.closes_at, e.credential_hash
-            FROM ballot_elector e JOIN ballot b ON b.id = e.ballot_id
-            WHERE e.credential_hash = @hash
-            """, new { hash });
+        var reader = _idle.TryTake(out var r) ? r : await Reader.OpenAsync(db, ct);
+        try
+        {
+            var state = await reader.FindAsync(hash, ct);
+            if (_idle.Count < _maxIdle) _idle.Add(reader);
+            else await reader.DisposeAsync();
+            return state;
+        }
+        catch
+        {
+            await reader.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (_idle.TryTake(out var r)) await r.DisposeAsync();
+    }
+
+    private sealed class Reader(DbConnection conn, DbCommand cmd, DbParameter hash) : IAsyncDisposable
+    {
+        public static async Task<Reader> OpenAsync(Db db, CancellationToken ct)
+        {
+            var conn = await db.OpenAsync(ct);
+            var cmd = conn.CreateCommand();
+            cmd.CommandText = """
+                SELECT e.ballot_id, e.constituency, e.voted, b.status, b.opens_at, b.closes_at
+                FROM ballot_elector e JOIN ballot b ON b.id = e.ballot_id
+                WHERE e.credential_hash = @h
+                """;
+            var p = cmd.CreateParameter();
+            p.ParameterName = "h";
+            p.Value = "";
+            cmd.Parameters.Add(p);
+            return new Reader(conn, cmd, p);
+        }
+
+        public async Task<ElectorState?> FindAsync(string credentialHash, CancellationToken ct)
+        {
+            hash.Value = credentialHash;
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct)) return null;
+            return new ElectorState
+            {
+                BallotId = r.GetInt64(0), Constituency = r.GetString(1), Voted = r.GetInt64(2), Status = r.GetString(3),
+                OpensAt = DapperSetup.Parse(r.GetValue(4)), ClosesAt = DapperSetup.Parse(r.GetValue(5)), CredentialHash = credentialHash,
+            };
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await cmd.DisposeAsync();
+            await conn.DisposeAsync();
+        }
     }
 }
 

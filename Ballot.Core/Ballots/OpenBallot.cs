@@ -108,6 +108,9 @@ public static class OpenBallot
                 await copy.CompleteAsync(ct);
                 return;
             }
+            // The credential-hash index takes rows in random order: with SQLite's default 2 MB page cache, a large
+            // electorate spills pages on every insert. A bigger cache for this transaction only keeps it in memory.
+            await conn.ExecuteAsync("PRAGMA cache_size = -262144", transaction: tx);
             await using var cmd = (SqliteCommand)conn.CreateCommand();
             cmd.Transaction = (SqliteTransaction)tx;
             cmd.CommandText = "INSERT INTO ballot_elector (ballot_id, member_id, constituency, credential_hash) VALUES ($b, $m, $c, $h)";
@@ -124,6 +127,7 @@ public static class OpenBallot
                 ph.Value = r.Hash;
                 cmd.ExecuteNonQuery();
             }
+            await conn.ExecuteAsync("PRAGMA cache_size = -2000", transaction: tx);
         }
     }
 

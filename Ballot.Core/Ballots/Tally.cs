@@ -39,6 +39,7 @@ public static class Tally
 
     private sealed class WorkplaceName
     {
+        public long Id { get; init; }
         public string Name { get; init; } = "";
         public string Employer { get; init; } = "";
     }
@@ -64,10 +65,15 @@ public static class Tally
         var names = await ConstituencyNamesAsync(conn, tx, ballot, entitled.Keys);
         var questions = ballot.Def.Questions;
         var ips = ballot.Def.IndustrialAction?.ImportantPublicService ?? false;
+        var parsed = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        var byConstituency = groups.GroupBy(g => g.Constituency, StringComparer.Ordinal).ToDictionary(
+            g => g.Key,
+            g => g.Select(x => (Answers: parsed.TryGetValue(x.Answers, out var a) ? a : parsed[x.Answers] = JsonSerializer.Deserialize<Dictionary<string, string>>(x.Answers)!, x.N)).ToList(),
+            StringComparer.Ordinal);
         var constituencies = new List<ConstituencyResult>();
         foreach (var c in entitled.Keys.OrderBy(k => names[k], StringComparer.OrdinalIgnoreCase).ThenBy(k => k, StringComparer.Ordinal))
         {
-            var mine = groups.Where(g => g.Constituency == c).Select(g => (Answers: JsonSerializer.Deserialize<Dictionary<string, string>>(g.Answers)!, g.N)).ToList();
+            var mine = byConstituency.GetValueOrDefault(c) ?? [];
             var cast = mine.Sum(g => g.N);
             var results = new List<QuestionResult>();
             foreach (var q in questions)
@@ -125,13 +131,10 @@ public static class Tally
     private static async Task<Dictionary<string, string>> ConstituencyNamesAsync(DbConnection conn, DbTransaction? tx, BallotRow ballot, IEnumerable<string> keys)
     {
         if (ballot.Counting != "per-workplace") return keys.ToDictionary(k => k, _ => "All members balloted");
-        var names = new Dictionary<string, string>();
-        foreach (var k in keys)
-        {
-            var w = await conn.QuerySingleOrDefaultAsync<WorkplaceName>(
-                "SELECT name, employer FROM workplace WHERE id = @id", new { id = long.Parse(k, System.Globalization.CultureInfo.InvariantCulture) }, tx);
-            names[k] = w is null ? $"Workplace {k}" : $"{w.Name} ({w.Employer})";
-        }
-        return names;
+        var all = (await conn.QueryAsync<WorkplaceName>("""
+            SELECT w.id, w.name, w.employer FROM workplace w
+            WHERE w.id IN (SELECT DISTINCT CAST(e.constituency AS BIGINT) FROM ballot_elector e WHERE e.ballot_id = @id)
+            """, new { id = ballot.Id }, tx)).ToDictionary(w => w.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), w => $"{w.Name} ({w.Employer})");
+        return keys.ToDictionary(k => k, k => all.GetValueOrDefault(k) ?? $"Workplace {k}");
     }
 }

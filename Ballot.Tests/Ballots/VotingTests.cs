@@ -93,8 +93,9 @@ public sealed class VotingTests
             using var r = await client.PostAsync("/api/votes", Http.JsonBody(body));
             return r.StatusCode;
         }));
-        Assert.That(responses.Count(s => s == HttpStatusCode.Created), Is.EqualTo(1));
-        Assert.That(responses.Count(s => s == HttpStatusCode.Conflict), Is.EqualTo(999));
+        var breakdown = string.Join(", ", responses.GroupBy(s => (int)s).Select(g => $"{g.Key}: {g.Count()}"));
+        Assert.That(responses.Count(s => s == HttpStatusCode.Created), Is.EqualTo(1), breakdown);
+        Assert.That(responses.Count(s => s == HttpStatusCode.Conflict), Is.EqualTo(999), breakdown);
         Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
         Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
     }

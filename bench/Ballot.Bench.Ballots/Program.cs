@@ -1,0 +1,311 @@
+// Ballot benchmarks, as a user would meet them:
+//   1. opening a ballot of N electors through POST /api/ballots/{id}/open on the real API process (freeze, credentials,
+//      letters queued);
+//   2. casting votes over HTTP with wrk (64 connections, distinct credentials, each 201 only after a durable commit),
+//      beside the ceiling measured with the same tool against POST /api/ping of the same process in the same run;
+//   3. counting M votes: closing a ballot with M papers (the count, the receipts' hash and the audit entries).
+// Usage: dotnet run -c Release --project bench/Ballot.Bench.Ballots -- [--engine sqlite|postgres] [--electors 450000]
+//        [--count-votes 1000000] [--duration 10] [--connections 64] [--runs 1]
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Ballot.Core;
+using Ballot.Core.Ballots;
+using Ballot.Core.Data;
+using Ballot.Core.Staff;
+using Dapper;
+using MediatR;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+var engine = ArgS("--engine", "sqlite");
+var electors = Arg("--electors", 450_000);
+var countVotes = Arg("--count-votes", 1_000_000);
+var duration = Arg("--duration", 10);
+var connections = Arg("--connections", 64);
+var runs = Arg("--runs", 1);
+var only = ArgS("--only", "all");
+var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
+var root = FindRoot();
+var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
+if (!File.Exists(apiDll)) { Console.Error.WriteLine($"Build first: dotnet build -c Release Ballot.sln ({apiDll} missing)"); return 1; }
+var work = Path.Combine(Path.GetTempPath(), "ballot-bench-ballots");
+Directory.CreateDirectory(work);
+Console.WriteLine($"engine={engine} electors={electors} countVotes={countVotes} wrk: {connections} connections, {duration} s; cores={Environment.ProcessorCount}");
+
+if (only == "micro")
+{
+    // Per-vote costs in process, one at a time, over an existing vote database: --db <folder of a vote run>.
+    var folder = ArgS("--db", Path.Combine(work, "vote1"));
+    using var h = Host($"Data Source={Path.Combine(folder, "ballot.db")}", Path.Combine(folder, "ballot-credentials.key"));
+    var lookup = h.Services.GetRequiredService<Electors>();
+    var creds = File.ReadLines(Path.Combine(folder, "credentials.txt")).Take(20_000).ToList();
+    for (var pass = 0; pass < 2; pass++)
+    {
+        var sw = Stopwatch.StartNew();
+        foreach (var c in creds) await lookup.FindAsync(c, default);
+        Console.WriteLine($"lookup: {sw.Elapsed.TotalMicroseconds / creds.Count:0.0} us each");
+        sw.Restart();
+        var qs = new List<Question> { new("boycott", "B", ["Yes", "No"]), new("timing", "T", ["Autumn term", "Spring term", "Not at all"]) };
+        var a = new Dictionary<string, string?> { ["boycott"] = "Yes", ["timing"] = "Autumn term" };
+        for (var i = 0; i < creds.Count; i++) CastVote.Canonical(qs, a);
+        Console.WriteLine($"canonical: {sw.Elapsed.TotalMicroseconds / creds.Count:0.0} us each");
+    }
+    return 0;
+}
+
+for (var run = 1; run <= runs; run++)
+{
+    if (only is "all" or "vote") await OpenAndVote(run);
+    if (only is "all" or "count") await Count(run);
+}
+return 0;
+
+async Task OpenAndVote(int run)
+{
+    var (conn, dir, drop) = await FreshDatabase($"vote{run}");
+    var keyFile = Path.Combine(dir, "ballot-credentials.key");
+    using var host = Host(conn, keyFile);
+    var mediator = host.Services.GetRequiredService<IMediator>();
+    var t = Stopwatch.StartNew();
+    await SeedMembers(host.Services.GetRequiredService<Db>(), electors);
+    Console.WriteLine($"seeded {electors} members in {t.Elapsed.TotalSeconds:0.0} s");
+    var token = (await mediator.Send(new CreateToken.Command(Roles.Executive, "Bench"))).Token;
+    var now = DateTimeOffset.UtcNow;
+    var ballot = await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)), "bench"));
+
+    var port = 5950 + run;
+    var api = StartApi(conn, port, keyFile);
+    try
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+        await Ready(http);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        t.Restart();
+        var opened = await http.PostAsync($"/api/ballots/{ballot.Id}/open", null);
+        var openMs = t.Elapsed.TotalMilliseconds;
+        var openBody = await opened.Content.ReadAsStringAsync();
+        if (!opened.IsSuccessStatusCode) throw new Exception($"open failed: {openBody}");
+        Console.WriteLine($"RESULT open {electors} electors: {openMs / 1000:0.00} s  ({openBody})");
+
+        var credentials = host.Services.GetRequiredService<Credentials>();
+        var credFile = Path.Combine(dir, "credentials.txt");
+        await using (var conn2 = await host.Services.GetRequiredService<Db>().OpenAsync())
+        await using (var w = new StreamWriter(credFile))
+        {
+            foreach (var memberId in await conn2.QueryAsync<long>("SELECT member_id FROM ballot_elector WHERE ballot_id = @id", new { id = ballot.Id }))
+                await w.WriteLineAsync(credentials.For(ballot.Id, memberId));
+        }
+        var baseUrl = $"http://127.0.0.1:{port}";
+        var ping = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), baseUrl]);
+        var votes = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), baseUrl, "--", credFile, "2"]);
+        long recorded;
+        await using (var c = await host.Services.GetRequiredService<Db>().OpenAsync())
+            recorded = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id = ballot.Id });
+        Console.WriteLine($"RESULT ceiling POST /api/ping: {ping.Rps:0} req/s, p50 {ping.P50}, p99 {ping.P99}");
+        Console.WriteLine($"RESULT votes POST /api/votes: {votes.Rps:0} votes/s, p50 {votes.P50}, p99 {votes.P99}, non-201 {votes.Non2xx}, " +
+                          $"requests {votes.Requests}, papers recorded {recorded}; ratio to ceiling {votes.Rps / ping.Rps:0.00}");
+    }
+    finally
+    {
+        api.Kill(entireProcessTree: true);
+        await api.WaitForExitAsync();
+        await drop();
+    }
+}
+
+async Task Count(int run)
+{
+    var (conn, dir, drop) = await FreshDatabase($"count{run}");
+    using var host = Host(conn, Path.Combine(dir, "ballot-credentials.key"));
+    var mediator = host.Services.GetRequiredService<IMediator>();
+    var db = host.Services.GetRequiredService<Db>();
+    await SeedMembers(db, countVotes);
+    var now = DateTimeOffset.UtcNow;
+    var ballot = await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)) with { Counting = Counting.PerWorkplace }, "bench"));
+    var t = Stopwatch.StartNew();
+    await mediator.Send(new OpenBallot.Command(ballot.Id, "bench"));
+    Console.WriteLine($"RESULT open {countVotes} electors (in process): {t.Elapsed.TotalSeconds:0.00} s");
+    await FillPapers(db, ballot.Id);
+    // Close at the closing time: move it back, as the worker would find it.
+    await using (var c = await db.OpenAsync())
+        await c.ExecuteAsync("UPDATE ballot SET closes_at = @past WHERE id = @id", new { past = DateTimeOffset.UtcNow.AddSeconds(-1), id = ballot.Id });
+    await using (var c = await db.OpenAsync())
+    {
+        var row = await BallotRow.LoadAsync(c, ballot.Id);
+        t.Restart();
+        var result = await Tally.CountAsync(c, null, row, null, DateTimeOffset.UtcNow);
+        Console.WriteLine($"RESULT tally {result.VotesCast} votes, {result.Constituencies.Count} constituencies: {t.Elapsed.TotalSeconds:0.000} s");
+    }
+    t.Restart();
+    await mediator.Send(new CloseBallot.Command(ballot.Id, "bench"));
+    Console.WriteLine($"RESULT close and count {countVotes} votes (status, count, receipts hash, audit, one transaction): {t.Elapsed.TotalSeconds:0.000} s");
+    await drop();
+}
+
+BallotInput Input(DateTimeOffset opens, DateTimeOffset closes) => new("Bench ballot", BallotKind.Consultative, Counting.Aggregated, opens, closes,
+    new Electorate(), [], null,
+    [new QuestionInput("boycott", "Boycott?", ["Yes", "No"]), new QuestionInput("timing", "When?", ["Autumn term", "Spring term", "Not at all"])]);
+
+async Task<(string Conn, string Dir, Func<Task> Drop)> FreshDatabase(string name)
+{
+    var dir = Path.Combine(work, name);
+    if (Directory.Exists(dir)) Directory.Delete(dir, true);
+    Directory.CreateDirectory(dir);
+    if (engine != "postgres") return ($"Data Source={Path.Combine(dir, "ballot.db")}", dir, () => Task.CompletedTask);
+    var db = $"ballot_bench_{name}_{Environment.ProcessId}";
+    await Pg($"CREATE DATABASE {db}");
+    return (new NpgsqlConnectionStringBuilder(pgAdmin) { Database = db }.ConnectionString, dir, async () =>
+    {
+        NpgsqlConnection.ClearAllPools();
+        await Pg($"DROP DATABASE {db} WITH (FORCE)");
+    });
+}
+
+IHost Host(string conn, string keyFile)
+{
+    var b = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+    b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Database:ConnectionString"] = conn, ["Ballots:CredentialKeyFile"] = keyFile,
+    });
+    b.Logging.ClearProviders();
+    b.AddBallotCore();
+    var h = b.Build();
+    h.Services.GetRequiredService<Migrator>().Migrate();
+    return h;
+}
+
+static async Task SeedMembers(Db db, int n)
+{
+    await using var conn = await db.OpenAsync();
+    await using var tx = await db.BeginWriteAsync(conn);
+    var now = DateTimeOffset.UtcNow;
+    var schools = Enumerable.Range(0, 25_000).Select(s => new { name = $"School {s}", employer = $"Employer {s % 150}", region = $"Region {s % 10}" });
+    await conn.ExecuteAsync("INSERT INTO workplace (name, employer, region) VALUES (@name, @employer, @region)", schools, tx);
+    var ids = (await conn.QueryAsync<long>("SELECT id FROM workplace ORDER BY id", transaction: tx)).ToArray();
+    if (conn is NpgsqlConnection pg)
+    {
+        await using var copy = await pg.BeginBinaryImportAsync(
+            "COPY member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at) FROM STDIN (FORMAT BINARY)");
+        for (var i = 1; i <= n; i++)
+        {
+            await copy.WriteRowAsync(default, $"M{i:D7}", $"First{i}", $"Last{i}", $"member{i}@example.org", ids[i % ids.Length], "teacher", "active", now, now);
+        }
+        await copy.CompleteAsync();
+    }
+    else
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at) VALUES ($n, $f, $l, $e, $w, 'teacher', 'active', $t, $t)";
+        var pn = P(cmd, "$n"); var pf = P(cmd, "$f"); var pl = P(cmd, "$l"); var pe = P(cmd, "$e"); var pw = P(cmd, "$w"); var pt = P(cmd, "$t");
+        pt.Value = DapperSetup.ToSqliteText(now);
+        for (var i = 1; i <= n; i++)
+        {
+            pn.Value = $"M{i:D7}"; pf.Value = $"First{i}"; pl.Value = $"Last{i}"; pe.Value = $"member{i}@example.org"; pw.Value = ids[i % ids.Length];
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+    await tx.CommitAsync();
+}
+
+static async Task FillPapers(Db db, long ballotId)
+{
+    await using var conn = await db.OpenAsync();
+    await using var tx = await db.BeginWriteAsync(conn);
+    await conn.ExecuteAsync("UPDATE ballot_elector SET voted = 1 WHERE ballot_id = @ballotId", new { ballotId }, tx);
+    var constituencies = (await conn.QueryAsync<string>("SELECT constituency FROM ballot_elector WHERE ballot_id = @ballotId", new { ballotId }, tx)).ToList();
+    string[] answers = ["{\"boycott\":\"Yes\",\"timing\":\"Autumn term\"}", "{\"boycott\":\"No\",\"timing\":\"Not at all\"}", "{\"boycott\":\"Yes\",\"timing\":\"Spring term\"}", "{\"boycott\":\"spoiled\",\"timing\":\"spoiled\"}"];
+    var rnd = new Random(1);
+    if (conn is NpgsqlConnection pg)
+    {
+        await using var copy = await pg.BeginBinaryImportAsync("COPY ballot_paper (ballot_id, receipt, constituency, answers) FROM STDIN (FORMAT BINARY)");
+        foreach (var c in constituencies) await copy.WriteRowAsync(default, ballotId, Receipts.New(), c, answers[rnd.Next(4)]);
+        await copy.CompleteAsync();
+    }
+    else
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES ($b, $r, $c, $a)";
+        var pb = P(cmd, "$b"); var pr = P(cmd, "$r"); var pc = P(cmd, "$c"); var pa = P(cmd, "$a");
+        pb.Value = ballotId;
+        foreach (var c in constituencies)
+        {
+            pr.Value = Receipts.New(); pc.Value = c; pa.Value = answers[rnd.Next(4)];
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+    await tx.CommitAsync();
+}
+
+static System.Data.Common.DbParameter P(System.Data.Common.DbCommand cmd, string name)
+{
+    var p = cmd.CreateParameter();
+    p.ParameterName = name;
+    cmd.Parameters.Add(p);
+    return p;
+}
+
+Process StartApi(string conn, int port, string keyFile)
+{
+    var psi = new ProcessStartInfo("dotnet", [apiDll]) { RedirectStandardOutput = true, RedirectStandardError = true };
+    psi.Environment["Database__ConnectionString"] = conn;
+    psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
+    psi.Environment["Ballots__CredentialKeyFile"] = keyFile;
+    psi.Environment["Logging__LogLevel__Default"] = "Warning";
+    var p = Process.Start(psi)!;
+    p.OutputDataReceived += (_, e) => { if (e.Data is not null && e.Data.Contains("\"Error\"")) Console.Error.WriteLine(e.Data); };
+    p.ErrorDataReceived += (_, _) => { };
+    p.BeginOutputReadLine();
+    p.BeginErrorReadLine();
+    return p;
+}
+
+static async Task Ready(HttpClient http)
+{
+    for (var i = 0; i < 600; i++)
+    {
+        try { if ((await http.GetAsync("/health")).IsSuccessStatusCode) return; } catch (HttpRequestException) { }
+        await Task.Delay(50);
+    }
+    throw new TimeoutException("API did not start");
+}
+
+static async Task<WrkResult> Wrk(string[] argv)
+{
+    var psi = new ProcessStartInfo("wrk", argv) { RedirectStandardOutput = true };
+    using var p = Process.Start(psi)!;
+    var o = await p.StandardOutput.ReadToEndAsync();
+    await p.WaitForExitAsync();
+    Console.WriteLine(o);
+    string Find(string pattern) => Regex.Match(o, pattern, RegexOptions.Multiline).Groups[1].Value;
+    var non2xx = Find(@"Non-2xx or 3xx responses: (\d+)");
+    return new WrkResult(double.Parse(Find(@"Requests/sec:\s+([\d.]+)")), Find(@"^\s+50%\s+(\S+)"), Find(@"^\s+99%\s+(\S+)"),
+        non2xx == "" ? 0 : long.Parse(non2xx), long.Parse(Find(@"(\d+) requests in")));
+}
+
+int Arg(string name, int def) { var i = Array.IndexOf(args, name); return i >= 0 ? int.Parse(args[i + 1]) : def; }
+string ArgS(string name, string def) { var i = Array.IndexOf(args, name); return i >= 0 ? args[i + 1] : def; }
+
+async Task Pg(string sql)
+{
+    await using var c = new NpgsqlConnection(pgAdmin);
+    await c.OpenAsync();
+    await using var cmd = new NpgsqlCommand(sql, c);
+    await cmd.ExecuteNonQueryAsync();
+}
+
+static string FindRoot()
+{
+    var d = new DirectoryInfo(AppContext.BaseDirectory);
+    while (d is not null && !File.Exists(Path.Combine(d.FullName, "Ballot.sln"))) d = d.Parent;
+    return d?.FullName ?? throw new InvalidOperationException("run inside the repository");
+}
+
+internal sealed record WrkResult(double Rps, string P50, string P99, long Non2xx, long Requests);
