@@ -30,7 +30,7 @@ public static class CertifyBallot
                     throw new Conflict("The ballot papers changed after the count: the receipts no longer match.");
 
                 await conn.ExecuteAsync("UPDATE ballot SET status = 'certified', certified_at = @now, certified_by = @actor, updated_at = @now WHERE id = @id",
-                    new { now, actor = cmd.Actor, id = ballot.Id }, tx);
+                    new { now = db.Param(now), actor = cmd.Actor, id = ballot.Id }, tx);
                 await Audit.AppendAsync(conn, tx, ballot.Id, "certified", cmd.Actor, new { resultHash = ballot.ResultHash, auditHead = check.HeadHash }, now);
                 var letter = Letters.ResultNotice(ballot, result);
                 var mailingId = await MailQueue.EnqueueAsync(conn, tx,

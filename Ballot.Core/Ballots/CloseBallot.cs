@@ -28,7 +28,7 @@ public static class CloseBallot
             var closedAt = now < ballot.ClosesAt ? now : ballot.ClosesAt;
             // Updating the row waits (PostgreSQL) for every vote batch holding it FOR SHARE, so the count sees all of them.
             await conn.ExecuteAsync("UPDATE ballot SET status = 'closed', closed_at = @closedAt, updated_at = @now WHERE id = @id",
-                new { closedAt, now, id = ballot.Id }, tx);
+                new { closedAt = db.Param(closedAt), now = db.Param(now), id = ballot.Id }, tx);
             await Audit.AppendAsync(conn, tx, ballot.Id, "closed", cmd.Actor, new { closedAt, early = now < ballot.ClosesAt }, now);
 
             // Reminders stop at close: any not yet handed to the mail worker are cancelled.
@@ -39,7 +39,7 @@ public static class CloseBallot
             await conn.ExecuteAsync("""
                 UPDATE mailing SET status = 'cancelled', updated_at = @now
                 WHERE source = 'ballot' AND source_id = @id AND purpose = 'reminder' AND status IN ('draft', 'approved', 'scheduled')
-                """, new { id = ballot.Id, now }, tx);
+                """, new { id = ballot.Id, now = db.Param(now) }, tx);
             if (cancelled > 0)
                 await Audit.AppendAsync(conn, tx, ballot.Id, "reminders-cancelled", cmd.Actor, new { letters = cancelled }, now);
 

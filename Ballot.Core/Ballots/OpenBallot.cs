@@ -67,7 +67,7 @@ public static class OpenBallot
                 UPDATE ballot SET status = 'open', opened_at = @now, updated_at = @now, rule_set = @ruleSet,
                        electorate_size = @size, electorate_hash = @electorateHash
                 WHERE id = @id
-                """, new { now, ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
+                """, new { now = db.Param(now), ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
             await Audit.AppendAsync(conn, tx, ballot.Id, "opened", cmd.Actor,
                 new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code }, now);
 
@@ -75,7 +75,7 @@ public static class OpenBallot
             {
                 var due = ballot.ClosesAt.AddDays(-days);
                 if (due > now)
-                    await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due }, tx);
+                    await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due = db.Param(due) }, tx);
             }
 
             var letter = Letters.VotingLetter(ballot, rules, options.Value);

@@ -82,6 +82,22 @@ public sealed class VotingTests
     }
 
     [Test]
+    public async Task A_ballot_open_for_hours_on_one_day_takes_votes_until_its_closing_minute()
+    {
+        // Times on the same day compare correctly (opening, closing and the clock all stored and compared alike).
+        var id = await _kit.Create(BallotKit.Consultative(_kit.Now.AddMinutes(30), _kit.Now.AddHours(3)));
+        await _kit.Open(id);
+        await (await _kit.Vote(await _kit.Credential(id, "M000001"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        _api.Clock.Advance(TimeSpan.FromMinutes(31));
+        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        _api.Clock.Advance(TimeSpan.FromHours(2).Add(TimeSpan.FromMinutes(28)));
+        await _kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
+        _api.Clock.Advance(TimeSpan.FromMinutes(2));
+        await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        Assert.That((await _kit.RunWorker()).Closed, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_thousand_concurrent_submissions_of_one_credential_record_one_vote()
     {
         var id = await _kit.OpenConsultative();
