@@ -3,7 +3,7 @@ using BenchmarkDotNet.Engines;
 using Ballot.Core.Leaflets;
 using Ballot.Core.Leaflets.Composition;
 
-[MemoryDiagnoser]
+[MemoryDiagnoser, MedianColumn, MinColumn, MaxColumn]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 5, iterationCount: 15)]
 public class SingleLeafletBench
 {

@@ -112,7 +112,7 @@ internal sealed class FontFile
         SpaceGlyph = (ushort)space;
         SpaceAdvance = _font.GetHorizontalGlyphAdvance(space);
         IsArabic = family.Contains("Arabic", StringComparison.OrdinalIgnoreCase);
-        _features = IsArabic ? [] : [Feature.Parse("liga=0"), Feature.Parse("clig=0")];
+        _features = IsArabic ? [] : [Feature.Parse("liga=0"), Feature.Parse("clig=0"), Feature.Parse("kern=0")];
     }
 
     public string Path { get; }

@@ -708,18 +708,22 @@ internal sealed class LayoutEngine
         var i = 0;
         while (i < placed.Count)
         {
-            var colour = placed[i].Seg.Colour;
-            using var builder = new SKTextBlobBuilder();
-            while (i < placed.Count && placed[i].Seg.Colour == colour)
+            var first = placed[i].Seg;
+            var j = i;
+            while (j < placed.Count && placed[j].Seg.Colour == first.Colour && placed[j].Seg.Face == first.Face && placed[j].Seg.Size == first.Size) j++;
+            using (var builder = new SKTextBlobBuilder())
             {
-                var j = i;
-                while (j < placed.Count && placed[j].Seg.Colour == colour && placed[j].Seg.Face == placed[i].Seg.Face && placed[j].Seg.Size == placed[i].Seg.Size) j++;
-                AddRun(builder, placed, i, j, baseline);
-                i = j;
+                AddRun(builder, placed, i, j);
+                using var blob = builder.Build();
+                using var paint = new SKPaint { Color = Sk(first.Colour), IsAntialias = true };
+                // Each run starts at its own origin, so its glyph positions are exactly the sums of the advances Skia
+                // expects and it writes one string per run instead of moving the text position for every glyph.
+                canvas.Save();
+                canvas.Translate(placed[i].X, baseline);
+                if (blob is not null) canvas.DrawText(blob, 0, 0, paint);
+                canvas.Restore();
             }
-            using var blob = builder.Build();
-            using var paint = new SKPaint { Color = Sk(colour), IsAntialias = true };
-            if (blob is not null) canvas.DrawText(blob, 0, 0, paint);
+            i = j;
         }
         foreach (var (seg, x, space) in placed)
         {
@@ -730,12 +734,14 @@ internal sealed class LayoutEngine
         }
     }
 
-    private void AddRun(SKTextBlobBuilder builder, List<(Seg Seg, float X, float Space)> placed, int from, int to, float baseline)
+    /// <summary>One run of glyphs in one font, size and colour, positioned from the run's first glyph (0, 0).</summary>
+    private void AddRun(SKTextBlobBuilder builder, List<(Seg Seg, float X, float Space)> placed, int from, int to)
     {
         var face = placed[from].Seg.Face;
         var subset = _faces![face];
         var size = placed[from].Seg.Size;
-        var scale = size / face.UnitsPerEm;
+        // As Skia's PDF writer computes a glyph's advance: size / units per em, times the advance in font units.
+        var scale = size / (float)face.UnitsPerEm;
         var glyphCount = 0;
         var text = new StringBuilder();
         for (var k = from; k < to; k++)
@@ -752,27 +758,30 @@ internal sealed class LayoutEngine
         var clusters = run.Clusters;
         var g = 0;
         var textBytes = 0;
+        var origin = placed[from].X;
+        float pen = 0;
         for (var k = from; k < to; k++)
         {
             var (seg, x, space) = placed[k];
+            if (Math.Abs(x - origin - pen) > 0.01f) pen = x - origin;
             var shape = seg.Shape;
             var offsets = Utf8Offsets(seg.Text);
-            float pen = 0;
             for (var n = 0; n < shape.Glyphs.Length; n++, g++)
             {
                 glyphs[g] = shape.Glyphs[n];
-                positions[g] = new SKPoint(x + pen + shape.OffsetsX[n] * scale, baseline - shape.OffsetsY[n] * scale);
+                positions[g] = new SKPoint(pen + shape.OffsetsX[n] * scale, -shape.OffsetsY[n] * scale);
                 clusters[g] = (uint)(textBytes + offsets[shape.Clusters[n]]);
-                pen += shape.Advances[n] * scale;
+                pen += scale * shape.Advances[n];
             }
             textBytes += offsets[seg.Text.Length];
             if (space > 0)
             {
                 glyphs[g] = face.SpaceGlyph;
-                positions[g] = new SKPoint(x + pen, baseline);
+                positions[g] = new SKPoint(pen, 0);
                 clusters[g] = (uint)textBytes;
                 g++;
                 textBytes += 1;
+                pen += scale * face.SpaceAdvance;
             }
         }
         utf8.CopyTo(run.Text);
