@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Ballot.Core.Ballots;
 using Ballot.Core.Common;
+using Ballot.Core.Mail;
 using Ballot.Core.Data;
 using MediatR;
 using Microsoft.Extensions.Options;
@@ -18,15 +19,15 @@ public static class VotingPages
     public static void Map(IEndpointRouteBuilder app, CredentialGuard guard)
     {
         app.MapGet("/vote/{credential}", (string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
-                IOptions<BallotOptions> options, CancellationToken ct) => Show(credential, http, electors, papers, clock, options.Value, guard, ct))
+                IOptions<MailOptions> options, CancellationToken ct) => Show(credential, http, electors, papers, clock, options.Value, guard, ct))
             .AllowAnonymous().ExcludeFromDescription();
         app.MapPost("/vote/{credential}", (string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
-                IOptions<BallotOptions> options, CancellationToken ct) => Submit(credential, http, mediator, papers, electors, options.Value, guard, ct))
+                IOptions<MailOptions> options, CancellationToken ct) => Submit(credential, http, mediator, papers, electors, options.Value, guard, ct))
             .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
     }
 
     private static async Task<IResult> Show(string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
-        BallotOptions options, CredentialGuard guard, CancellationToken ct)
+        MailOptions options, CredentialGuard guard, CancellationToken ct)
     {
         if (guard.Blocked(http)) return TooMany(http, options);
         var elector = await electors.FindAsync(credential, ct);
@@ -47,7 +48,7 @@ public static class VotingPages
     }
 
     private static async Task<IResult> Submit(string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
-        BallotOptions options, CredentialGuard guard, CancellationToken ct)
+        MailOptions options, CredentialGuard guard, CancellationToken ct)
     {
         if (guard.Blocked(http)) return TooMany(http, options);
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
@@ -122,22 +123,22 @@ public static class VotingPages
         return sb.ToString();
     }
 
-    private static IResult AlreadyVoted(BallotOptions options, PaperContent paper) =>
+    private static IResult AlreadyVoted(MailOptions options, PaperContent paper) =>
         Page(options, 409, "You have already voted", paper.Title,
             "<p>This voting link has already been used to vote. Each member can vote once, and a vote cannot be changed.</p>" +
             "<p>If you did not vote yourself, contact the independent scrutineer named in your letter.</p>");
 
-    private static IResult Closed(BallotOptions options, PaperContent paper, string status) =>
+    private static IResult Closed(MailOptions options, PaperContent paper, string status) =>
         Page(options, 403, "Voting has closed", paper.Title,
             $"<p>Voting in this ballot closed on {Html(Letters.When(paper.ClosesAt))}.</p>" +
             (status == "certified" ? $"<p>The result has been published: <a href=\"/api/ballots/{paper.BallotId}/result\">see the result</a>.</p>"
                                    : "<p>The result will be sent to you once the independent scrutineer has certified it.</p>"));
 
-    private static IResult Invalid(BallotOptions options) =>
+    private static IResult Invalid(MailOptions options) =>
         Page(options, 404, "This link is not valid", null,
             "<p>This voting link is not valid. Check that you copied the whole link from your letter, or contact your union.</p>");
 
-    private static IResult TooMany(HttpContext http, BallotOptions options)
+    private static IResult TooMany(HttpContext http, MailOptions options)
     {
         http.Response.Headers.RetryAfter = ((int)CredentialGuard.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return Page(options, 429, "Too many attempts", null,
@@ -146,7 +147,7 @@ public static class VotingPages
 
     private static string Html(string? s) => HtmlEncode(s ?? "");
 
-    private static IResult Page(BallotOptions options, int status, string heading, string? ballotTitle, string body)
+    private static IResult Page(MailOptions options, int status, string heading, string? ballotTitle, string body)
     {
         var title = ballotTitle is null || ballotTitle == heading ? heading : $"{heading}: {ballotTitle}";
         var html = $$"""

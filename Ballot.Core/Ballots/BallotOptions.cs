@@ -7,10 +7,6 @@ public sealed class BallotOptions
 {
     public const string Section = "Ballots";
 
-    /// <summary>Where members reach the voting pages; voting links in letters start with it.</summary>
-    [Required, Url]
-    public string PublicBaseUrl { get; set; } = "http://localhost:5080";
-
     /// <summary>
     /// The secret credentials are derived under, base64 (at least 32 bytes). Production sets it here (from a secret store);
     /// when empty, a key file is used (created with mode 0600 if missing).
@@ -27,8 +23,4 @@ public sealed class BallotOptions
     /// <summary>Most votes committed together by the group-commit writer.</summary>
     [Range(1, 10_000)]
     public int MaxVotesPerCommit { get; set; } = 512;
-
-    /// <summary>The union's name as letters and pages show it.</summary>
-    [Required]
-    public string UnionName { get; set; } = "The Union";
 }

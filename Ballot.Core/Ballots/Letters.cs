@@ -19,7 +19,7 @@ public static class Letters
 
     public static string When(DateTimeOffset t) => t.UtcDateTime.ToString("dddd d MMMM yyyy 'at' HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    public static Letter VotingLetter(BallotRow ballot, RuleSet? rules, BallotOptions options)
+    public static Letter VotingLetter(BallotRow ballot, RuleSet? rules)
     {
         var sb = new StringBuilder();
         sb.Append("Dear {{ member.first_name }},\n\n");
@@ -93,7 +93,8 @@ public static class Letters
 }
 
 /// <summary>Gives each elector's letter their own voting link, derived at send time so it is never stored.</summary>
-public sealed class BallotLetterFields(Credentials credentials, IOptions<BallotOptions> options) : ILetterFields
+/// <remarks>Links start with Mail:PublicBaseUrl, the address members reach the API at (shared with unsubscribe links).</remarks>
+public sealed class BallotLetterFields(Credentials credentials, IOptions<MailOptions> options) : ILetterFields
 {
     public string Source => Letters.Source;
 

@@ -24,8 +24,7 @@ public static class OpenBallot
         public long WorkplaceId { get; init; }
     }
 
-    public sealed class Handler(Db db, TimeProvider clock, Credentials credentials, Microsoft.Extensions.Options.IOptions<BallotOptions> options)
-        : IRequestHandler<Command, Result>
+    public sealed class Handler(Db db, TimeProvider clock, Credentials credentials) : IRequestHandler<Command, Result>
     {
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
@@ -78,7 +77,7 @@ public static class OpenBallot
                     await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due = db.Param(due) }, tx);
             }
 
-            var letter = Letters.VotingLetter(ballot, rules, options.Value);
+            var letter = Letters.VotingLetter(ballot, rules);
             var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                 new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "voting-letter", now),
                 "SELECT e.member_id AS member_id, m.email AS email FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @ballotId",

@@ -1,7 +1,10 @@
+using System.Text.RegularExpressions;
 using Ballot.Tests.Infrastructure;
+using Ballot.Tests.Mail;
 using Dapper;
 using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
+using MimeKit;
 
 namespace Ballot.Tests.Ballots;
 
@@ -13,10 +16,13 @@ public sealed class BrowserVotingTests
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
 
+    private string _keyFile = null!;
+
     [SetUp]
     public async Task Start()
     {
-        _api = await ApiHost.StartAsync();
+        _keyFile = Path.Combine(Path.GetTempPath(), "ballot-tests", $"key-{Guid.NewGuid():N}");
+        _api = await ApiHost.StartAsync(s => s["Ballots:CredentialKeyFile"] = _keyFile);
         _kit = new BallotKit(_api);
         await _kit.ImportMembers(MemberCsv.Generate(4, schools: 1));
         _playwright = await Playwright.CreateAsync();
@@ -33,6 +39,27 @@ public sealed class BrowserVotingTests
         await _browser.DisposeAsync();
         _playwright.Dispose();
         await _api.DisposeAsync();
+        File.Delete(_keyFile);
+    }
+
+    /// <summary>The real worker sends the voting letters to the pickup folder; the member's link is read from their .eml.</summary>
+    private async Task<(string Link, MimeMessage Letter)> LinkFromRealLetter(long ballotId, string email)
+    {
+        var pickup = Path.Combine(_api.Database.Folder!, "pickup");
+        await using (var worker = await WorkerHost.StartAsync(_api.Database.ConnectionString, c =>
+        {
+            c["Mail:PickupFolder"] = pickup;
+            c["Mail:PublicBaseUrl"] = _api.BaseAddress.ToString().TrimEnd('/');
+            c["Ballots:CredentialKeyFile"] = _keyFile;
+        }))
+        {
+            var mailingId = await _kit.Scalar<long>("SELECT id FROM mailing WHERE source_id = @ballotId AND purpose = 'voting-letter'", new { ballotId });
+            await MailTestData.WaitForStatus(_api, mailingId, "sent");
+        }
+        var letter = Directory.GetFiles(pickup, "*.eml").Select(f => MimeMessage.Load(f)).Single(m => m.To.Mailboxes.Single().Address == email);
+        var link = Regex.Match(letter.TextBody ?? "", @"http://127\.0\.0\.1:\d+/vote/[A-Za-z0-9_-]{22}").Value;
+        Assert.That(link, Is.Not.Empty, letter.TextBody);
+        return (link, letter);
     }
 
     /// <summary>The link as the letter carries it, pointed at this test server (the letter's base URL is configuration).</summary>
@@ -50,10 +77,15 @@ public sealed class BrowserVotingTests
     }
 
     [Test]
-    public async Task A_member_votes_in_a_browser_by_keyboard_sees_a_receipt_and_is_refused_the_second_time()
+    public async Task A_member_opens_the_link_from_their_letter_votes_by_keyboard_sees_a_receipt_and_is_refused_the_second_time()
     {
-        var id = await _kit.OpenIndustrialAction();
-        var link = await LinkFromLetter(id, "M000001");
+        // The worker runs on the real clock, so the ballot stays open for a year from now.
+        var id = await _kit.Create(BallotKit.IndustrialAction(_kit.Now, DateTimeOffset.UtcNow.AddDays(365)));
+        await _kit.Open(id);
+        var (link, letter) = await LinkFromRealLetter(id, "member1@example.org");
+        Assert.That(letter.TextBody, Does.Contain("Dear First1").And.Contain("Electoral Reform Services")
+            .And.Contain("Are you prepared to take part in a strike?").And.Not.Contain("{%").And.Not.Contain("{{"));
+        Assert.That(letter.Headers.Contains("List-Unsubscribe"), Is.False, "statutory ballot mail has no unsubscribe");
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 }, JavaScriptEnabled = true });
         var page = await context.NewPageAsync();
         var stale = await context.NewPageAsync();
