@@ -18,14 +18,14 @@ internal static class MotionsSql
     /// motions: ranking every match of a common word costs time in proportion to the matches (about 7 ms for 8,000 on
     /// SQLite), ranking a bounded window does not (docs/decisions/0402-search-ranks-a-recent-window.md).
     /// SQLite: FTS5, the window as a rowid floor that FTS5 applies while it reads the index (within one conference, the
-    /// conference's id range instead), then "ORDER BY rank" (bm25 weights set in the migration) so the snippet is made
-    /// only for the rows returned.
-    /// PostgreSQL: the GIN-indexed tsvector; the window's ids, ranked, then headlines for the page only.
+    /// conference's id range instead), then "ORDER BY rank" (bm25 weights set in the migration).
+    /// PostgreSQL: the GIN-indexed tsvector; the window's ids, then ranked. Both return the text; the snippet is cut
+    /// in C# (<see cref="SearchMotions.Snippet"/>), the same on both engines and far cheaper than ts_headline.
     /// </summary>
     public static string Search(Dialect dialect, bool byConference) => dialect.IsSqlite
         ? $"""
           SELECT m.id AS Id, m.conference_id AS ConferenceId, c.name AS ConferenceName, m.number AS Number, m.title AS Title,
-                 m.topic AS Topic, m.status AS Status, snippet(motion_fts, 1, '[', ']', '…', 24) AS Snippet
+                 m.topic AS Topic, m.status AS Status, m.text AS Text
           FROM motion_fts JOIN motion m ON m.id = motion_fts.rowid JOIN conference c ON c.id = m.conference_id
           WHERE motion_fts MATCH @query
             AND {(byConference
@@ -43,18 +43,16 @@ internal static class MotionsSql
           ORDER BY rank LIMIT @limit
           """
         : $"""
-          WITH q AS (SELECT websearch_to_tsquery('english', @query) AS q),
-          recent AS (
-              SELECT m.id FROM motion m, q
-              WHERE m.search @@ q.q {(byConference ? "AND m.conference_id = @conferenceId" : "")}
+          WITH recent AS (
+              SELECT m.id, m.search FROM motion m
+              WHERE m.search @@ websearch_to_tsquery('english', @query) {(byConference ? "AND m.conference_id = @conferenceId" : "")}
               ORDER BY m.id DESC LIMIT @window),
           top AS (
-              SELECT m.id, ts_rank(m.search, q.q) AS rank FROM recent r JOIN motion m ON m.id = r.id, q
-              ORDER BY rank DESC, m.id DESC LIMIT @limit)
+              SELECT r.id, ts_rank(r.search, websearch_to_tsquery('english', @query)) AS rank FROM recent r
+              ORDER BY rank DESC, r.id DESC LIMIT @limit)
           SELECT m.id AS Id, m.conference_id AS ConferenceId, c.name AS ConferenceName, m.number AS Number, m.title AS Title,
-                 m.topic AS Topic, m.status AS Status,
-                 ts_headline('english', m.text, q.q, 'StartSel=[, StopSel=], MaxWords=24, MinWords=10, MaxFragments=1, FragmentDelimiter=…') AS Snippet
-          FROM top JOIN motion m ON m.id = top.id JOIN conference c ON c.id = m.conference_id, q
+                 m.topic AS Topic, m.status AS Status, m.text AS Text
+          FROM top JOIN motion m ON m.id = top.id JOIN conference c ON c.id = m.conference_id
           ORDER BY top.rank DESC, m.id DESC
           """;
 

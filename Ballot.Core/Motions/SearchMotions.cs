@@ -17,7 +17,7 @@ public sealed record SearchTerm(IReadOnlyList<string> Tokens, bool Quoted);
 public static class SearchMotions
 {
     /// <summary>How many of the most recent matching motions are ranked for relevance.</summary>
-    public const int RankWindow = 1000;
+    public const int RankWindow = 500;
 
     public sealed record Query(string? Q, long? ConferenceId = null, int Limit = 20) : IRequest<Result>, IValidatable
     {
@@ -40,7 +40,10 @@ public static class SearchMotions
         public string Title { get; init; } = "";
         public string? Topic { get; init; }
         public string Status { get; init; } = "";
-        public string Snippet { get; init; } = "";
+        public string Snippet { get; set; } = "";
+
+        [System.Text.Json.Serialization.JsonIgnore]
+        public string Text { get; init; } = "";
     }
 
     public sealed class Handler(Db db) : IRequestHandler<Query, Result>
@@ -51,8 +54,49 @@ public static class SearchMotions
             await using var conn = await db.OpenAsync(ct);
             var hits = await conn.QueryAsync<Hit>(new CommandDefinition(MotionsSql.Search(db.Dialect, q.ConferenceId is not null),
                 new { query = MotionsSql.Query(db.Dialect, terms), conferenceId = q.ConferenceId, limit = q.Limit, window = RankWindow }, cancellationToken: ct));
-            return new Result(q.Q!, hits.AsList());
+            var list = hits.AsList();
+            foreach (var h in list) h.Snippet = Snippet(h.Text, terms);
+            return new Result(q.Q!, list);
         }
+    }
+
+    /// <summary>
+    /// About <paramref name="words"/> words of the text around the first word that matches the query, each matching
+    /// word in [brackets]. A word matches a query word it starts with, less a two-letter ending ("classes" for "class",
+    /// "pays" for "pay"): close to the engines' stemming, and only for display.
+    /// </summary>
+    public static string Snippet(string text, IReadOnlyList<SearchTerm> terms, int words = 24)
+    {
+        var stems = terms.SelectMany(t => t.Tokens).Select(t => t.Length > 4 ? t[..^2] : t).Distinct().ToList();
+        var spans = new List<(int Start, int End)>();
+        for (var i = 0; i < text.Length;)
+        {
+            if (!char.IsLetterOrDigit(text[i])) { i++; continue; }
+            var start = i;
+            while (i < text.Length && char.IsLetterOrDigit(text[i])) i++;
+            spans.Add((start, i));
+        }
+        if (spans.Count == 0) return "";
+        bool Matches((int Start, int End) w) =>
+            stems.Any(s => w.End - w.Start >= s.Length && string.Compare(text, w.Start, s, 0, s.Length, StringComparison.OrdinalIgnoreCase) == 0);
+        var first = spans.FindIndex(w => Matches(w));
+        var from = Math.Max(0, (first < 0 ? 0 : first) - words / 3);
+        var to = Math.Min(spans.Count, from + words);
+        from = Math.Max(0, to - words);
+        var sb = new StringBuilder();
+        if (from > 0) sb.Append('…');
+        var at = spans[from].Start;
+        for (var k = from; k < to; k++)
+        {
+            var w = spans[k];
+            sb.Append(text, at, w.Start - at);
+            if (Matches(w)) sb.Append('[').Append(text, w.Start, w.End - w.Start).Append(']');
+            else sb.Append(text, w.Start, w.End - w.Start);
+            at = w.End;
+        }
+        if (to < spans.Count) sb.Append('…');
+        else sb.Append(text, at, text.Length - at);
+        return System.Text.RegularExpressions.Regex.Replace(sb.ToString(), @"\s+", " ").Trim();
     }
 
     /// <summary>

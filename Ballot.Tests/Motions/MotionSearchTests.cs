@@ -4,6 +4,18 @@ using Ballot.Tests.Infrastructure;
 
 namespace Ballot.Tests.Motions;
 
+public sealed class SearchSnippetTests
+{
+    [Test]
+    public void The_snippet_is_the_text_around_the_first_match_with_matches_in_brackets()
+    {
+        var text = string.Join(' ', Enumerable.Range(1, 40).Select(i => $"w{i}")) + " Conference opposes Performance Related Pay, and pays.\n\nMore words follow here.";
+        var snippet = Ballot.Core.Motions.SearchMotions.Snippet(text, Ballot.Core.Motions.SearchMotions.Parse("\"performance related pay\""), words: 10);
+        Assert.That(snippet, Is.EqualTo("…w40 Conference opposes [Performance] [Related] [Pay], and [pays]. More words…"));
+        Assert.That(Ballot.Core.Motions.SearchMotions.Snippet("Short text.", Ballot.Core.Motions.SearchMotions.Parse("absent")), Is.EqualTo("Short text."));
+    }
+}
+
 public sealed class MotionSearchTests
 {
     private ApiHost _api = null!;

@@ -1,6 +1,6 @@
 // Motion search through the real API process (Release build): 20,000 generated motions, then full-text queries
 // over HTTP from one client, one request at a time, timing each request from send to the last byte read.
-// Usage: dotnet run -c Release --project bench/Ballot.Bench.Motions -- [--motions 20000] [--requests 300] [--runs 3] [--engine sqlite|postgres]
+// Usage: dotnet run -c Release --project bench/Ballot.Bench.Motions -- [--motions 20000] [--requests 300] [--runs 3] [--engine sqlite|postgres] [--keep]
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -13,6 +13,7 @@ var motions = Arg("--motions", 20_000);
 var requests = Arg("--requests", 300);
 var runs = Arg("--runs", 3);
 var engine = ArgS("--engine", "sqlite");
+var keep = args.Contains("--keep");
 var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
@@ -28,6 +29,7 @@ string[] queries =
 var work = Path.Combine(Path.GetTempPath(), "ballot-bench-motions");
 Console.WriteLine($"engine={engine} motions={motions} requests/query/run={requests} queries={queries.Length} runs={runs} cores={Environment.ProcessorCount}");
 var p50s = new List<double>(); var p99s = new List<double>(); var maxes = new List<double>();
+var baseP50s = new List<double>(); var baseP99s = new List<double>();
 var perQuery = queries.ToDictionary(q => q, _ => new List<double>());
 for (var run = 1; run <= runs; run++)
 {
@@ -68,7 +70,13 @@ for (var run = 1; run <= runs; run++)
         foreach (var q in queries) for (var i = 0; i < 20; i++) await Get(http, Url(q));
         var all = new List<double>();
         var hits = new Dictionary<string, int>();
+        var baseline = new List<double>();
         for (var i = 0; i < requests; i++)
+        {
+            // The ceiling: an authenticated request that does no search (token check and JSON only), interleaved.
+            var b = Stopwatch.GetTimestamp();
+            await Get(http, "/api/me");
+            baseline.Add(Stopwatch.GetElapsedTime(b).TotalMilliseconds);
             foreach (var q in queries)
             {
                 var t = Stopwatch.GetTimestamp();
@@ -78,18 +86,23 @@ for (var run = 1; run <= runs; run++)
                 perQuery[q].Add(ms);
                 hits[q] = n;
             }
+        }
         all.Sort();
+        baseline.Sort();
+        baseP50s.Add(Pct(baseline, 50)); baseP99s.Add(Pct(baseline, 99));
         p50s.Add(Pct(all, 50)); p99s.Add(Pct(all, 99)); maxes.Add(all[^1]);
-        Console.WriteLine($"run {run}: {all.Count} requests  p50 {Pct(all, 50):0.00} ms  p99 {Pct(all, 99):0.00} ms  max {all[^1]:0.00} ms   (results per query: {string.Join(", ", queries.Select(q => $"{q}={hits[q]}"))})");
+        Console.WriteLine($"run {run}: GET /api/me p50 {Pct(baseline, 50):0.00} ms  p99 {Pct(baseline, 99):0.00} ms (the ceiling)");
+        Console.WriteLine($"run {run}: {all.Count} searches  p50 {Pct(all, 50):0.00} ms  p99 {Pct(all, 99):0.00} ms  max {all[^1]:0.00} ms   (results per query: {string.Join(", ", queries.Select(q => $"{q}={hits[q]}"))})");
     }
     finally
     {
         api.Kill(entireProcessTree: true);
         await api.WaitForExitAsync();
-        if (pgDb is not null) { NpgsqlConnection.ClearAllPools(); await Pg($"DROP DATABASE IF EXISTS {pgDb} WITH (FORCE)"); }
+        if (pgDb is not null && !keep) { NpgsqlConnection.ClearAllPools(); await Pg($"DROP DATABASE IF EXISTS {pgDb} WITH (FORCE)"); }
+        if (keep) Console.WriteLine($"kept: {conn}");
     }
 }
-Console.WriteLine($"median over {runs} runs: p50 {Median(p50s):0.00} ms  p99 {Median(p99s):0.00} ms  max {Median(maxes):0.00} ms");
+Console.WriteLine($"median over {runs} runs: search p50 {Median(p50s):0.00} ms  p99 {Median(p99s):0.00} ms  max {Median(maxes):0.00} ms;  GET /api/me p50 {Median(baseP50s):0.00} ms  p99 {Median(baseP99s):0.00} ms");
 Console.WriteLine("per query over all runs (p50 / p99 ms):");
 foreach (var (q, list) in perQuery)
 {
