@@ -52,7 +52,7 @@ for (var run = 1; run <= runs; run++)
     await Seed(conn, engine, motions);
     Console.WriteLine($"run {run}: {motions} motions written and indexed in {seedTime.Elapsed.TotalSeconds:0.0} s");
 
-    var port = 5950 + run;
+    var port = FreePort();
     var api = Start(apiDll, conn, port);
     try
     {
@@ -176,6 +176,16 @@ static string MotionText(Random rng, (string Title, string[] Phrases) topic)
           2. {Pick(Actions)} {Pick(terms)} {year} against {Pick(topic.Phrases)}.
           3. Produce materials for {Pick(People)}s, governors and other trade unionists on {Pick(other.Phrases)}.
         """;
+}
+
+// Other benchmarks run on this machine too: take a port nobody holds rather than a fixed one.
+static int FreePort()
+{
+    var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    l.Start();
+    var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+    l.Stop();
+    return port;
 }
 
 static double Pct(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
