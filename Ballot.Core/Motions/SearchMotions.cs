@@ -79,7 +79,17 @@ public static class SearchMotions
         if (spans.Count == 0) return "";
         bool Matches((int Start, int End) w) =>
             stems.Any(s => w.End - w.Start >= s.Length && string.Compare(text, w.Start, s, 0, s.Length, StringComparison.OrdinalIgnoreCase) == 0);
-        var first = spans.FindIndex(w => Matches(w));
+        bool Is((int Start, int End) w, string token)
+        {
+            var stem = token.Length > 4 ? token[..^2] : token;
+            return w.End - w.Start >= stem.Length && string.Compare(text, w.Start, stem, 0, stem.Length, StringComparison.OrdinalIgnoreCase) == 0;
+        }
+        // Centre on the first place a quoted phrase occurs whole, else on the first matching word.
+        var first = -1;
+        foreach (var phrase in terms.Where(t => t.Quoted && t.Tokens.Count > 1))
+            for (var k = 0; k + phrase.Tokens.Count <= spans.Count && first < 0; k++)
+                if (phrase.Tokens.Select((t, j) => Is(spans[k + j], t)).All(x => x)) first = k;
+        if (first < 0) first = spans.FindIndex(w => Matches(w));
         var from = Math.Max(0, (first < 0 ? 0 : first) - words / 3);
         var to = Math.Min(spans.Count, from + words);
         from = Math.Max(0, to - words);

@@ -112,7 +112,10 @@ public static class LinkInstruction
                     throw new ValidationFailed(new Dictionary<string, string[]> { ["kind"] = [message] }, message);
                 }
                 if (await conn.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table} WHERE id = @TargetId", new { cmd.TargetId }, tx) == 0)
-                    throw ValidationFailed.For("id", $"No {table} with id {cmd.TargetId}.");
+                {
+                    var message = $"No {table} with id {cmd.TargetId}.";
+                    throw new ValidationFailed(new Dictionary<string, string[]> { ["id"] = [message] }, message);
+                }
                 if (await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM instruction_link WHERE instruction_id = @Id AND kind = @Kind AND target_id = @TargetId",
                         new { cmd.Id, cmd.Kind, cmd.TargetId }, tx) > 0)
                     throw new Conflict($"The instruction is already linked to {table} {cmd.TargetId}.");

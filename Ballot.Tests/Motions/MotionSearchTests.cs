@@ -13,6 +13,8 @@ public sealed class SearchSnippetTests
         var snippet = Ballot.Core.Motions.SearchMotions.Snippet(text, Ballot.Core.Motions.SearchMotions.Parse("\"performance related pay\""), words: 10);
         Assert.That(snippet, Is.EqualTo("…w40 Conference opposes [Performance] [Related] [Pay], and [pays]. More words…"));
         Assert.That(Ballot.Core.Motions.SearchMotions.Snippet("Short text.", Ballot.Core.Motions.SearchMotions.Parse("absent")), Is.EqualTo("Short text."));
+        var phrase = Ballot.Core.Motions.SearchMotions.Snippet(MotionsClient.Seed(), Ballot.Core.Motions.SearchMotions.Parse("\"performance related pay\""));
+        Assert.That(phrase, Does.Contain("[Performance] [Related] [Pay]"), "centred on the phrase, not the first word of it");
     }
 }
 
