@@ -23,4 +23,13 @@ public sealed class BallotOptions
     /// <summary>Most votes committed together by the group-commit writer.</summary>
     [Range(1, 10_000)]
     public int MaxVotesPerCommit { get; set; } = 512;
+
+    /// <summary>
+    /// PostgreSQL only: staged papers of a ballot are moved into ballot_paper, shuffled, once at least this many have
+    /// gathered (and all at close). Until then each is linkable to its voter by a database reader; once mixed, only to a
+    /// group of at least this many. See docs/decisions/0210-mixing-papers-on-postgres.md.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MixPapersAtLeast { get; set; } = 20;
+
 }

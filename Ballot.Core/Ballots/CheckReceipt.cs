@@ -21,7 +21,7 @@ public static class CheckReceipt
             var status = await conn.ExecuteScalarAsync<string?>("SELECT status FROM ballot WHERE id = @id", new { id = q.BallotId })
                          ?? throw new NotFound($"No ballot with id {q.BallotId}.");
             var recorded = await conn.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id AND receipt = @code", new { id = q.BallotId, code }) > 0;
+                "SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id AND receipt = @code", new { id = q.BallotId, code }) > 0;
             var display = Receipts.Display(code);
             if (status is "draft" or "open")
                 return new View(display, recorded, null, status,

@@ -27,8 +27,11 @@ public static class CloseBallot
             }
             var closedAt = now < ballot.ClosesAt ? now : ballot.ClosesAt;
             // Updating the row waits (PostgreSQL) for every vote batch holding it FOR SHARE, so the count sees all of them.
-            await conn.ExecuteAsync("UPDATE ballot SET status = 'closed', closed_at = @closedAt, updated_at = @now WHERE id = @id",
+            // The status guard: on PostgreSQL a concurrent close that read 'open' too waits here, then changes nothing.
+            var changed = await conn.ExecuteAsync("UPDATE ballot SET status = 'closed', closed_at = @closedAt, updated_at = @now WHERE id = @id AND status = 'open'",
                 new { closedAt = db.Param(closedAt), now = db.Param(now), id = ballot.Id }, tx);
+            if (changed != 1) throw new Conflict("The ballot was closed by another request at the same time.");
+            var shuffled = await PapersMixing.FlushAndShuffleAsync(conn, tx, db.Engine, ballot.Id);
             await Audit.AppendAsync(conn, tx, ballot.Id, "closed", cmd.Actor, new { closedAt, early = now < ballot.ClosesAt }, now);
 
             // Reminders stop at close: any not yet handed to the mail worker are cancelled.
@@ -52,6 +55,7 @@ public static class CloseBallot
                 new { resultHash = hash, votesCast = result.VotesCast, receiptsHash = result.ReceiptsHash }, now);
             var view = await (await BallotRow.LoadAsync(conn, ballot.Id, tx)).ToViewAsync(conn, tx);
             await tx.CommitAsync(ct);
+            if (shuffled) await PapersMixing.VacuumAsync(conn, "ballot_paper_staged", "ballot_paper");
             return view;
         }
     }

@@ -62,11 +62,12 @@ public static class OpenBallot
             await InsertElectorsAsync(conn, tx, ballot.Id, rows, ct);
             var electorateHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashText.ToString())));
 
-            await conn.ExecuteAsync("""
+            var changed = await conn.ExecuteAsync("""
                 UPDATE ballot SET status = 'open', opened_at = @now, updated_at = @now, rule_set = @ruleSet,
                        electorate_size = @size, electorate_hash = @electorateHash
-                WHERE id = @id
+                WHERE id = @id AND status = 'draft'
                 """, new { now = db.Param(now), ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
+            if (changed != 1) throw new Conflict("The ballot was opened by another request at the same time.");
             await Audit.AppendAsync(conn, tx, ballot.Id, "opened", cmd.Actor,
                 new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code }, now);
 
@@ -138,6 +139,9 @@ public static class OpenBallot
         void In(string column, IReadOnlyList<string>? values, string name)
         {
             if (values is not { Count: > 0 }) return;
+            // Drafts saved before entries were validated may hold a null: refuse rather than widen or crash.
+            if (values.Any(string.IsNullOrWhiteSpace))
+                throw new Conflict($"The electorate's {name} list has an empty entry; edit the draft.");
             var names = new List<string>();
             for (var i = 0; i < values.Count; i++) { names.Add($"@{name}{i}"); args.Add($"{name}{i}", values[i].Trim().ToLowerInvariant()); }
             sb.Append($" AND lower({column}) IN ({string.Join(", ", names)})");

@@ -28,6 +28,7 @@ public sealed class VoteWriter : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<VoteWriter> _log;
     private readonly int _max;
+    private readonly int _mixAtLeast;
     private readonly Lazy<Task> _loop;
 
     public VoteWriter(Db db, TimeProvider clock, IOptions<BallotOptions> options, ILogger<VoteWriter> log)
@@ -36,6 +37,7 @@ public sealed class VoteWriter : IAsyncDisposable
         _clock = clock;
         _log = log;
         _max = options.Value.MaxVotesPerCommit;
+        _mixAtLeast = options.Value.MixPapersAtLeast;
         _loop = new Lazy<Task>(() => Task.Run(RunAsync));
     }
 
@@ -60,6 +62,8 @@ public sealed class VoteWriter : IAsyncDisposable
                 session ??= await Session.OpenAsync(_db);
                 var outcomes = await session.WriteAsync(batch, _clock.GetUtcNow());
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(outcomes[i]);
+                if (_db.Engine == Engine.Postgres && outcomes.Any(o => o.Item1 == VoteOutcome.Recorded))
+                    await MixAsync();
             }
             catch (Exception ex)
             {
@@ -70,6 +74,31 @@ public sealed class VoteWriter : IAsyncDisposable
             }
         }
         if (session is not null) await session.DisposeAsync();
+    }
+
+    /// <summary>
+    /// PostgreSQL only: moves the staged papers of every ballot with at least <see cref="BallotOptions.MixPapersAtLeast"/>
+    /// of them into ballot_paper, in random order, in a transaction of its own, then vacuums the staging table so the
+    /// dead staged rows (which carried the vote transactions' xmin) are gone from its pages. Votes are already
+    /// acknowledged and durable in the staging table, so a failure here is logged and retried after the next batch.
+    /// </summary>
+    private async Task MixAsync()
+    {
+        try
+        {
+            await using var conn = await _db.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = PapersMixing.MixSql;
+            var k = cmd.CreateParameter();
+            k.ParameterName = "k";
+            k.Value = _mixAtLeast;
+            cmd.Parameters.Add(k);
+            if (await cmd.ExecuteNonQueryAsync() > 0) await PapersMixing.VacuumAsync(conn, "ballot_paper_staged");
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "Mixing staged ballot papers failed; they stay staged until the next batch or the close");
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -117,8 +146,9 @@ public sealed class VoteWriter : IAsyncDisposable
             var ch = Add(claim, "h", "");
             var cb = Add(claim, "b", 0L);
             Add(claim, "hour", hour);
-            await using var paper = Command(tx, """
-                INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)
+            // PostgreSQL stages the paper: in ballot_paper it would share this transaction's xmin with the claim above.
+            await using var paper = Command(tx, $"""
+                INSERT INTO {(_db.Engine == Engine.Postgres ? "ballot_paper_staged" : "ballot_paper")} (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)
                 """);
             var pb = Add(paper, "b", 0L);
             var pr = Add(paper, "r", "");

@@ -123,9 +123,9 @@ public sealed class BrowserVotingTests
         await AssertAccessible(page);
 
         await using var conn = await _api.OpenAsync();
-        Assert.That((await conn.QueryAsync<string>("SELECT answers FROM ballot_paper WHERE ballot_id = @id", new { id })).Single(),
+        Assert.That((await conn.QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id })).Single(),
             Is.EqualTo("""{"strike":"Yes","action-short-of-strike":"No"}"""));
-        var stored = await conn.ExecuteScalarAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @id", new { id });
+        var stored = await conn.ExecuteScalarAsync<string>("SELECT receipt FROM ballot_paper_cast WHERE ballot_id = @id", new { id });
         Assert.That(receipt.Replace("-", ""), Is.EqualTo(stored));
     }
 

@@ -105,7 +105,7 @@ async Task OpenAndVote(int run)
         var votes = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), baseUrl, "--", credFile, "2"]);
         long recorded;
         await using (var c = await host.Services.GetRequiredService<Db>().OpenAsync())
-            recorded = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id = ballot.Id });
+            recorded = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id = ballot.Id });
         Console.WriteLine($"RESULT ceiling POST /api/ping: {ping.Rps:0} req/s, p50 {ping.P50}, p99 {ping.P99}");
         Console.WriteLine($"RESULT votes POST /api/votes: {votes.Rps:0} votes/s, p50 {votes.P50}, p99 {votes.P99}, non-201 {votes.Non2xx}, " +
                           $"requests {votes.Requests}, papers recorded {recorded}; ratio to ceiling {votes.Rps / ping.Rps:0.00}");
