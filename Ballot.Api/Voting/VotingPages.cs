@@ -51,7 +51,17 @@ public static class VotingPages
         MailOptions options, CredentialGuard guard, CancellationToken ct)
     {
         if (guard.Blocked(http)) return TooMany(http, options);
-        var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
+        IFormCollection? form;
+        try
+        {
+            form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            // A multipart body without a boundary, too many fields, a body too large: the client's fault, not a 500.
+            return Page(options, 400, "Your vote could not be read", null,
+                $"<p>The form could not be read. Nothing was recorded.</p><p><a href=\"/vote/{Html(credential)}\">Go back to the voting paper</a>.</p>");
+        }
         var answers = form?.Where(f => f.Key.StartsWith("q:", StringComparison.Ordinal))
             .ToDictionary(f => f.Key[2..], f => (string?)f.Value.ToString());
         try

@@ -37,6 +37,17 @@ public sealed record BallotInput(
         if (OpensAt is null) p.Add("opensAt", "opensAt is required.");
         if (ClosesAt is null) p.Add("closesAt", "closesAt is required.");
         if (OpensAt is { } o && ClosesAt is { } c && c <= o) p.Add("closesAt", "closesAt must be after opensAt.");
+        if (Electorate is { } e)
+        {
+            void Entries(string name, IReadOnlyList<string>? values)
+            {
+                if (values is not null && values.Any(string.IsNullOrWhiteSpace))
+                    p.Add($"electorate.{name}", $"electorate.{name} has an empty entry; leave the list out to mean any.");
+            }
+            Entries("regions", e.Regions);
+            Entries("employers", e.Employers);
+            Entries("categories", e.Categories);
+        }
         foreach (var d in ReminderDaysBeforeClose ?? [])
             if (d is < 1 or > 60) p.Add("reminderDaysBeforeClose", "Each reminder is 1 to 60 days before close.");
         if (Kind == BallotKind.IndustrialAction)
@@ -58,18 +69,21 @@ public sealed record BallotInput(
             var ids = new HashSet<string>();
             for (var i = 0; i < Questions.Count; i++)
             {
-                var q = Questions[i];
-                var id = q.Id ?? $"q{i + 1}";
+                if (Questions[i] is not { } q) { p.Add($"questions[{i}]", "A question is required, not null."); continue; }
+                // Checked as stored: trimmed, so "Yes" and "Yes " or "spoiled " cannot slip past the checks below.
+                var id = QuestionId(q, i);
                 if (!System.Text.RegularExpressions.Regex.IsMatch(id, "^[a-z0-9][a-z0-9-]{0,39}$"))
                     p.Add($"questions[{i}].id", "A question id is 1-40 lowercase letters, digits or dashes.");
                 if (!ids.Add(id)) p.Add($"questions[{i}].id", $"Question id '{id}' is used twice.");
                 p.Required($"questions[{i}].text", q.Text, 1000);
                 if (q.Options is not { Count: >= 2 } opts) p.Add($"questions[{i}].options", "A question needs at least two options.");
+                else if (opts.Any(string.IsNullOrWhiteSpace)) p.Add($"questions[{i}].options", "Options are 1-200 characters.");
                 else
                 {
-                    if (opts.Any(string.IsNullOrWhiteSpace) || opts.Any(x => x.Length > 200)) p.Add($"questions[{i}].options", "Options are 1-200 characters.");
-                    if (opts.Distinct(StringComparer.OrdinalIgnoreCase).Count() != opts.Count) p.Add($"questions[{i}].options", "Options must differ.");
-                    if (opts.Any(x => string.Equals(x, Spoiled, StringComparison.OrdinalIgnoreCase))) p.Add($"questions[{i}].options", "'spoiled' is reserved.");
+                    var trimmed = opts.Select(x => x.Trim()).ToList();
+                    if (trimmed.Any(x => x.Length > 200)) p.Add($"questions[{i}].options", "Options are 1-200 characters.");
+                    if (trimmed.Distinct(StringComparer.OrdinalIgnoreCase).Count() != trimmed.Count) p.Add($"questions[{i}].options", "Options must differ.");
+                    if (trimmed.Any(x => string.Equals(x, Spoiled, StringComparison.OrdinalIgnoreCase))) p.Add($"questions[{i}].options", "'spoiled' is reserved.");
                 }
             }
         }
@@ -89,8 +103,10 @@ public sealed record BallotInput(
                 list.Add(new Question("action-short-of-strike", "Are you prepared to take part in industrial action short of a strike?", ["Yes", "No"]));
             return list;
         }
-        return Questions!.Select((q, i) => new Question(q.Id ?? $"q{i + 1}", q.Text!.Trim(), q.Options!.Select(o => o.Trim()).ToList())).ToList();
+        return Questions!.Select((q, i) => new Question(QuestionId(q, i), q.Text!.Trim(), q.Options!.Select(o => o.Trim()).ToList())).ToList();
     }
+
+    private static string QuestionId(QuestionInput q, int i) => string.IsNullOrWhiteSpace(q.Id) ? $"q{i + 1}" : q.Id.Trim();
 }
 
 /// <summary>The JSON kept in ballot.definition.</summary>

@@ -28,17 +28,39 @@ public static class RunDueWork
                 toClose = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'open' AND closes_at <= @now ORDER BY id", new { now = db.Param(now) })).ToList();
             }
             int opened = 0, closed = 0;
-            foreach (var id in toOpen)
-            {
-                try { await mediator.Send(new OpenBallot.Command(id, "worker"), ct); opened++; }
-                catch (Conflict c) { log.LogWarning("Ballot {BallotId} is due to open but cannot: {Reason}", id, c.Message); }
-            }
-            var reminders = await mediator.Send(new SendReminders.Command(), ct);
+            var failures = new List<Exception>();
+            // Closes first: a ballot that cannot open must never keep another from closing and being counted.
+            // Each ballot on its own: one failure is logged and the rest go on; the job still fails at the end so
+            // Hangfire records it and retries.
             foreach (var id in toClose)
             {
                 try { await mediator.Send(new CloseBallot.Command(id, "worker"), ct); closed++; }
                 catch (Conflict c) { log.LogWarning("Ballot {BallotId} is due to close but cannot: {Reason}", id, c.Message); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogError(e, "Ballot {BallotId} failed to close", id);
+                    failures.Add(e);
+                }
             }
+            foreach (var id in toOpen)
+            {
+                try { await mediator.Send(new OpenBallot.Command(id, "worker"), ct); opened++; }
+                catch (Conflict c) { log.LogWarning("Ballot {BallotId} is due to open but cannot: {Reason}", id, c.Message); }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    log.LogError(e, "Ballot {BallotId} failed to open", id);
+                    failures.Add(e);
+                }
+            }
+            var reminders = 0;
+            try { reminders = await mediator.Send(new SendReminders.Command(), ct); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Queuing due reminders failed");
+                failures.Add(e);
+            }
+            if (failures.Count > 0)
+                throw new AggregateException($"{failures.Count} ballot step(s) failed; the others were done.", failures);
             return new Summary(opened, closed, reminders);
         }
     }
