@@ -135,6 +135,35 @@ public sealed class LeafletTests
         Assert.That(contacts.AsArray().Select(c => (string?)c!["name"]), Is.SupersetOf(new[] { "Sam Region", "Pat School Rep" }));
         Assert.That(Ballot.Core.Leaflets.LeafletComposer.QrAddress("https://example.org/fund", id, "parents"),
             Is.EqualTo($"https://example.org/fund?school={id}&audience=parents"));
+        AssertQrCode(pdf, $"https://example.org/fund-our-schools?school={id}&audience=parents");
+    }
+
+    /// <summary>
+    /// Reads the QR code's dark modules back from the PDF's filled paths and compares them with the code QRCoder makes
+    /// for the expected address (QRCoder's matrix includes a quiet zone of 4 modules).
+    /// </summary>
+    private static void AssertQrCode(byte[] pdf, string url)
+    {
+        using var doc = PdfDocument.Open(pdf);
+        var rects = doc.GetPages()
+            .Select(p => (Page: p, Rects: p.Paths.Where(path => path.IsFilled && path.FillColor?.ToRGBValues() == (0, 0, 0))
+                .SelectMany(path => path).Select(sub => sub.GetBoundingRectangle()).OfType<UglyToad.PdfPig.Core.PdfRectangle>().ToList()))
+            .Single(p => p.Rects.Count > 20).Rects;
+        using var generator = new QRCoder.QRCodeGenerator();
+        using var data = generator.CreateQrCode(url, QRCoder.QRCodeGenerator.ECCLevel.M);
+        var matrix = data.ModuleMatrix;
+        var module = rects.GroupBy(r => Math.Round(r.Height, 2)).OrderByDescending(g => g.Count()).First().Key;
+        var left = rects.Min(r => r.Left) - 4 * module;
+        var top = rects.Max(r => r.Top) + 4 * module;
+        var drawn = new bool[matrix.Count, matrix.Count];
+        foreach (var r in rects)
+        {
+            var row = (int)Math.Round((top - r.Top) / module);
+            for (var col = (int)Math.Round((r.Left - left) / module); col < (int)Math.Round((r.Right - left) / module); col++) drawn[row, col] = true;
+        }
+        for (var row = 0; row < matrix.Count; row++)
+        for (var col = 0; col < matrix.Count; col++)
+            Assert.That(drawn[row, col], Is.EqualTo(matrix[row][col]), $"QR module ({row}, {col})");
     }
 
     [Test]
