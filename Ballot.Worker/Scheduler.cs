@@ -14,8 +14,9 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
         // Ballots: open at opensAt, close and count at closesAt, queue due reminders (Ballot.Core/Ballots/RunDueWork.cs).
         jobs.AddOrUpdate<Ballot.Core.Ballots.BallotSchedule>("ballots-due", s => s.RunDueAsync(), Cron.Minutely());
         // Leaflets: bulk renders the API has queued as leaflet_job rows (seconds-level cron).
+        var leafletPoll = options.Value.PollSeconds;
         jobs.AddOrUpdate<Ballot.Core.Leaflets.BulkLeafletRunner>("leaflets-bulk", r => r.RunDueAsync(CancellationToken.None),
-            $"*/{options.Value.PollSeconds} * * * * *");
+            leafletPoll < 60 ? $"*/{leafletPoll} * * * * *" : $"*/{Math.Min(59, leafletPoll / 60)} * * * *");
         // Mail: send scheduled mailings whose time has come (Ballot.Worker/MailJobs.cs).
         jobs.AddOrUpdate<MailJobs>("mail-dispatch", j => j.DispatchDueMailings(CancellationToken.None), options.Value.PollCron);
         log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);

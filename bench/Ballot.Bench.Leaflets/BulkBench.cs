@@ -56,22 +56,27 @@ public static class BulkBench
             var job = await Ok(await http.PostAsJsonAsync($"/api/campaigns/{id}/leaflets/bulk", new { audience = "parents" }));
             var location = $"/api/campaigns/{id}/leaflets/bulk/{job["id"]}";
             long peakKb = 0;
+            double? cpuAtStart = null;
             var lastPrint = Stopwatch.StartNew();
             while (true)
             {
                 peakKb = Math.Max(peakKb, VmHwmKb(worker.Id));
                 job = await Ok(await http.GetAsync(location));
+                if (cpuAtStart is null && (string?)job["status"] == "running") cpuAtStart = CpuSeconds(worker.Id);
                 if ((string?)job["status"] is "done" or "failed") break;
                 if (lastPrint.Elapsed.TotalSeconds >= 10) { Console.WriteLine($"  {job["done"]}/{job["total"]} ({job["percent"]}%)"); lastPrint.Restart(); }
                 await Task.Delay(250);
             }
             peakKb = Math.Max(peakKb, VmHwmKb(worker.Id));
+            var cpu = CpuSeconds(worker.Id) - (cpuAtStart ?? 0);
             if ((string?)job["status"] != "done") throw new Exception("job failed: " + job.ToJsonString());
+            var load = File.ReadAllText("/proc/loadavg").Split(' ')[1];
             var seconds = ((DateTimeOffset)job["finishedAt"]! - (DateTimeOffset)job["startedAt"]!).TotalSeconds;
             var rate = schools / seconds;
             rates.Add(rate);
             var size = (long)job["sizeBytes"]!;
-            Console.WriteLine($"run {run}: {schools} leaflets in {seconds:0.0} s = {rate:0} leaflets/s; zip {size / 1e6:0} MB ({size / 1024.0 / schools:0.0} KB per leaflet); worker peak memory {peakKb / 1024.0:0} MB");
+            Console.WriteLine($"run {run}: {schools} leaflets in {seconds:0.0} s = {rate:0} leaflets/s; zip {size / 1e6:0} MB ({size / 1024.0 / schools:0.0} KB per leaflet); " +
+                $"worker peak memory {peakKb / 1024.0:0} MB; worker CPU {cpu:0} s = {schools / cpu:0} leaflets per CPU-second; load average (5 min) {load}");
             worker.Kill(entireProcessTree: true);
             api.Kill(entireProcessTree: true);
             await worker.WaitForExitAsync();
@@ -81,6 +86,14 @@ public static class BulkBench
         var sorted = rates.Order().ToList();
         Console.WriteLine($"median: {sorted[sorted.Count / 2]:0} leaflets/s over {runs} run(s)");
         return 0;
+    }
+
+    /// <summary>User + system CPU time of a process, from /proc/[pid]/stat (clock ticks of 1/100 s).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0;
     }
 
     private static long VmHwmKb(int pid)
