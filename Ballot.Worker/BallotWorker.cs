@@ -2,24 +2,30 @@ using Ballot.Core;
 using Ballot.Core.Data;
 using Hangfire;
 using Hangfire.PostgreSql;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
 
 namespace Ballot.Worker;
 
-/// <summary>Builds the worker host: a Hangfire server over InMemory storage (SQLite) or PostgreSQL storage.</summary>
+/// <summary>
+/// Builds the worker host: a Hangfire server over InMemory storage (SQLite) or PostgreSQL storage, and Hangfire's
+/// dashboard for staff on Worker:DashboardUrls (a free loopback port unless set; Program sets http://localhost:5081).
+/// </summary>
 public static class BallotWorker
 {
-    public static IHost Build(string[] args, Action<HostApplicationBuilder>? configure = null)
+    public static IHost Build(string[] args, Action<IHostApplicationBuilder>? configure = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole();
         builder.AddBallotCore();
         builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration.GetSection(WorkerOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
 
-        var connectionString = builder.Configuration[$"{DatabaseOptions.Section}:ConnectionString"] ?? new DatabaseOptions().ConnectionString;
-        builder.Services.AddHangfire(cfg =>
+        // Read the connection string when the container is built, so settings added by configure count.
+        builder.Services.AddHangfire((sp, cfg) =>
         {
+            var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
             cfg.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (Db.DetectEngine(connectionString) == Engine.Postgres)
                 cfg.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true });
@@ -33,10 +39,15 @@ public static class BallotWorker
         });
         builder.Services.AddScoped<MailJobs>();
         builder.Services.AddHostedService<Scheduler>();
+        builder.Services.AddDashboardSignIn();
         configure?.Invoke(builder);
 
-        var host = builder.Build();
-        host.Services.GetRequiredService<Migrator>().Migrate();
-        return host;
+        var app = builder.Build();
+        app.Services.GetRequiredService<Migrator>().Migrate();
+        app.Urls.Clear();
+        foreach (var url in (app.Configuration["Worker:DashboardUrls"] ?? "http://127.0.0.1:0").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            app.Urls.Add(url.Trim());
+        app.MapDashboard();
+        return app;
     }
 }

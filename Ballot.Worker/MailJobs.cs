@@ -13,8 +13,9 @@ public sealed class MailJobs(MailDispatch dispatch, MailingSender sender, IBackg
 {
     private static readonly ConcurrentDictionary<long, DateTime> Enqueued = new();
 
-    [AutomaticRetry(Attempts = 0)] // the next poll, seconds later, is the retry
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    // No retry and no lock: the next poll, seconds later, is the retry, and two polls at once only find the same work
+    // (a lock held by a killed worker would stop polling on PostgreSQL storage until it timed out).
+    [AutomaticRetry(Attempts = 0)]
     public async Task DispatchDueMailings(CancellationToken ct)
     {
         foreach (var id in await dispatch.DueAsync(ct))

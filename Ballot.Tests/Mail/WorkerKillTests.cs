@@ -33,6 +33,7 @@ public sealed class WorkerKillTests
         psi.Environment["Mail__LeaseSeconds"] = "2";
         psi.Environment["Worker__PollSeconds"] = "1";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        psi.Environment["Worker__DashboardUrls"] = "http://127.0.0.1:0";
         var p = Process.Start(psi)!;
         var output = File.AppendText(log);
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.WriteLine(e.Data); };
