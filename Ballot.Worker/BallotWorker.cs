@@ -28,7 +28,14 @@ public static class BallotWorker
             var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
             cfg.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
             if (Db.DetectEngine(connectionString) == Engine.Postgres)
-                cfg.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions { PrepareSchemaIfNecessary = true });
+                cfg.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions
+                {
+                    PrepareSchemaIfNecessary = true,
+                    // A worker killed while holding a lock (e.g. the recurring-job scheduler's, held for a moment every
+                    // second) would otherwise stop every other worker's recurring jobs for 10 minutes. No job here holds
+                    // a Hangfire lock for long: mail sending is guarded by its own lease in the database (ADR 0100).
+                    DistributedLockTimeout = TimeSpan.FromSeconds(10),
+                });
             else
                 cfg.UseInMemoryStorage();
         });

@@ -21,7 +21,12 @@ public sealed class MailKeys(Db db)
         if (_key is not null) return;
         await using var conn = await db.OpenAsync(ct);
         var hex = await conn.ExecuteScalarAsync<string>("SELECT secret FROM mail_secret WHERE id = 1");
-        var key = Convert.FromHexString(hex!);
+        Use(Convert.FromHexString(hex!));
+    }
+
+    /// <summary>Uses a key held elsewhere (benchmarks, tools) instead of the database's.</summary>
+    public void Use(byte[] key)
+    {
         _tag = Convert.ToHexStringLower(HMACSHA256.HashData(key, "message-id"u8))[..10];
         _key = key;
     }
