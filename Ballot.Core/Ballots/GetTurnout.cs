@@ -19,6 +19,7 @@ public static class GetTurnout
     private sealed class Row
     {
         public string Constituency { get; init; } = "";
+        public string Name { get; init; } = "";
         public long Entitled { get; init; }
         public long Voted { get; init; }
     }
@@ -27,12 +28,6 @@ public static class GetTurnout
     {
         public DateTimeOffset VotedHour { get; init; }
         public long N { get; init; }
-    }
-
-    private sealed class WorkplaceName
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
     }
 
     public static decimal Percent(long part, long whole) => whole == 0 ? 0m : Math.Floor(part * 10000m / whole) / 100m;
@@ -44,22 +39,20 @@ public static class GetTurnout
             await using var conn = await db.OpenAsync(ct);
             var ballot = await BallotRow.LoadAsync(conn, q.Id);
             var rows = (await conn.QueryAsync<Row>("""
-                SELECT constituency, COUNT(*) AS entitled, SUM(voted) AS voted FROM ballot_elector WHERE ballot_id = @id GROUP BY constituency
+                SELECT c.constituency, c.name, c.entitled, coalesce(v.voted, 0) AS voted
+                FROM ballot_constituency c
+                LEFT JOIN (SELECT constituency, SUM(voted) AS voted FROM ballot_elector WHERE ballot_id = @id GROUP BY constituency) v
+                       ON v.constituency = c.constituency
+                WHERE c.ballot_id = @id
                 """, new { id = q.Id })).ToList();
             var hours = (await conn.QueryAsync<HourRow>("""
                 SELECT voted_hour, COUNT(*) AS n FROM ballot_elector WHERE ballot_id = @id AND voted = 1 GROUP BY voted_hour ORDER BY voted_hour
                 """, new { id = q.Id })).ToList();
-            var names = new Dictionary<string, string>();
-            if (ballot.Counting == "per-workplace")
-                foreach (var w in await conn.QueryAsync<WorkplaceName>("""
-                    SELECT id, name FROM workplace WHERE id IN (SELECT DISTINCT CAST(constituency AS INTEGER) FROM ballot_elector WHERE ballot_id = @id)
-                    """, new { id = q.Id }))
-                    names[w.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] = w.Name;
             var entitled = rows.Sum(r => r.Entitled);
             var voted = rows.Sum(r => r.Voted);
             long cumulative = 0;
             return new View(ballot.Id, ballot.Status, entitled, voted, Percent(voted, entitled),
-                rows.Select(r => new Constituency(r.Constituency, names.GetValueOrDefault(r.Constituency, r.Constituency == "all" ? "All members balloted" : r.Constituency),
+                rows.Select(r => new Constituency(r.Constituency, r.Name,
                         r.Entitled, r.Voted, Percent(r.Voted, r.Entitled)))
                     .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList(),
                 hours.Select(h => new HourPoint(h.VotedHour, h.N, cumulative += h.N)).ToList());

@@ -27,7 +27,6 @@ public static class Letters
         sb.Append("Vote online with your personal link (do not share it):\n\n{{ vote_url }}\n\n");
         sb.Append($"Voting closes on **{When(ballot.ClosesAt)}**.\n\n");
         AppendPaper(sb, ballot, rules);
-        sb.Append("\n{{ union.name }}\n");
         return new Letter($"Your vote: {ballot.Title}", sb.ToString());
     }
 
@@ -38,7 +37,7 @@ public static class Letters
         sb.Append($"You have not yet voted in the ballot **{Raw(ballot.Title)}**. Voting closes on **{When(ballot.ClosesAt)}**");
         sb.Append(daysLeft > 0 ? $", in {daysLeft} day{(daysLeft == 1 ? "" : "s")}.\n\n" : ".\n\n");
         sb.Append("Your personal voting link is the same as in your voting letter:\n\n{{ vote_url }}\n\n");
-        sb.Append("If you have voted since this reminder was sent, thank you: the link will say so.\n\n{{ union.name }}\n");
+        sb.Append("If you have voted since this reminder was sent, thank you: the link will say so.\n");
         return new Letter($"Reminder: vote by {ballot.ClosesAt.UtcDateTime:d MMMM} in {ballot.Title}", sb.ToString());
     }
 
@@ -49,7 +48,7 @@ public static class Letters
         sb.Append("Dear {{ member.first_name }},\n\n");
         sb.Append($"The independent scrutineer has certified the result of the ballot **{Raw(ballot.Title)}**, which closed on {When(ballot.ClosesAt)}.\n\n");
         AppendFigures(sb, result, includeYesNo: true);
-        sb.Append("\nYou can check that your vote was counted with the receipt code you were shown when you voted.\n\n{{ union.name }}\n");
+        sb.Append("\nYou can check that your vote was counted with the receipt code you were shown when you voted.\n");
         return new Letter($"Result: {ballot.Title}", sb.ToString());
     }
 

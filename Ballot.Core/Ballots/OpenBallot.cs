@@ -60,6 +60,7 @@ public static class OpenBallot
                 hashText.Append(e.MemberId).Append(':').Append(constituency).Append('\n');
             }
             await InsertElectorsAsync(conn, tx, ballot.Id, rows, ct);
+            await InsertConstituenciesAsync(conn, tx, ballot.Id, perWorkplace, rows);
             var electorateHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashText.ToString())));
 
             var changed = await conn.ExecuteAsync("""
@@ -129,6 +130,29 @@ public static class OpenBallot
             }
             await conn.ExecuteAsync("PRAGMA cache_size = -2000", transaction: tx);
         }
+    }
+
+    private sealed class WorkplaceName
+    {
+        public long Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Employer { get; init; } = "";
+    }
+
+    private static async Task InsertConstituenciesAsync(DbConnection conn, DbTransaction tx, long ballotId, bool perWorkplace,
+        (long MemberId, string Constituency, string Hash)[] rows)
+    {
+        var sizes = rows.GroupBy(r => r.Constituency, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (perWorkplace)
+            foreach (var w in await conn.QueryAsync<WorkplaceName>("SELECT id, name, employer FROM workplace", transaction: tx))
+                names[w.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] = $"{w.Name} ({w.Employer})";
+        await conn.ExecuteAsync("INSERT INTO ballot_constituency (ballot_id, constituency, name, entitled) VALUES (@ballotId, @c, @name, @n)",
+            sizes.Select(kv => new
+            {
+                ballotId, c = kv.Key, n = kv.Value,
+                name = perWorkplace ? names.GetValueOrDefault(kv.Key, $"Workplace {kv.Key}") : "All members balloted",
+            }), tx);
     }
 
     /// <summary>The electorate's filters as a WHERE clause over member m joined to workplace w.</summary>

@@ -37,16 +37,10 @@ public static class Tally
         public long N { get; init; }
     }
 
-    private sealed class WorkplaceName
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public string Employer { get; init; } = "";
-    }
-
     private sealed class Entitled
     {
         public string Constituency { get; init; } = "";
+        public string Name { get; init; } = "";
         public long N { get; init; }
     }
 
@@ -57,12 +51,13 @@ public static class Tally
         var groups = (await conn.QueryAsync<Group>("""
             SELECT constituency, answers, COUNT(*) AS n FROM ballot_paper WHERE ballot_id = @id GROUP BY constituency, answers
             """, new { id = ballot.Id }, tx)).ToList();
-        var entitled = (await conn.QueryAsync<Entitled>("""
-            SELECT constituency, COUNT(*) AS n FROM ballot_elector WHERE ballot_id = @id GROUP BY constituency
-            """, new { id = ballot.Id }, tx)).ToDictionary(e => e.Constituency, e => e.N);
+        var constituencyRows = (await conn.QueryAsync<Entitled>("""
+            SELECT constituency, name, entitled AS n FROM ballot_constituency WHERE ballot_id = @id
+            """, new { id = ballot.Id }, tx)).ToList();
+        var entitled = constituencyRows.ToDictionary(e => e.Constituency, e => e.N, StringComparer.Ordinal);
+        var names = constituencyRows.ToDictionary(e => e.Constituency, e => e.Name, StringComparer.Ordinal);
 
         var (receipts, receiptsHash) = await HashReceiptsAsync(conn, tx, ballot.Id);
-        var names = await ConstituencyNamesAsync(conn, tx, ballot, entitled.Keys);
         var questions = ballot.Def.Questions;
         var ips = ballot.Def.IndustrialAction?.ImportantPublicService ?? false;
         var parsed = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
@@ -126,15 +121,5 @@ public static class Tally
             n++;
         }
         return (n, Convert.ToHexStringLower(sha.GetHashAndReset()));
-    }
-
-    private static async Task<Dictionary<string, string>> ConstituencyNamesAsync(DbConnection conn, DbTransaction? tx, BallotRow ballot, IEnumerable<string> keys)
-    {
-        if (ballot.Counting != "per-workplace") return keys.ToDictionary(k => k, _ => "All members balloted");
-        var all = (await conn.QueryAsync<WorkplaceName>("""
-            SELECT w.id, w.name, w.employer FROM workplace w
-            WHERE w.id IN (SELECT DISTINCT CAST(e.constituency AS BIGINT) FROM ballot_elector e WHERE e.ballot_id = @id)
-            """, new { id = ballot.Id }, tx)).ToDictionary(w => w.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), w => $"{w.Name} ({w.Employer})");
-        return keys.ToDictionary(k => k, k => all.GetValueOrDefault(k) ?? $"Workplace {k}");
     }
 }

@@ -160,7 +160,7 @@ public sealed class VotingTests
         var text = await response.Content.ReadAsStringAsync();
         var t = JsonNode.Parse(text)!;
         Assert.That(((long)t["entitled"]!, (long)t["voted"]!, (decimal)t["percent"]!), Is.EqualTo((12L, 3L, 25.00m)));
-        var school1 = t["constituencies"]!.AsArray().Single(c => (string)c!["name"]! == "School 1")!;
+        var school1 = t["constituencies"]!.AsArray().Single(c => (string)c!["name"]! == "School 1 (Employer 1)")!;
         Assert.That(((long)school1["entitled"]!, (long)school1["voted"]!), Is.EqualTo((4L, 2L)), "M000001 and M000004 work at School 1");
         Assert.That(t["overTime"]!.AsArray().Select(h => ((long)h!["voted"]!, (long)h["cumulative"]!)), Is.EqualTo(new[] { (2L, 2L), (1L, 3L) }));
         Assert.That((string)t["overTime"]![0]!["hour"]!, Does.StartWith("2026-09-07T09:00:00"));
