@@ -27,6 +27,10 @@ internal static partial class HbSubset
     [LibraryImport(Lib)] private static partial void hb_face_destroy(IntPtr face);
     [LibraryImport(Lib)] private static partial void hb_blob_destroy(IntPtr blob);
     [LibraryImport(Lib)] private static partial IntPtr hb_blob_get_data(IntPtr blob, out uint length);
+    [LibraryImport(Lib)] private static partial void hb_font_make_immutable(IntPtr font);
+
+    /// <summary>HarfBuzzSharp wraps this for faces but not for fonts.</summary>
+    public static void MakeImmutable(HarfBuzzSharp.Font font) => hb_font_make_immutable(font.Handle);
 
     private const uint NoHinting = 0x1, RetainGids = 0x2;
     private const int DropTableTags = 3;
@@ -108,6 +112,9 @@ internal sealed class FontFile
         UnitsPerEm = _face.UnitsPerEm;
         _font = new HarfBuzzSharp.Font(_face);
         _font.SetScale(UnitsPerEm, UnitsPerEm);
+        // Shaped from many threads at once in a bulk run: HarfBuzz allows that for immutable fonts and faces.
+        _face.MakeImmutable();
+        HbSubset.MakeImmutable(_font);
         _font.TryGetGlyph(' ', out var space);
         SpaceGlyph = (ushort)space;
         SpaceAdvance = _font.GetHorizontalGlyphAdvance(space);
