@@ -83,7 +83,12 @@ public static partial class InstructionParser
         else if (m.Groups[3].Success) { term = m.Groups[4].Value; yearText = m.Groups[3].Value; }
         else { term = m.Groups[5].Value; yearText = m.Groups[6].Value; }
         term = term.ToLowerInvariant();
-        if (yearText is not null) return (term, int.Parse(yearText, CultureInfo.InvariantCulture));
+        if (yearText is not null)
+        {
+            // "the autumn term 0000" is a typo, not a date: leave the due date for the executive to set.
+            var named = int.Parse(yearText, CultureInfo.InvariantCulture);
+            return named is >= 1900 and <= 2200 ? (term, named) : (null, null);
+        }
         var year = conferenceStart.Year;
         if (calendar.EndOf(term, year) < conferenceStart.AddDays(30)) year++;
         return (term, year);

@@ -97,6 +97,13 @@ public sealed class InstructionParserTests
     }
 
     [Test]
+    public void A_year_that_is_not_a_plausible_date_leaves_the_item_without_a_due_date()
+    {
+        var found = Parse("Conference instructs the Executive to:\n1. report in the autumn term 0000;\n2. ballot in the summer term 2001.");
+        Assert.That(found.Select(f => (f.DueTerm, f.DueOn)), Is.EqualTo(new (string?, DateOnly?)[] { (null, null), ("summer", new DateOnly(2001, 7, 31)) }));
+    }
+
+    [Test]
     public void A_motion_that_instructs_nobody_has_no_instructions() =>
         Assert.That(Parse("Conference welcomes the report of the Executive."), Is.Empty);
 }
