@@ -6,9 +6,10 @@ using SkiaSharp;
 namespace Ballot.Core.Leaflets.Composition;
 
 /// <summary>
-/// Lays a <see cref="PrintDocument"/> out and draws it. Three passes: collect the characters each font must cover and
-/// subset the fonts (cached per font and character set); shape words with HarfBuzz and break lines at word boundaries
-/// by measured width; place lines and boxes on pages (a heading keeps with what follows it, a box stays whole) and draw.
+/// Lays a <see cref="PrintDocument"/> out and draws it: shape words with HarfBuzz (whole fonts, cached) and break lines
+/// at word boundaries by measured width, recording the characters and glyphs each font draws; place lines and boxes on
+/// pages (a heading keeps with what follows it, a box stays whole); subset each font to what it draws (cached per font
+/// and character set); draw with SkiaSharp into a PDF.
 /// </summary>
 internal sealed class LayoutEngine
 {
@@ -142,7 +143,7 @@ internal sealed class LayoutEngine
         return result;
     }
 
-    // ---------- pass 2: shaping and lines ----------
+    // ---------- shaping and lines ----------
 
     private sealed class Seg
     {
@@ -534,7 +535,7 @@ internal sealed class LayoutEngine
         };
     }
 
-    // ---------- pass 3: pages ----------
+    // ---------- pages ----------
 
     private sealed record Placed(Action<SKCanvas> Draw);
 
