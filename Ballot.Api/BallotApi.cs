@@ -6,6 +6,7 @@ using Ballot.Api.Endpoints;
 using Ballot.Api.Errors;
 using Ballot.Core;
 using Ballot.Core.Data;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 using Scalar.AspNetCore;
 
@@ -31,12 +32,14 @@ public static class BallotApi
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.AddStaffAuthentication();
+        ConfigureForwardedHeaders(builder);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.Services.GetRequiredService<Migrator>().Migrate();
 
+        app.UseForwardedHeaders();
         app.UseMiddleware<RequestLogging>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -47,6 +50,32 @@ public static class BallotApi
         app.MapScalarApiReference("/docs/api", o => o.WithTitle("Ballot API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         MapAllEndpoints(app);
         return app;
+    }
+
+    /// <summary>
+    /// Behind a reverse proxy every request comes from the proxy's address: X-Forwarded-For/-Proto are honoured from the
+    /// proxies named in ForwardedHeaders:KnownProxies / KnownNetworks (comma-separated; loopback is always trusted), so
+    /// the credential guard counts failures per real client (docs/operations.md, review finding 16).
+    /// </summary>
+    private static void ConfigureForwardedHeaders(WebApplicationBuilder builder)
+    {
+        static IEnumerable<string> Values(IConfiguration c, string key) =>
+            (c[key] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Concat(c.GetSection(key).GetChildren().Select(x => x.Value).OfType<string>());
+        var proxies = new List<System.Net.IPAddress>();
+        foreach (var v in Values(builder.Configuration, "ForwardedHeaders:KnownProxies"))
+            proxies.Add(System.Net.IPAddress.TryParse(v, out var ip) ? ip
+                : throw new InvalidOperationException($"ForwardedHeaders:KnownProxies: '{v}' is not an IP address."));
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var v in Values(builder.Configuration, "ForwardedHeaders:KnownNetworks"))
+            networks.Add(System.Net.IPNetwork.TryParse(v, out var n) ? n
+                : throw new InvalidOperationException($"ForwardedHeaders:KnownNetworks: '{v}' is not a CIDR range such as 10.0.0.0/8."));
+        builder.Services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var p in proxies) o.KnownProxies.Add(p);
+            foreach (var n in networks) o.KnownIPNetworks.Add(n);
+        });
     }
 
     public static void ConfigureJson(JsonSerializerOptions o)

@@ -22,7 +22,21 @@ public sealed class CredentialGuard : IDisposable
 
     public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
 
-    private static string Client(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>
+    /// The client's address as the forwarded-headers middleware leaves it (the real client behind a trusted proxy). IPv6
+    /// clients are counted per /64: one subscriber usually holds a whole /64 and could otherwise try every address in it.
+    /// </summary>
+    private static string Client(HttpContext http) => Partition(http.Connection.RemoteIpAddress);
+
+    public static string Partition(System.Net.IPAddress? ip)
+    {
+        if (ip is null) return "unknown";
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        if (ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return ip.ToString();
+        var bytes = ip.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 
     /// <summary>True when this client has used up its failures for the window: answer 429 without looking anything up.</summary>
     public bool Blocked(HttpContext http) => _failures.GetStatistics(Client(http)) is { CurrentAvailablePermits: <= 0 };

@@ -13,7 +13,11 @@ public sealed class BallotOptions
     /// </summary>
     public string? CredentialKey { get; set; }
 
-    /// <summary>The key file when <see cref="CredentialKey"/> is empty; default: ballot-credentials.key beside the SQLite file, else data/.</summary>
+    /// <summary>
+    /// The key file when <see cref="CredentialKey"/> is empty: default ballot-credentials.key beside the SQLite file; a
+    /// relative path is taken beside the SQLite file. On PostgreSQL only an absolute path is accepted (else CredentialKey
+    /// is required). See docs/decisions/0211-one-credential-key-per-database.md.
+    /// </summary>
     public string? CredentialKeyFile { get; set; }
 
     /// <summary>Failed credential lookups allowed per client address per minute before 429.</summary>
@@ -31,5 +35,4 @@ public sealed class BallotOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MixPapersAtLeast { get; set; } = 20;
-
 }

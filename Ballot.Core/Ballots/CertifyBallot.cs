@@ -34,7 +34,7 @@ public static class CertifyBallot
                     new { now = db.Param(now), actor = cmd.Actor, id = ballot.Id }, tx);
                 if (changed != 1) throw new Conflict("The ballot was certified by another request at the same time.");
                 await Audit.AppendAsync(conn, tx, ballot.Id, "certified", cmd.Actor, new { resultHash = ballot.ResultHash, auditHead = check.HeadHash }, now);
-                var letter = Letters.ResultNotice(ballot, result);
+                var letter = Letters.Checked(Letters.ResultNotice(ballot, result));
                 var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                     new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "result-notice", now),
                     "SELECT e.member_id AS member_id, m.email AS email FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @ballotId",

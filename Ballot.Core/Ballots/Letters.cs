@@ -9,13 +9,27 @@ namespace Ballot.Core.Ballots;
 /// The ballot's letters, as Markdown with Liquid merge fields the mail renderer fills per member. Text the executive
 /// typed is wrapped in {% raw %} so it is never run as a template.
 /// </summary>
-public static class Letters
+public static partial class Letters
 {
     public const string Source = "ballot";
 
     public sealed record Letter(string Subject, string Body);
 
-    private static string Raw(string? text) => string.IsNullOrEmpty(text) ? "" : "{% raw %}" + text.Replace("{% endraw %}", "") + "{% endraw %}";
+    /// <summary>Text the executive typed, never run as a template: inside {% raw %}, with any way of ending it removed.</summary>
+    private static string Raw(string? text) => string.IsNullOrEmpty(text) ? "" : "{% raw %}" + EndRaw().Replace(text, "") + "{% endraw %}";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{%-?\s*endraw\s*-?%\}")]
+    private static partial System.Text.RegularExpressions.Regex EndRaw();
+
+    /// <summary>
+    /// Compiles the letter as the worker will, so a template error fails the request that queues it (before anything
+    /// commits) rather than every send run afterwards (review finding 12).
+    /// </summary>
+    public static Letter Checked(Letter letter)
+    {
+        LetterTemplate.Compile(letter.Subject, letter.Body);
+        return letter;
+    }
 
     public static string When(DateTimeOffset t) => t.UtcDateTime.ToString("dddd d MMMM yyyy 'at' HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
@@ -27,7 +41,7 @@ public static class Letters
         sb.Append("Vote online with your personal link (do not share it):\n\n{{ vote_url }}\n\n");
         sb.Append($"Voting closes on **{When(ballot.ClosesAt)}**.\n\n");
         AppendPaper(sb, ballot, rules);
-        return new Letter($"Your vote: {ballot.Title}", sb.ToString());
+        return new Letter($"Your vote: {Raw(ballot.Title)}", sb.ToString());
     }
 
     public static Letter Reminder(BallotRow ballot, int daysLeft)
@@ -38,7 +52,7 @@ public static class Letters
         sb.Append(daysLeft > 0 ? $", in {daysLeft} day{(daysLeft == 1 ? "" : "s")}.\n\n" : ".\n\n");
         sb.Append("Your personal voting link is the same as in your voting letter:\n\n{{ vote_url }}\n\n");
         sb.Append("If you have voted since this reminder was sent, thank you: the link will say so.\n");
-        return new Letter($"Reminder: vote by {ballot.ClosesAt.UtcDateTime:d MMMM} in {ballot.Title}", sb.ToString());
+        return new Letter($"Reminder: vote by {ballot.ClosesAt.UtcDateTime:d MMMM} in {Raw(ballot.Title)}", sb.ToString());
     }
 
     /// <summary>The s.231 notice: every figure of every question and constituency.</summary>
@@ -49,7 +63,7 @@ public static class Letters
         sb.Append($"The independent scrutineer has certified the result of the ballot **{Raw(ballot.Title)}**, which closed on {When(ballot.ClosesAt)}.\n\n");
         AppendFigures(sb, result, includeYesNo: true);
         sb.Append("\nYou can check that your vote was counted with the receipt code you were shown when you voted.\n");
-        return new Letter($"Result: {ballot.Title}", sb.ToString());
+        return new Letter($"Result: {Raw(ballot.Title)}", sb.ToString());
     }
 
     public static void AppendFigures(StringBuilder sb, BallotResult result, bool includeYesNo)
@@ -93,7 +107,8 @@ public static class Letters
 
 /// <summary>Gives each elector's letter their own voting link, derived at send time so it is never stored.</summary>
 /// <remarks>Links start with Mail:PublicBaseUrl, the address members reach the API at (shared with unsubscribe links).</remarks>
-public sealed class BallotLetterFields(Credentials credentials, IOptions<MailOptions> options) : ILetterFields
+/// A process whose credential key is not the database's refuses to render a link (see <see cref="Credentials.EnsureMatches"/>).
+public sealed class BallotLetterFields(Credentials credentials, IOptions<MailOptions> options, Ballot.Core.Data.Db db) : ILetterFields
 {
     public string Source => Letters.Source;
 
@@ -102,6 +117,9 @@ public sealed class BallotLetterFields(Credentials credentials, IOptions<MailOpt
         ["vote_url"] = VoteUrl(sourceId, memberId),
     };
 
-    public string VoteUrl(long ballotId, long memberId) =>
-        options.Value.PublicBaseUrl.TrimEnd('/') + "/vote/" + credentials.For(ballotId, memberId);
+    public string VoteUrl(long ballotId, long memberId)
+    {
+        credentials.EnsureMatches(db);
+        return options.Value.PublicBaseUrl.TrimEnd('/') + "/vote/" + credentials.For(ballotId, memberId);
+    }
 }

@@ -33,6 +33,8 @@ public static class OpenBallot
             await using var tx = await db.BeginWriteAsync(conn, ct);
             var ballot = await BallotRow.LoadAsync(conn, cmd.Id, tx);
             if (ballot.Status != "draft") throw new Conflict($"The ballot is already {ballot.Status}.");
+            // A key other than the database's would derive links that no process accepts.
+            await credentials.EnsureMatchesAsync(conn, tx);
             if (ballot.ClosesAt <= now) throw new Conflict("The ballot's closing time has passed; edit the draft first.");
             var def = ballot.Def;
 
@@ -79,7 +81,7 @@ public static class OpenBallot
                     await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due = db.Param(due) }, tx);
             }
 
-            var letter = Letters.VotingLetter(ballot, rules);
+            var letter = Letters.Checked(Letters.VotingLetter(ballot, rules));
             var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                 new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "voting-letter", now),
                 "SELECT e.member_id AS member_id, m.email AS email FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @ballotId",

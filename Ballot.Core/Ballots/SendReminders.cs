@@ -38,7 +38,7 @@ public static class SendReminders
                     UPDATE ballot_reminder SET sent_at = @now WHERE ballot_id = @BallotId AND due_at = @DueAt AND sent_at IS NULL
                     """, new { now = db.Param(now), d.BallotId, DueAt = db.Param(d.DueAt) }, tx);
                 if (claimed == 0 || ballot.Status != "open" || ballot.ClosesAt <= now) continue;
-                var letter = Letters.Reminder(ballot, (int)Math.Ceiling((ballot.ClosesAt - now).TotalDays));
+                var letter = Letters.Checked(Letters.Reminder(ballot, (int)Math.Ceiling((ballot.ClosesAt - now).TotalDays)));
                 var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                     new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "reminder", now),
                     """

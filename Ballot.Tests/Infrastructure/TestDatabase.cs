@@ -19,6 +19,12 @@ public sealed class TestDatabase : IAsyncDisposable
         Environment.GetEnvironmentVariable("BALLOT_TEST_PG")
         ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 
+    /// <summary>
+    /// PostgreSQL requires Ballots:CredentialKey (no SQLite file to keep a key file beside); every host a test starts
+    /// over one database gets this one. SQLite tests use the key file beside the database file.
+    /// </summary>
+    public static string? CredentialKey => Engine == Engine.Postgres ? "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=" : null;
+
     private readonly string? _pgName;
 
     private TestDatabase(string connectionString, string? folder, string? pgName)

@@ -310,6 +310,7 @@ public sealed class LeafletTests
             ["Database:ConnectionString"] = _api.Database.ConnectionString,
             ["Leaflets:OutputFolder"] = _api.App.Configuration["Leaflets:OutputFolder"],
             ["Worker:PollSeconds"] = "1",
+            ["Ballots:CredentialKey"] = TestDatabase.CredentialKey,
         }));
         await worker.StartAsync();
         try

@@ -29,6 +29,7 @@ public sealed class WorkerHost : IAsyncDisposable
             ["Mail:UnionName"] = "National Union of Teachers",
             ["Mail:UnionAddress"] = "Hamilton House, Mabledon Place, London WC1H 9BD",
             ["Mail:FromAddress"] = "letters@union.example",
+            ["Ballots:CredentialKey"] = TestDatabase.CredentialKey,
         };
         settings?.Invoke(config);
         var logs = new CapturedLogs();

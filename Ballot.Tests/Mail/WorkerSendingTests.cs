@@ -13,13 +13,6 @@ public sealed class WorkerSendingTests
     private WorkerHost _worker = null!;
     private string _journal = null!;
 
-    private sealed class BallotFields : ILetterFields
-    {
-        public string Source => "ballot";
-        public IReadOnlyDictionary<string, object?> FieldsFor(long sourceId, long memberId) =>
-            new Dictionary<string, object?> { ["vote_url"] = $"http://localhost:5080/vote/{sourceId}-{memberId}-secret" };
-    }
-
     [OneTimeSetUp]
     public async Task Start()
     {
@@ -34,7 +27,7 @@ public sealed class WorkerSendingTests
             c["Smtp:Security"] = "None";
             c["Mail:JournalFolder"] = _journal;
             c["Mail:MaxAttempts"] = "3";
-        }, s => s.AddSingleton<ILetterFields>(new BallotFields()));
+        });
     }
 
     [OneTimeTearDown]
@@ -96,8 +89,11 @@ public sealed class WorkerSendingTests
         await using var conn = await _api.OpenAsync();
         var memberId = await conn.ExecuteScalarAsync<long>("SELECT id FROM member WHERE membership_number = 'M000001'");
         var first = letters.Single(l => l.To.Mailboxes.Single().Address == "member1@example.org");
-        Assert.That(first.TextBody, Does.Contain($"Vote here: http://localhost:5080/vote/42-{memberId}-secret"));
-        Assert.That(first.HtmlBody, Does.Contain($"href=\"http://localhost:5080/vote/42-{memberId}-secret\""));
+        // The worker's real link source: the same link the API derives (one key, one Mail:PublicBaseUrl).
+        var link = (string)_api.App.Services.GetServices<ILetterFields>().Single(f => f.Source == "ballot").FieldsFor(42, memberId)["vote_url"]!;
+        Assert.That(link, Does.Match("^http://localhost:5080/vote/[A-Za-z0-9_-]{22}$"));
+        Assert.That(first.TextBody, Does.Contain($"Vote here: {link}"));
+        Assert.That(first.HtmlBody, Does.Contain($"href=\"{link}\""));
         Assert.That(first.Headers.Contains("List-Unsubscribe"), Is.False);
         Assert.That(first.Headers.Contains("List-Unsubscribe-Post"), Is.False);
         Assert.That(first.TextBody + first.HtmlBody, Does.Not.Contain("nsubscribe"));

@@ -117,6 +117,7 @@ public static class BulkBench
     {
         var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["Database__ConnectionString"] = conn;
+        psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
         if (port > 0) psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
         psi.Environment["Worker__PollSeconds"] = "1";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -133,6 +134,7 @@ public static class BulkBench
     {
         var psi = new ProcessStartInfo(file, argv) { RedirectStandardOutput = true };
         psi.Environment["Database__ConnectionString"] = conn;
+        psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
         using var p = Process.Start(psi)!;
         var o = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();

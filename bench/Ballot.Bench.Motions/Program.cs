@@ -196,6 +196,7 @@ Process Start(string dll, string conn, int port)
 {
     var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true };
     psi.Environment["Database__ConnectionString"] = conn;
+    psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
     psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
     var p = Process.Start(psi)!;
@@ -210,6 +211,7 @@ async Task<string> Run(string file, string[] args, string conn)
 {
     var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
     psi.Environment["Database__ConnectionString"] = conn;
+    psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
     using var p = Process.Start(psi)!;
     var output = await p.StandardOutput.ReadToEndAsync();
     await p.WaitForExitAsync();

@@ -91,6 +91,7 @@ static Process Start(string dll, string conn, int port)
 {
     var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true };
     psi.Environment["Database__ConnectionString"] = conn;
+    psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
     psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
     psi.Environment["Logging__LogLevel__Ballot.Core.Members"] = "Information";
@@ -105,6 +106,7 @@ static async Task<string> Run(string file, string[] argv, string conn)
 {
     var psi = new ProcessStartInfo(file, argv) { RedirectStandardOutput = true };
     psi.Environment["Database__ConnectionString"] = conn;
+    psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
     using var p = Process.Start(psi)!;
     var o = await p.StandardOutput.ReadToEndAsync();
     await p.WaitForExitAsync();
