@@ -24,6 +24,7 @@ public sealed class WorkerKillTests
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ballot.Worker.dll"));
         psi.Environment["Database__ConnectionString"] = connectionString;
+        if (TestDatabase.CredentialKey is { } key) psi.Environment["Ballots__CredentialKey"] = key;   // required on PostgreSQL
         psi.Environment["Smtp__Host"] = "127.0.0.1";
         psi.Environment["Smtp__Port"] = smtpPort.ToString();
         psi.Environment["Smtp__Security"] = "None";

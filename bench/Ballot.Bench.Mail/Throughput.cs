@@ -50,6 +50,7 @@ public static class Throughput
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = connectionString,
+            ["Ballots:CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=",
             ["Mail:UnionName"] = "National Union of Teachers",
             ["Mail:UnionAddress"] = "Hamilton House, Mabledon Place, London WC1H 9BD",
             ["Mail:FromAddress"] = "letters@union.example",
@@ -139,6 +140,7 @@ public static class Throughput
         }
         var psi = new ProcessStartInfo("dotnet", [workerDll]) { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = work };
         psi.Environment["Database__ConnectionString"] = connectionString;
+        psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
         psi.Environment["Smtp__Host"] = "127.0.0.1";
         psi.Environment["Smtp__Port"] = port.ToString();
         psi.Environment["Smtp__Security"] = "None";
