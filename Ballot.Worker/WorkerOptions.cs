@@ -11,5 +11,5 @@ public sealed class WorkerOptions
     public int PollSeconds { get; set; } = 5;
 
     /// <summary>A Hangfire cron expression for "every PollSeconds" (six fields: seconds first, when under a minute).</summary>
-    public string PollCron => PollSeconds < 60 ? $"*/{PollSeconds} * * * * *" : $"*/{Math.Max(1, PollSeconds / 60)} * * * *";
+    public string PollCron => PollSeconds < 60 ? $"*/{PollSeconds} * * * * *" : $"*/{Math.Clamp(PollSeconds / 60, 1, 59)} * * * *";
 }

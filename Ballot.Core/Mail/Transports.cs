@@ -46,6 +46,8 @@ public sealed class PickupFolderTransport : ILetterTransport
     {
         var name = FileName(message.MessageId ?? recipientId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var tmp = Path.Combine(_folder, "." + name + ".tmp");
+        // What an SMTP server would get: 7-bit, lines under 998 characters (MailKit does this itself when sending).
+        message.Prepare(MimeKit.EncodingConstraint.SevenBit);
         await using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 14, FileOptions.Asynchronous))
             await message.WriteToAsync(file, ct);
         File.Move(tmp, Path.Combine(_folder, name), overwrite: true);
