@@ -113,6 +113,12 @@ public sealed class Electors(Db db) : IAsyncDisposable
         public static async Task<Reader> OpenAsync(Db db, CancellationToken ct)
         {
             var conn = await db.OpenAsync(ct);
+            if (db.Engine == Engine.Sqlite)
+            {
+                await using var pragma = conn.CreateCommand();
+                pragma.CommandText = "PRAGMA cache_size = -16384";
+                await pragma.ExecuteNonQueryAsync(ct);
+            }
             var cmd = conn.CreateCommand();
             cmd.CommandText = """
                 SELECT e.ballot_id, e.constituency, e.voted, b.status, b.opens_at, b.closes_at

@@ -119,7 +119,18 @@ public sealed class VoteWriter : IAsyncDisposable
             _conn = conn;
         }
 
-        public static async Task<Session> OpenAsync(Db db) => new(db, await db.OpenAsync());
+        public static async Task<Session> OpenAsync(Db db)
+        {
+            var conn = await db.OpenAsync();
+            if (db.Engine == Engine.Sqlite)
+            {
+                // Claims land anywhere in the credential index of a large electorate: keep it in this connection's cache.
+                await using var pragma = conn.CreateCommand();
+                pragma.CommandText = "PRAGMA cache_size = -131072";
+                await pragma.ExecuteNonQueryAsync();
+            }
+            return new Session(db, conn);
+        }
 
         public async Task<(VoteOutcome, string?)[]> WriteAsync(List<Pending> batch, DateTimeOffset now)
         {
@@ -138,6 +149,13 @@ public sealed class VoteWriter : IAsyncDisposable
                 Add(check, "b", ballotId);
                 Add(check, "now", now);
                 if (await check.ExecuteScalarAsync() is not null) open.Add(ballotId);
+            }
+
+            if (_conn is Npgsql.NpgsqlConnection pg)
+            {
+                await WritePostgresAsync(pg, (Npgsql.NpgsqlTransaction)tx, batch, open, hour, outcomes);
+                await tx.CommitAsync();
+                return outcomes;
             }
 
             await using var claim = Command(tx, """
@@ -172,6 +190,44 @@ public sealed class VoteWriter : IAsyncDisposable
             }
             await tx.CommitAsync();
             return outcomes;
+        }
+
+        /// <summary>
+        /// PostgreSQL: every claim of the batch in one round trip, then every paper (staged, see MixAsync) in another. Each claim keeps its own
+        /// row count, and claims run in order, so a credential repeated within the batch is claimed once.
+        /// </summary>
+        private static async Task WritePostgresAsync(Npgsql.NpgsqlConnection pg, Npgsql.NpgsqlTransaction tx, List<Pending> batch,
+            HashSet<long> open, DateTimeOffset hour, (VoteOutcome, string?)[] outcomes)
+        {
+            var tried = new List<int>();
+            await using var claims = new Npgsql.NpgsqlBatch(pg, tx);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!open.Contains(batch[i].BallotId)) { outcomes[i] = (VoteOutcome.NotOpen, null); continue; }
+                var c = new Npgsql.NpgsqlBatchCommand("UPDATE ballot_elector SET voted = 1, voted_hour = $1 WHERE credential_hash = $2 AND ballot_id = $3 AND voted = 0");
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = hour.ToUniversalTime() });
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].CredentialHash });
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].BallotId });
+                claims.BatchCommands.Add(c);
+                tried.Add(i);
+            }
+            if (tried.Count == 0) return;
+            await claims.ExecuteNonQueryAsync();
+            await using var papers = new Npgsql.NpgsqlBatch(pg, tx);
+            for (var k = 0; k < tried.Count; k++)
+            {
+                var i = tried[k];
+                if (claims.BatchCommands[k].RecordsAffected != 1) { outcomes[i] = (VoteOutcome.AlreadyVoted, null); continue; }
+                var receipt = Receipts.New();
+                var c = new Npgsql.NpgsqlBatchCommand("INSERT INTO ballot_paper_staged (ballot_id, receipt, constituency, answers) VALUES ($1, $2, $3, $4)");
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].BallotId });
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = receipt });
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].Constituency });
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].Answers });
+                papers.BatchCommands.Add(c);
+                outcomes[i] = (VoteOutcome.Recorded, receipt);
+            }
+            if (papers.BatchCommands.Count > 0) await papers.ExecuteNonQueryAsync();
         }
 
         private DbCommand Command(DbTransaction tx, string sql)

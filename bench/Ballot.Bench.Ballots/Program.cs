@@ -55,6 +55,19 @@ if (only == "micro")
         for (var i = 0; i < creds.Count; i++) CastVote.Canonical(qs, a);
         Console.WriteLine($"canonical: {sw.Elapsed.TotalMicroseconds / creds.Count:0.0} us each");
     }
+    // The group-commit writer alone: 64 concurrent submitters, credentials not yet used.
+    var writer = h.Services.GetRequiredService<VoteWriter>();
+    var fresh = File.ReadLines(Path.Combine(folder, "credentials.txt")).Skip(400_000).Take(20_000).ToList();
+    var states = new List<ElectorState>();
+    foreach (var c in fresh) if (await lookup.FindAsync(c, default) is { Voted: 0 } st) states.Add(st);
+    var queue = new System.Collections.Concurrent.ConcurrentQueue<ElectorState>(states);
+    var w = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
+    {
+        while (queue.TryDequeue(out var st))
+            await writer.SubmitAsync(new VoteWriter.Pending(st.BallotId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
+    }));
+    Console.WriteLine($"writer alone: {states.Count / w.Elapsed.TotalSeconds:0} votes/s over {states.Count} votes");
     return 0;
 }
 
