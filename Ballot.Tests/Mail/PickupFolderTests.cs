@@ -27,3 +27,34 @@ public sealed class PickupFolderTests
         Assert.That(Directory.GetFiles(pickup, "*.tmp"), Is.Empty);
     }
 }
+
+/// <summary>Mail:RatePerSecond paces the whole worker process.</summary>
+public sealed class ThrottleTests
+{
+    [Test]
+    public async Task Letters_leave_no_faster_than_the_configured_rate()
+    {
+        await using var api = await ApiHost.StartAsync();
+        await MailTestData.ImportAsync(api, MailTestData.Register(60));
+        var pickup = Path.Combine(api.Database.Folder!, "pickup");
+        await using var worker = await WorkerHost.StartAsync(api.Database.ConnectionString, c =>
+        {
+            c["Mail:PickupFolder"] = pickup;
+            c["Mail:RatePerSecond"] = "30";
+            c["Mail:BatchSize"] = "10";
+        });
+        var id = await MailTestData.EnqueueAsync(api, new NewMailing("campaign", "Hello", "Dear {{ first_name }}", null, null, null, null, api.Clock.GetUtcNow()));
+        var first = DateTime.UtcNow;
+        while (!Directory.Exists(pickup) || Directory.GetFiles(pickup, "*.eml").Length == 0)
+        {
+            Assert.That(DateTime.UtcNow - first, Is.LessThan(TimeSpan.FromSeconds(30)), "no letter was written");
+            await Task.Delay(10);
+        }
+        var started = DateTime.UtcNow;
+        await MailTestData.WaitForStatus(api, id, "sent");
+        var elapsed = DateTime.UtcNow - started;
+        Assert.That(Directory.GetFiles(pickup, "*.eml"), Has.Length.EqualTo(60));
+        // 60 letters at 30/s: about 2 s (less the first letter and a 50 ms burst allowance).
+        Assert.That(elapsed, Is.GreaterThan(TimeSpan.FromSeconds(1.6)), $"took {elapsed}");
+    }
+}
