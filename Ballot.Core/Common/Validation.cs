@@ -41,6 +41,17 @@ public sealed class Problems
         return this;
     }
 
+    /// <summary>
+    /// page from 1 to <see cref="Paging.MaxPage"/>, pageSize from 1 to <paramref name="maxPageSize"/>; the offset is then
+    /// at most a billion rows and computed as a long, so it never wraps negative.
+    /// </summary>
+    public Problems Paging(int page, int pageSize, int maxPageSize)
+    {
+        if (page is < 1 or > Common.Paging.MaxPage) Add("page", $"page must be between 1 and {Common.Paging.MaxPage}.");
+        if (pageSize < 1 || pageSize > maxPageSize) Add("pageSize", $"pageSize must be between 1 and {maxPageSize}.");
+        return this;
+    }
+
     public Problems OneOf(string field, string? value, IReadOnlyCollection<string> allowed)
     {
         if (value is not null && !allowed.Contains(value)) Add(field, $"{field} must be one of: {string.Join(", ", allowed)}.");
@@ -53,10 +64,37 @@ public sealed class Problems
     }
 }
 
+public static class Paging
+{
+    public const int MaxPage = 1_000_000;
+
+    public static long Offset(int page, int pageSize) => ((long)page - 1) * pageSize;
+}
+
 public static class EmailAddress
 {
-    /// <summary>Deliberately plain: one @, a dot in the domain, no spaces or angle brackets.</summary>
+    /// <summary>
+    /// Deliberately plain: one @, a dot in the domain, no spaces or angle brackets; and an address MimeKit takes as it
+    /// stands, because the mail worker builds every letter's To with MimeKit: an address it cannot parse
+    /// ("a[b@example.org", "x:y@example.org") must be refused here rather than fail a letter later.
+    /// </summary>
     public static bool IsValid(string value)
+    {
+        if (!PlainRules(value)) return false;
+        if (!MimeKit.MailboxAddress.TryParse(value, out var parsed) || !string.Equals(parsed.Address, value, StringComparison.Ordinal))
+            return false;
+        try
+        {
+            _ = new MimeKit.MailboxAddress("", value);
+            return true;
+        }
+        catch (MimeKit.ParseException)
+        {
+            return false;
+        }
+    }
+
+    private static bool PlainRules(string value)
     {
         if (value.Length is < 3 or > 254) return false;
         var at = value.IndexOf('@');

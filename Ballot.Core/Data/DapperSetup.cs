@@ -14,6 +14,12 @@ public static class DapperSetup
     public static void Once()
     {
         if (Interlocked.Exchange(ref _done, 1) == 1) return;
+        // Dapper's built-in type map wins over type handlers for the types it knows, so without this a DateTimeOffset
+        // parameter skips the handler and Microsoft.Data.Sqlite writes it as "yyyy-MM-dd HH:mm:ss.FFFFFFFzzz" with the
+        // caller's offset kept, which does not compare as text against stored UTC times (and Npgsql refuses a non-zero
+        // offset for timestamptz). Removed from the map, every time parameter goes through Set below, on both engines.
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
         SqlMapper.AddTypeHandler(new NullableDateTimeOffsetHandler());
         DefaultTypeMap.MatchNamesWithUnderscores = true;

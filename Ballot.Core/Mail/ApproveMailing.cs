@@ -17,6 +17,7 @@ public static class ApproveMailing
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
             var m = await MailingRow.LoadAsync(conn, cmd.Id, tx);
+            m.EnsureOwnedByMailings("approved");
             if (m.Status != "draft") throw new Conflict($"Mailing {cmd.Id} is {m.Status}; only a draft can be approved.");
             await conn.ExecuteAsync("UPDATE mailing SET status = 'approved', approved_by = @actor, updated_at = @now WHERE id = @id",
                 new { id = cmd.Id, actor = cmd.Actor, now = clock.GetUtcNow() }, tx);

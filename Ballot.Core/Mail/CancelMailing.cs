@@ -21,6 +21,7 @@ public static class CancelMailing
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
             var m = await MailingRow.LoadAsync(conn, cmd.Id, tx);
+            m.EnsureOwnedByMailings("cancelled");
             if (m.Status is "sent" or "cancelled") throw new Conflict($"Mailing {cmd.Id} is already {m.Status}.");
             await conn.ExecuteAsync("UPDATE mailing SET status = 'cancelled', updated_at = @now, finished_at = @now WHERE id = @id",
                 new { id = cmd.Id, now }, tx);

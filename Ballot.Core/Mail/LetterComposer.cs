@@ -51,12 +51,22 @@ public sealed class LetterComposer
     public string UnsubscribeUrl(long memberId) =>
         _mail.PublicBaseUrl.TrimEnd('/') + "/unsubscribe/" + _keys.UnsubscribeToken(memberId);
 
-    /// <summary>Renders without building MIME: what the preview endpoint shows.</summary>
-    public RenderedLetter Render(MailingToSend mailing, LetterTemplate template, LetterRecipient r)
+    /// <summary>
+    /// The link a sample letter (a preview, a test copy) carries instead of the member's own: it unsubscribes nobody,
+    /// so whoever reads a proof cannot stop a real member's mail.
+    /// </summary>
+    public string SampleUnsubscribeUrl => _mail.PublicBaseUrl.TrimEnd('/') + "/unsubscribe/sample-letter";
+
+    /// <summary>
+    /// Renders without building MIME. A sample (a preview, or a test copy: <see cref="MailingToSend.TestOf"/>) is
+    /// rendered for a member's register fields only: no source's fields (a voting link) and no personal unsubscribe link.
+    /// </summary>
+    public RenderedLetter Render(MailingToSend mailing, LetterTemplate template, LetterRecipient r, bool sample = false)
     {
-        var unsubscribe = mailing.IsCampaign ? UnsubscribeUrl(r.MemberId) : null;
+        sample |= mailing.TestOf is not null;
+        var unsubscribe = !mailing.IsCampaign ? null : sample ? SampleUnsubscribeUrl : UnsubscribeUrl(r.MemberId);
         IReadOnlyDictionary<string, object?>? extra = null;
-        if (mailing.Source is { } source && mailing.SourceId is { } sourceId && _fields.TryGetValue(source, out var provider))
+        if (!sample && mailing.Source is { } source && mailing.SourceId is { } sourceId && _fields.TryGetValue(source, out var provider))
             extra = provider.FieldsFor(sourceId, r.MemberId);
         return template.Render(r, _mail, unsubscribe, extra);
     }
@@ -74,7 +84,7 @@ public sealed class LetterComposer
         message.MessageId = _keys.MessageId(mailing.Id, recipientId, _mail.Domain);
         if (mailing.IsCampaign)
         {
-            var url = UnsubscribeUrl(r.MemberId);
+            var url = mailing.TestOf is null ? UnsubscribeUrl(r.MemberId) : SampleUnsubscribeUrl;
             message.Headers.Add("List-Unsubscribe", "<" + url + ">");
             message.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         }

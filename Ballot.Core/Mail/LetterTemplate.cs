@@ -28,7 +28,7 @@ public sealed record RenderedLetter(string Subject, string Html, string Text);
 /// <summary>
 /// A mailing's subject and Markdown body, parsed once as Liquid (Scriban's Liquid mode) and rendered per recipient.
 /// The template sees only plain values in script objects (the member's fields, the union's, the source's and the
-/// unsubscribe link); no .NET object is imported, includes have no loader, and loops and output are bounded, so a
+/// unsubscribe link); no .NET object is imported, includes have no loader, and loops, render time and output are bounded, so a
 /// template cannot reach anything else. Why not Fluid: docs/decisions/0102-liquid-templates-with-scriban.md.
 /// </summary>
 public sealed class LetterTemplate
@@ -100,13 +100,25 @@ public sealed class LetterTemplate
         return new RenderedLetter(subject, WrapHtml(subject, bodyHtml, union, unsubscribeUrl), WrapText(bodyText, union, unsubscribeUrl));
     }
 
+    /// <summary>How long one letter's template may take to render; a letter takes well under a millisecond.</summary>
+    public static readonly TimeSpan RenderBudget = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most one rendered template may write (characters); a body is at most 200,000 before merging.</summary>
+    public const int OutputLimit = 1_000_000;
+
     private static string RenderOne(Template template, ScriptObject globals)
     {
+        // Scriban caps each nest of loops (LoopLimit) but not a long run of sequential ones, nor what they write:
+        // a time budget and an output cap bound both, so one template cannot pin a CPU or fill memory.
+        using var budget = new CancellationTokenSource(RenderBudget);
         var ctx = new LiquidTemplateContext
         {
             LoopLimit = 10_000,
             RecursiveLimit = 20,
             LimitToString = 100_000,
+            OutputLimit = OutputLimit,
+            OnOutputLimit = ScriptLimitBehavior.Throw,
+            CancellationToken = budget.Token,
             StrictVariables = false,
             EnableRelaxedMemberAccess = true,
             MemberRenamer = m => m.Name, // nothing of .NET is imported; names stay as written
@@ -115,6 +127,11 @@ public sealed class LetterTemplate
         try
         {
             return template.Render(ctx);
+        }
+        catch (Exception e) when (budget.IsCancellationRequested && e is Scriban.Syntax.ScriptRuntimeException or OperationCanceledException)
+        {
+            throw ValidationFailed.For("bodyMarkdown",
+                $"The merge fields take too long to fill in (more than {RenderBudget.TotalSeconds:0} s for one letter); simplify the loops.");
         }
         catch (Scriban.Syntax.ScriptRuntimeException e)
         {

@@ -14,8 +14,7 @@ public static class ListMailings
         public void Validate(Problems p)
         {
             p.OneOf("status", Status, MailingStatuses.All);
-            if (Page < 1) p.Add("page", "page must be 1 or more.");
-            if (PageSize is < 1 or > 500) p.Add("pageSize", "pageSize must be between 1 and 500.");
+            p.Paging(Page, PageSize, 500);
         }
     }
 
@@ -36,7 +35,7 @@ public static class ListMailings
         {
             await using var conn = await db.OpenAsync(ct);
             var where = "WHERE test_of IS NULL" + (q.Status is null ? "" : " AND status = @status");
-            var args = new { status = q.Status, limit = q.PageSize, offset = (q.Page - 1) * q.PageSize };
+            var args = new { status = q.Status, limit = q.PageSize, offset = Paging.Offset(q.Page, q.PageSize) };
             var total = await conn.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM mailing {where}", args);
             var rows = await conn.QueryAsync<Row>($"""
                 SELECT id, kind, purpose, subject, status, send_at AS SendAt, created_at AS CreatedAt

@@ -13,8 +13,7 @@ public static class ListRecipients
         public void Validate(Problems p)
         {
             p.OneOf("status", Status, MailingStatuses.RecipientStates);
-            if (Page < 1) p.Add("page", "page must be 1 or more.");
-            if (PageSize is < 1 or > 1000) p.Add("pageSize", "pageSize must be between 1 and 1000.");
+            p.Paging(Page, PageSize, 1000);
         }
     }
 
@@ -35,9 +34,9 @@ public static class ListRecipients
         public async Task<Paged<RecipientView>> Handle(Query q, CancellationToken ct)
         {
             await using var conn = await db.OpenAsync(ct);
-            await MailingRow.LoadAsync(conn, q.Id);
+            (await MailingRow.LoadAsync(conn, q.Id)).EnsureOwnedByMailings("listed by recipient");
             var where = "WHERE r.mailing_id = @id" + (q.Status is null ? "" : " AND r.state = @status");
-            var args = new { id = q.Id, status = q.Status, limit = q.PageSize, offset = (q.Page - 1) * q.PageSize };
+            var args = new { id = q.Id, status = q.Status, limit = q.PageSize, offset = Paging.Offset(q.Page, q.PageSize) };
             var total = await conn.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM mailing_recipient r {where}", args);
             var rows = (await conn.QueryAsync<RecipientView>($"""
                 SELECT r.id, m.membership_number AS MembershipNumber, r.email, r.state, r.attempts, r.last_error AS LastError,

@@ -263,6 +263,15 @@ public sealed class MailingSender(
                             outcomes.Add(new Outcome(r, Result.Failed, e.Errors.Values.SelectMany(v => v).FirstOrDefault() ?? e.Message));
                             continue;
                         }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            // Composing touches no connection, so whatever fails here (MimeKit refusing an address
+                            // imported before validation was as strict, a template fault) fails again every time:
+                            // this letter fails for good and the rest of the mailing goes on.
+                            log.LogWarning("Mailing {MailingId}: letter {RecipientId} cannot be composed: {Error}", run.Mailing.Id, r.RecipientId, e.Message);
+                            outcomes.Add(new Outcome(r, Result.Failed, "The letter cannot be composed: " + e.Message));
+                            continue;
+                        }
                         await throttle.PaceAsync(ct);
                         transport ??= await OpenAsync(run, ct);
                         try

@@ -44,6 +44,19 @@ internal sealed class MailingRow
         await conn.QuerySingleOrDefaultAsync<MailingRow>(Select + " WHERE id = @id AND test_of IS NULL", new { id }, tx)
         ?? throw new NotFound($"Mailing {id} does not exist.");
 
+    /// <summary>
+    /// Letters another feature queued (a ballot's voting letters, reminders and result notice) belong to it: staff see
+    /// their progress counts here, nothing more. Rendering them would hand out members' voting links, listing their
+    /// recipients would show who has not voted, and cancelling them would bypass the ballot's audit trail.
+    /// </summary>
+    public void EnsureOwnedByMailings(string action)
+    {
+        if (Source is null) return;
+        throw new Conflict(
+            $"Mailing {Id} holds the {Purpose ?? "letters"} of {Source} {SourceId}; the {Source} owns these letters, so they cannot be {action} " +
+            $"through the mailing API. Only their progress counts are shown here.");
+    }
+
     public async Task<MailingView> ToViewAsync(DbConnection conn, DbTransaction? tx = null)
     {
         var counts = (await conn.QueryAsync<(string State, long Count)>(

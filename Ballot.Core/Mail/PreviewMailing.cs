@@ -23,6 +23,7 @@ public static class PreviewMailing
             await keys.LoadAsync(ct);
             await using var conn = await db.OpenAsync(ct);
             var m = await MailingRow.LoadAsync(conn, q.Id);
+            m.EnsureOwnedByMailings("previewed");
             var r = await conn.QuerySingleOrDefaultAsync<LetterRecipient>(RecipientQueries.Member + " WHERE m.membership_number = @number",
                 new { number = q.Member!.Trim() }) ?? throw new NotFound($"No member has membership number {q.Member}.");
             var mailing = new MailingToSend
@@ -30,11 +31,11 @@ public static class PreviewMailing
                 Id = m.Id, Kind = m.Kind, Source = m.Source, SourceId = m.SourceId, Subject = m.Subject,
                 BodyMarkdown = m.BodyMarkdown, ReplyTo = m.ReplyTo, Status = m.Status,
             };
-            var letter = composer.Render(mailing, LetterTemplate.Compile(m.Subject, m.BodyMarkdown), r);
+            var letter = composer.Render(mailing, LetterTemplate.Compile(m.Subject, m.BodyMarkdown), r, sample: true);
             var headers = new Dictionary<string, string>();
             if (mailing.IsCampaign)
             {
-                headers["List-Unsubscribe"] = "<" + composer.UnsubscribeUrl(r.MemberId) + ">";
+                headers["List-Unsubscribe"] = "<" + composer.SampleUnsubscribeUrl + ">";
                 headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click";
             }
             return new Preview(m.Id, r.MembershipNumber, r.Email, letter.Subject, letter.Html, letter.Text, headers);

@@ -22,6 +22,7 @@ public static class ScheduleMailing
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
             var m = await MailingRow.LoadAsync(conn, cmd.Id, tx);
+            m.EnsureOwnedByMailings("sent or rescheduled");
             if (m.Status == "draft") throw new Conflict($"Mailing {cmd.Id} is a draft; the executive must approve it before it is sent.");
             if (m.Status != "approved") throw new Conflict($"Mailing {cmd.Id} is {m.Status}; only an approved mailing can be sent.");
             var (sql, args) = Audience.FromJson(m.Audience).Select();

@@ -30,6 +30,7 @@ public static class SendTestCopy
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
             var m = await MailingRow.LoadAsync(conn, cmd.Id, tx);
+            m.EnsureOwnedByMailings("test-copied");
             if (m.Status == "cancelled") throw new Conflict($"Mailing {cmd.Id} is cancelled.");
             (long Id, string Number)? member;
             if (!string.IsNullOrWhiteSpace(cmd.Member))

@@ -21,6 +21,7 @@ public static class UpdateMailing
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
             var m = await MailingRow.LoadAsync(conn, cmd.Id, tx);
+            m.EnsureOwnedByMailings("edited");
             if (m.Status != "draft")
                 throw new Conflict($"Mailing {cmd.Id} is {m.Status}; only a draft can be edited.");
             if (cmd.Subject is not null || cmd.BodyMarkdown is not null)

@@ -15,8 +15,7 @@ public static class ListMembers
     {
         public void Validate(Problems p)
         {
-            if (Page < 1) p.Add("page", "page must be 1 or more.");
-            if (PageSize is < 1 or > 1000) p.Add("pageSize", "pageSize must be between 1 and 1000.");
+            p.Paging(Page, PageSize, 1000);
             p.OneOf("status", Status, Categories.Statuses);
             p.MaxLength("q", Q, 200).MaxLength("workplace", Workplace, 200).MaxLength("employer", Employer, 200)
              .MaxLength("region", Region, 200).MaxLength("category", Category, 50);
@@ -48,7 +47,7 @@ public static class ListMembers
                 args.Add("pattern", "%" + EscapeLike(q.Q.Trim().ToLowerInvariant()) + "%");
             }
             args.Add("limit", q.PageSize);
-            args.Add("offset", (q.Page - 1) * q.PageSize);
+            args.Add("offset", Paging.Offset(q.Page, q.PageSize));
 
             await using var conn = await db.OpenAsync(ct);
             var total = await conn.ExecuteScalarAsync<long>(

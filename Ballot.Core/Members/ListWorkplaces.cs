@@ -13,8 +13,7 @@ public static class ListWorkplaces
     {
         public void Validate(Problems p)
         {
-            if (Page < 1) p.Add("page", "page must be 1 or more.");
-            if (PageSize is < 1 or > 1000) p.Add("pageSize", "pageSize must be between 1 and 1000.");
+            p.Paging(Page, PageSize, 1000);
             p.MaxLength("q", Q, 200).MaxLength("employer", Employer, 200).MaxLength("region", Region, 200);
         }
     }
@@ -36,7 +35,7 @@ public static class ListWorkplaces
             if (!string.IsNullOrWhiteSpace(q.Employer)) where.Append(" AND lower(w.employer) = lower(@Employer)");
             if (!string.IsNullOrWhiteSpace(q.Region)) where.Append(" AND lower(w.region) = lower(@Region)");
             if (!string.IsNullOrWhiteSpace(q.Q)) where.Append(" AND lower(w.name) LIKE @pattern");
-            var args = new { q.Employer, q.Region, pattern = "%" + q.Q?.Trim().ToLowerInvariant() + "%", limit = q.PageSize, offset = (q.Page - 1) * q.PageSize };
+            var args = new { q.Employer, q.Region, pattern = "%" + q.Q?.Trim().ToLowerInvariant() + "%", limit = q.PageSize, offset = Paging.Offset(q.Page, q.PageSize) };
             await using var conn = await db.OpenAsync(ct);
             var total = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM workplace w" + where, args);
             var rows = await conn.QueryAsync<WorkplaceSummary>($"""
