@@ -81,6 +81,9 @@ public static class EmailAddress
     public static bool IsValid(string value)
     {
         if (!PlainRules(value)) return false;
+        // Most addresses are plain dot-atoms, which MimeKit always accepts; parsing 450,000 of them in an import
+        // costs ~0.7 s, so only the unusual ones go through MimeKit.
+        if (IsPlainDotAtom(value)) return true;
         if (!MimeKit.MailboxAddress.TryParse(value, out var parsed) || !string.Equals(parsed.Address, value, StringComparison.Ordinal))
             return false;
         try
@@ -91,6 +94,25 @@ public static class EmailAddress
         catch (MimeKit.ParseException)
         {
             return false;
+        }
+    }
+
+    /// <summary>local@domain where both sides are dot-separated runs of letters, digits and (local part) "+_-", (domain) "-".</summary>
+    internal static bool IsPlainDotAtom(string value)
+    {
+        var at = value.IndexOf('@');
+        return at > 0 && DotAtom(value.AsSpan(0, at), local: true) && DotAtom(value.AsSpan(at + 1), local: false);
+
+        static bool DotAtom(ReadOnlySpan<char> s, bool local)
+        {
+            if (s.IsEmpty || s[0] == '.' || s[^1] == '.') return false;
+            for (var i = 0; i < s.Length; i++)
+            {
+                var c = s[i];
+                if (c == '.') { if (s[i - 1] == '.') return false; continue; }
+                if (!char.IsAsciiLetterOrDigit(c) && c != '-' && !(local && c is '+' or '_')) return false;
+            }
+            return true;
         }
     }
 
