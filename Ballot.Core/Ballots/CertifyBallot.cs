@@ -31,7 +31,7 @@ public static class CertifyBallot
 
                 // The status guard: on PostgreSQL a concurrent certify that read 'closed' too waits here, then changes nothing.
                 var changed = await conn.ExecuteAsync("UPDATE ballot SET status = 'certified', certified_at = @now, certified_by = @actor, updated_at = @now WHERE id = @id AND status = 'closed'",
-                    new { now = db.Param(now), actor = cmd.Actor, id = ballot.Id }, tx);
+                    new { now = now, actor = cmd.Actor, id = ballot.Id }, tx);
                 if (changed != 1) throw new Conflict("The ballot was certified by another request at the same time.");
                 await Audit.AppendAsync(conn, tx, ballot.Id, "certified", cmd.Actor, new { resultHash = ballot.ResultHash, auditHead = check.HeadHash }, now);
                 var letter = Letters.Checked(Letters.ResultNotice(ballot, result));

@@ -29,7 +29,7 @@ public static class CloseBallot
             // Updating the row waits (PostgreSQL) for every vote batch holding it FOR SHARE, so the count sees all of them.
             // The status guard: on PostgreSQL a concurrent close that read 'open' too waits here, then changes nothing.
             var changed = await conn.ExecuteAsync("UPDATE ballot SET status = 'closed', closed_at = @closedAt, updated_at = @now WHERE id = @id AND status = 'open'",
-                new { closedAt = db.Param(closedAt), now = db.Param(now), id = ballot.Id }, tx);
+                new { closedAt = closedAt, now = now, id = ballot.Id }, tx);
             if (changed != 1) throw new Conflict("The ballot was closed by another request at the same time.");
             var shuffled = await PapersMixing.FlushAndShuffleAsync(conn, tx, db.Engine, ballot.Id);
             await Audit.AppendAsync(conn, tx, ballot.Id, "closed", cmd.Actor, new { closedAt, early = now < ballot.ClosesAt }, now);
@@ -42,7 +42,7 @@ public static class CloseBallot
             await conn.ExecuteAsync("""
                 UPDATE mailing SET status = 'cancelled', updated_at = @now
                 WHERE source = 'ballot' AND source_id = @id AND purpose = 'reminder' AND status IN ('draft', 'approved', 'scheduled')
-                """, new { id = ballot.Id, now = db.Param(now) }, tx);
+                """, new { id = ballot.Id, now = now }, tx);
             if (cancelled > 0)
                 await Audit.AppendAsync(conn, tx, ballot.Id, "reminders-cancelled", cmd.Actor, new { letters = cancelled }, now);
 

@@ -29,7 +29,7 @@ public static class CreateBallot
                 """, new
             {
                 title = i.Title!.Trim(), kind = KindText.Of(i.Kind!.Value), counting = KindText.Of(i.Counting!.Value),
-                opensAt = db.Param(i.OpensAt!.Value), closesAt = db.Param(i.ClosesAt!.Value), ruleSet, definition = def.Serialize(), actor = cmd.Actor, now = db.Param(now),
+                opensAt = i.OpensAt!.Value, closesAt = i.ClosesAt!.Value, ruleSet, definition = def.Serialize(), actor = cmd.Actor, now = now,
             }, tx);
             await Audit.AppendAsync(conn, tx, id, "created", cmd.Actor, new { title = i.Title.Trim(), ruleSet, definition = def }, now);
             var view = await (await BallotRow.LoadAsync(conn, id, tx)).ToViewAsync(conn, tx);

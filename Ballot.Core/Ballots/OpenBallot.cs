@@ -69,7 +69,7 @@ public static class OpenBallot
                 UPDATE ballot SET status = 'open', opened_at = @now, updated_at = @now, rule_set = @ruleSet,
                        electorate_size = @size, electorate_hash = @electorateHash
                 WHERE id = @id AND status = 'draft'
-                """, new { now = db.Param(now), ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
+                """, new { now = now, ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
             if (changed != 1) throw new Conflict("The ballot was opened by another request at the same time.");
             await Audit.AppendAsync(conn, tx, ballot.Id, "opened", cmd.Actor,
                 new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code }, now);
@@ -78,7 +78,7 @@ public static class OpenBallot
             {
                 var due = ballot.ClosesAt.AddDays(-days);
                 if (due > now)
-                    await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due = db.Param(due) }, tx);
+                    await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due = due }, tx);
             }
 
             var letter = Letters.Checked(Letters.VotingLetter(ballot, rules));
