@@ -29,6 +29,12 @@ public sealed class BallotOptions
     public int MaxVotesPerCommit { get; set; } = 512;
 
     /// <summary>
+    /// SQLite: the vote writer copies its WAL into the database file (a PASSIVE checkpoint) after answering the batch
+    /// that brings this many recorded votes since the last copy; about two WAL pages per vote (ADR 0212).
+    /// </summary>
+    public int CheckpointEveryVotes { get; set; } = 8000;
+
+    /// <summary>
     /// PostgreSQL only: staged papers of a ballot are moved into ballot_paper, shuffled, once at least this many have
     /// gathered (and all at close). Until then each is linkable to its voter by a database reader; once mixed, only to a
     /// group of at least this many. See docs/decisions/0210-mixing-papers-on-postgres.md.

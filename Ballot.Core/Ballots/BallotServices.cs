@@ -22,6 +22,7 @@ public static class BallotServices
         services.AddSingleton<Credentials>();
         services.AddSingleton<VoteWriter>();
         services.AddSingleton<Electors>();
+        services.AddSingleton<ElectorIndex>();
         services.AddSingleton<PaperCache>();
         services.AddSingleton<BallotLetterFields>();
         services.AddSingleton<ILetterFields>(sp => sp.GetRequiredService<BallotLetterFields>());

@@ -18,29 +18,55 @@ public static class CastVote
     /// <param name="Answers">question id to the chosen option; a missing, blank or unknown option is a spoiled answer.</param>
     public sealed record Command(string Credential, IReadOnlyDictionary<string, string?>? Answers) : IRequest<Receipt>;
 
-    public sealed class Handler(Electors electors, TimeProvider clock, VoteWriter writer, PaperCache papers) : IRequestHandler<Command, Receipt>
+    public sealed class Handler(Electors electors, ElectorIndex index, TimeProvider clock, VoteWriter writer, PaperCache papers) : IRequestHandler<Command, Receipt>
     {
         public async Task<Receipt> Handle(Command cmd, CancellationToken ct)
         {
-            var elector = await electors.FindAsync(cmd.Credential, ct) ?? throw new NotFound(NotValid);
+            if (!Credentials.LooksValid(cmd.Credential)) throw new NotFound(NotValid);
+            var hash = Credentials.Hash(cmd.Credential);
             var now = clock.GetUtcNow();
-            if (elector.Status != "open" || now < elector.OpensAt || now >= elector.ClosesAt)
-                throw new Forbidden(now < elector.OpensAt ? $"Voting opens on {Letters.When(elector.OpensAt)}." : "Voting has closed.");
-            if (elector.Voted != 0) throw new Conflict("This voting link has already been used: you have already voted.");
-            var paper = await papers.GetAsync(elector.BallotId, ct);
+            PaperContent paper;
+            long ballotId;
+            string constituency;
+            if (index.TryFind(hash, out ballotId, out constituency))
+            {
+                // In memory: the ballot and constituency. Whether this credential was used, and whether the ballot is
+                // still open, the writer's claim decides in its transaction.
+                paper = await papers.GetAsync(ballotId, ct);
+                if (now < paper.OpensAt) throw new Forbidden($"Voting opens on {Letters.When(paper.OpensAt)}.");
+                if (now >= paper.ClosesAt)
+                {
+                    index.Forget(ballotId);
+                    throw new Forbidden("Voting has closed.");
+                }
+            }
+            else
+            {
+                var elector = await electors.FindAsync(cmd.Credential, ct) ?? throw new NotFound(NotValid);
+                if (elector.Status != "open" || now < elector.OpensAt || now >= elector.ClosesAt)
+                    throw new Forbidden(now < elector.OpensAt ? $"Voting opens on {Letters.When(elector.OpensAt)}." : "Voting has closed.");
+                index.Load(elector.BallotId);
+                if (elector.Voted != 0) throw new Conflict(AlreadyVoted);
+                (ballotId, constituency) = (elector.BallotId, elector.Constituency);
+                paper = await papers.GetAsync(ballotId, ct);
+            }
             var unknown = (cmd.Answers?.Keys ?? []).Where(k => paper.Questions.All(q => q.Id != k)).ToList();
             if (unknown.Count > 0)
                 throw ValidationFailed.For("answers", $"Unknown question id(s): {string.Join(", ", unknown)}. The questions are: {string.Join(", ", paper.Questions.Select(q => q.Id))}.");
             var answers = Canonical(paper.Questions, cmd.Answers);
-            var (outcome, receipt) = await writer.SubmitAsync(new VoteWriter.Pending(elector.BallotId, elector.CredentialHash, elector.Constituency, answers));
-            return outcome switch
+            var (outcome, receipt) = await writer.SubmitAsync(new VoteWriter.Pending(ballotId, hash, constituency, answers));
+            switch (outcome)
             {
-                VoteOutcome.Recorded => new Receipt(Receipts.Display(receipt!)),
-                VoteOutcome.AlreadyVoted => throw new Conflict("This voting link has already been used: you have already voted."),
-                _ => throw new Forbidden("Voting has closed."),
-            };
+                case VoteOutcome.Recorded: return new Receipt(Receipts.Display(receipt!));
+                case VoteOutcome.AlreadyVoted: throw new Conflict(AlreadyVoted);
+                default:
+                    index.Forget(ballotId);
+                    throw new Forbidden("Voting has closed.");
+            }
         }
     }
+
+    public const string AlreadyVoted = "This voting link has already been used: you have already voted.";
 
     /// <summary>The answers in question order, each an option exactly as on the paper or "spoiled".</summary>
     public static string Canonical(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers)
@@ -116,7 +142,9 @@ public sealed class Electors(Db db) : IAsyncDisposable
             if (db.Engine == Engine.Sqlite)
             {
                 await using var pragma = conn.CreateCommand();
-                pragma.CommandText = "PRAGMA cache_size = -16384";
+                // Small: another connection's commit empties this cache before the next lookup (WAL snapshot changed),
+                // so a large one only costs more to clear. Votes mostly go through ElectorIndex instead.
+                pragma.CommandText = "PRAGMA cache_size = -512";
                 await pragma.ExecuteNonQueryAsync(ct);
             }
             var cmd = conn.CreateCommand();

@@ -30,6 +30,7 @@ public sealed class VoteWriter : IAsyncDisposable
     private readonly int _max;
     private readonly int _mixAtLeast;
     private readonly Lazy<Task> _loop;
+    private readonly int _checkpointEvery;
 
     public VoteWriter(Db db, TimeProvider clock, IOptions<BallotOptions> options, ILogger<VoteWriter> log)
     {
@@ -39,6 +40,7 @@ public sealed class VoteWriter : IAsyncDisposable
         _max = options.Value.MaxVotesPerCommit;
         _mixAtLeast = options.Value.MixPapersAtLeast;
         _loop = new Lazy<Task>(() => Task.Run(RunAsync));
+        _checkpointEvery = options.Value.CheckpointEveryVotes;
     }
 
     public Task<(VoteOutcome Outcome, string? Receipt)> SubmitAsync(Pending vote)
@@ -62,6 +64,9 @@ public sealed class VoteWriter : IAsyncDisposable
                 session ??= await Session.OpenAsync(_db);
                 var outcomes = await session.WriteAsync(batch, _clock.GetUtcNow());
                 for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(outcomes[i]);
+                // SQLite: the WAL is copied into the database file here, after the batch is answered, never inside a
+                // commit that votes are waiting for; the votes arriving meanwhile make the next batch larger.
+                if (_db.Engine == Engine.Sqlite) await CheckpointAsync(session, outcomes.Count(o => o.Item1 == VoteOutcome.Recorded));
                 if (_db.Engine == Engine.Postgres && outcomes.Any(o => o.Item1 == VoteOutcome.Recorded))
                     await MixAsync();
             }
@@ -74,6 +79,19 @@ public sealed class VoteWriter : IAsyncDisposable
             }
         }
         if (session is not null) await session.DisposeAsync();
+    }
+
+    private async Task CheckpointAsync(Session session, int recorded)
+    {
+        try
+        {
+            await session.CheckpointIfDueAsync(recorded, _checkpointEvery);
+        }
+        catch (Exception ex)
+        {
+            // Votes are committed and answered; a checkpoint that fails leaves a longer WAL, and the next one retries.
+            _log.LogWarning(ex, "Checkpointing the WAL after a batch of votes failed");
+        }
     }
 
     /// <summary>
@@ -126,10 +144,30 @@ public sealed class VoteWriter : IAsyncDisposable
             {
                 // Claims land anywhere in the credential index of a large electorate: keep it in this connection's cache.
                 await using var pragma = conn.CreateCommand();
-                pragma.CommandText = "PRAGMA cache_size = -131072";
+                // No checkpoint inside a commit: it would copy the WAL into the database file, and fsync that file, while
+                // the batch's votes wait for their answer. See CheckpointIfDueAsync.
+                pragma.CommandText = "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 0;";
                 await pragma.ExecuteNonQueryAsync();
             }
             return new Session(db, conn);
+        }
+
+        private int _sinceCheckpoint;
+
+        /// <summary>
+        /// Runs a PASSIVE checkpoint once enough votes have gone into the WAL since the last one. Passive never waits
+        /// for readers; as this connection is the only vote writer, it usually copies every frame, and the next commit
+        /// then starts the WAL again from its beginning. Coalescing many commits into one checkpoint writes each hot
+        /// page of the electorate and the papers once, not once per commit.
+        /// </summary>
+        public async Task CheckpointIfDueAsync(int recorded, int every)
+        {
+            _sinceCheckpoint += recorded;
+            if (_sinceCheckpoint < every) return;
+            _sinceCheckpoint = 0;
+            await using var cmd = _conn.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            await cmd.ExecuteNonQueryAsync();
         }
 
         public async Task<(VoteOutcome, string?)[]> WriteAsync(List<Pending> batch, DateTimeOffset now)
@@ -158,15 +196,26 @@ public sealed class VoteWriter : IAsyncDisposable
                 return outcomes;
             }
 
-            await using var claim = Command(tx, """
+            WriteSqlite(tx, batch, open, hour, outcomes);
+            tx.Commit();
+            return outcomes;
+        }
+
+        /// <summary>
+        /// SQLite: one claim and one paper per vote, each statement prepared once per batch and run synchronously (the
+        /// library's async calls run synchronously too, at the cost of a task each). The claim's row count decides:
+        /// exactly one of any number of votes with a credential, in this batch or any other, sees 1.
+        /// </summary>
+        private void WriteSqlite(DbTransaction tx, List<Pending> batch, HashSet<long> open, DateTimeOffset hour, (VoteOutcome, string?)[] outcomes)
+        {
+            using var claim = Command(tx, """
                 UPDATE ballot_elector SET voted = 1, voted_hour = @hour WHERE credential_hash = @h AND ballot_id = @b AND voted = 0
                 """);
             var ch = Add(claim, "h", "");
             var cb = Add(claim, "b", 0L);
             Add(claim, "hour", hour);
-            // PostgreSQL stages the paper: in ballot_paper it would share this transaction's xmin with the claim above.
-            await using var paper = Command(tx, $"""
-                INSERT INTO {(_db.Engine == Engine.Postgres ? "ballot_paper_staged" : "ballot_paper")} (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)
+            using var paper = Command(tx, """
+                INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)
                 """);
             var pb = Add(paper, "b", 0L);
             var pr = Add(paper, "r", "");
@@ -178,18 +227,15 @@ public sealed class VoteWriter : IAsyncDisposable
                 if (!open.Contains(v.BallotId)) { outcomes[i] = (VoteOutcome.NotOpen, null); continue; }
                 ch.Value = v.CredentialHash;
                 cb.Value = v.BallotId;
-                // The claim's row count decides: exactly one of any number of concurrent votes with a credential sees 1.
-                if (await claim.ExecuteNonQueryAsync() != 1) { outcomes[i] = (VoteOutcome.AlreadyVoted, null); continue; }
+                if (claim.ExecuteNonQuery() != 1) { outcomes[i] = (VoteOutcome.AlreadyVoted, null); continue; }
                 var receipt = Receipts.New();
                 pb.Value = v.BallotId;
                 pr.Value = receipt;
                 pc.Value = v.Constituency;
                 pa.Value = v.Answers;
-                await paper.ExecuteNonQueryAsync();
+                paper.ExecuteNonQuery();
                 outcomes[i] = (VoteOutcome.Recorded, receipt);
             }
-            await tx.CommitAsync();
-            return outcomes;
         }
 
         /// <summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Ballot.Core.Ballots;
 using Ballot.Core.Staff;
+using Microsoft.Extensions.DependencyInjection;
 using Ballot.Tests.Infrastructure;
 using Dapper;
 
@@ -95,6 +97,39 @@ public sealed class VotingTests
         _api.Clock.Advance(TimeSpan.FromMinutes(2));
         await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
         Assert.That((await _kit.RunWorker()).Closed, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Votes_looked_up_in_memory_are_refused_and_recorded_exactly_as_through_the_database()
+    {
+        var id = await _kit.OpenConsultative();
+        var index = _api.App.Services.GetRequiredService<ElectorIndex>();
+        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out _, out _), Is.False, "nothing in memory before the first vote");
+        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");   // found in the database; loads the electorate
+        await index.WhenLoaded(id);
+        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out var ballotId, out var constituency), Is.True);
+        Assert.That((ballotId, constituency), Is.EqualTo((id, "all")));
+
+        var m2 = await _kit.Credential(id, "M000002");
+        await (await _kit.Vote(m2, """{"boycott":"No","timing":"Spring term"}""")).AssertStatus(HttpStatusCode.Created);
+        var again = await (await _kit.Vote(m2, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Conflict);
+        Assert.That((string)again["detail"]!, Does.Contain("already voted"));
+        var m1again = await (await _kit.Vote(await _kit.Credential(id, "M000001"), """{"boycott":"No"}""")).AssertProblem(HttpStatusCode.Conflict);
+        Assert.That((string)m1again["detail"]!, Does.Contain("already voted"));
+        await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"nonsense":"Yes"}""")).AssertProblem(HttpStatusCode.BadRequest);
+
+        // The executive closes the consultative ballot early: memory does not know, the writer's transaction does.
+        using var exec = await _api.ClientFor(Roles.Executive);
+        await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
+        var late = await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        Assert.That((string)late["detail"]!, Does.Contain("closed"));
+        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000004")), out _, out _), Is.False, "a closed ballot leaves memory");
+
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        var answers = (await (await _api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.That(answers, Is.EqualTo(new[] { """{"boycott":"No","timing":"Spring term"}""", """{"boycott":"Yes","timing":"spoiled"}""" }));
     }
 
     [Test]

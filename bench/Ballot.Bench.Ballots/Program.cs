@@ -57,7 +57,8 @@ if (only == "micro")
     }
     // The group-commit writer alone: 64 concurrent submitters, credentials not yet used.
     var writer = h.Services.GetRequiredService<VoteWriter>();
-    var fresh = File.ReadLines(Path.Combine(folder, "credentials.txt")).Skip(400_000).Take(20_000).ToList();
+    var fresh = File.ReadLines(Path.Combine(folder, "credentials.txt")).Skip(Arg("--skip", 400_000)).Take(Arg("--take", 20_000)).ToList();
+    Random.Shared.Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(fresh));
     var states = new List<ElectorState>();
     foreach (var c in fresh) if (await lookup.FindAsync(c, default) is { Voted: 0 } st) states.Add(st);
     var queue = new System.Collections.Concurrent.ConcurrentQueue<ElectorState>(states);
@@ -67,7 +68,7 @@ if (only == "micro")
         while (queue.TryDequeue(out var st))
             await writer.SubmitAsync(new VoteWriter.Pending(st.BallotId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
     }));
-    Console.WriteLine($"writer alone: {states.Count / w.Elapsed.TotalSeconds:0} votes/s over {states.Count} votes");
+    Console.WriteLine($"writer alone: {states.Count / w.Elapsed.TotalSeconds:0} votes/s over {states.Count} votes in {w.Elapsed.TotalMilliseconds:0} ms");
     return 0;
 }
 
@@ -110,8 +111,12 @@ async Task OpenAndVote(int run)
         await using (var conn2 = await host.Services.GetRequiredService<Db>().OpenAsync())
         await using (var w = new StreamWriter(credFile))
         {
-            foreach (var memberId in await conn2.QueryAsync<long>("SELECT member_id FROM ballot_elector WHERE ballot_id = @id", new { id = ballot.Id }))
-                await w.WriteLineAsync(credentials.For(ballot.Id, memberId));
+        {
+            // Members vote in no particular order: shuffled, so each vote's claim lands on a random page of the electorate.
+            var members = (await conn2.QueryAsync<long>("SELECT member_id FROM ballot_elector WHERE ballot_id = @id", new { id = ballot.Id })).ToArray();
+            new Random(run).Shuffle(members);
+            foreach (var memberId in members) await w.WriteLineAsync(credentials.For(ballot.Id, memberId));
+        }
         }
         var baseUrl = $"http://127.0.0.1:{port}";
         var ping = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), baseUrl]);
@@ -274,7 +279,7 @@ Process StartApi(string conn, int port, string keyFile)
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
     var p = Process.Start(psi)!;
     p.OutputDataReceived += (_, e) => { if (e.Data is not null && e.Data.Contains("\"Error\"")) Console.Error.WriteLine(e.Data); };
-    p.ErrorDataReceived += (_, _) => { };
+    p.ErrorDataReceived += (_, e) => { if (e.Data?.Contains("XSTATS") == true) Console.Error.WriteLine(e.Data); };
     p.BeginOutputReadLine();
     p.BeginErrorReadLine();
     return p;

@@ -1,0 +1,116 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using Ballot.Core.Data;
+using Microsoft.Extensions.Logging;
+
+namespace Ballot.Core.Ballots;
+
+/// <summary>
+/// Which ballot and constituency each credential of an open ballot belongs to, held in memory. Once a ballot is open
+/// neither ever changes (the electorate is frozen), so a vote needs no database read before the writer's claim: the
+/// claim, inside the writer's transaction, still decides whether the credential was already used and whether the
+/// ballot is still open. Loaded per ballot, in the background, the first time one of its credentials is found in the
+/// database; until then, and for anything not in it, lookups go to the database. It holds credential hashes and
+/// constituencies only: no member, no vote. See docs/decisions/0212-vote-writer-pages.md.
+/// </summary>
+public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
+{
+    /// <summary>The 32 bytes of a credential hash, compared as four words: a quarter of the memory of the hex text.</summary>
+    private readonly record struct Key(ulong A, ulong B, ulong C, ulong D)
+    {
+        public static bool TryParse(string hex, out Key key)
+        {
+            key = default;
+            if (hex.Length != 64) return false;
+            Span<byte> bytes = stackalloc byte[32];
+            if (Convert.FromHexString(hex, bytes, out _, out var written) != System.Buffers.OperationStatus.Done || written != 32) return false;
+            var words = MemoryMarshal.Cast<byte, ulong>(bytes);
+            key = new Key(words[0], words[1], words[2], words[3]);
+            return true;
+        }
+    }
+
+    private sealed class Electorate(long ballotId, string[] constituencies, Dictionary<Key, int> byHash)
+    {
+        public long BallotId => ballotId;
+        public bool TryFind(Key key, out string constituency)
+        {
+            var found = byHash.TryGetValue(key, out var i);
+            constituency = found ? constituencies[i] : "";
+            return found;
+        }
+    }
+
+    private readonly ConcurrentDictionary<long, Electorate> _loaded = new();
+    private readonly ConcurrentDictionary<long, Task> _loading = new();
+
+    public int BallotsLoaded => _loaded.Count;
+
+    public bool TryFind(string credentialHash, out long ballotId, out string constituency)
+    {
+        ballotId = 0;
+        constituency = "";
+        if (_loaded.IsEmpty || !Key.TryParse(credentialHash, out var key)) return false;
+        foreach (var e in _loaded.Values)
+        {
+            if (!e.TryFind(key, out constituency)) continue;
+            ballotId = e.BallotId;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Starts loading a ballot's electorate, once; lookups use the database until it is in.</summary>
+    public void Load(long ballotId)
+    {
+        if (_loaded.ContainsKey(ballotId)) return;
+        _loading.GetOrAdd(ballotId, id => Task.Run(() => LoadAsync(id)));
+    }
+
+    public Task WhenLoaded(long ballotId) => _loading.TryGetValue(ballotId, out var t) ? t : Task.CompletedTask;
+
+    /// <summary>A ballot that has closed needs no index; its credentials go back to the database path.</summary>
+    public void Forget(long ballotId)
+    {
+        if (_loaded.TryRemove(ballotId, out _)) _loading.TryRemove(ballotId, out _);
+    }
+
+    private async Task LoadAsync(long ballotId)
+    {
+        try
+        {
+            await using var conn = await db.OpenAsync();
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT credential_hash, constituency FROM ballot_elector WHERE ballot_id = @b";
+            var p = cmd.CreateParameter();
+            p.ParameterName = "b";
+            p.Value = ballotId;
+            cmd.Parameters.Add(p);
+            var byHash = new Dictionary<Key, int>();
+            var constituencies = new List<string>();
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            await using (var r = await cmd.ExecuteReaderAsync())
+            {
+                while (await r.ReadAsync())
+                {
+                    if (!Key.TryParse(r.GetString(0), out var key)) continue;
+                    var c = r.GetString(1);
+                    if (!seen.TryGetValue(c, out var i))
+                    {
+                        i = constituencies.Count;
+                        constituencies.Add(c);
+                        seen[c] = i;
+                    }
+                    byHash[key] = i;
+                }
+            }
+            _loaded[ballotId] = new Electorate(ballotId, [.. constituencies], byHash);
+        }
+        catch (Exception ex)
+        {
+            // Nothing depends on the index: lookups keep going to the database, and a later vote tries loading again.
+            log.LogWarning(ex, "Loading the electorate of ballot {BallotId} into memory failed", ballotId);
+            _loading.TryRemove(ballotId, out _);
+        }
+    }
+}
