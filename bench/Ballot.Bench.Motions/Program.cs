@@ -1,6 +1,6 @@
 // Motion search through the real API process (Release build): 20,000 generated motions, then full-text queries
 // over HTTP from one client, one request at a time, timing each request from send to the last byte read.
-// Usage: dotnet run -c Release --project bench/Ballot.Bench.Motions -- [--motions 20000] [--requests 300] [--runs 3] [--engine sqlite|postgres] [--keep]
+// Usage: dotnet run -c Release --project bench/Ballot.Bench.Motions -- [--motions 20000] [--requests 300] [--runs 3] [--warmup 5] [--engine sqlite|postgres] [--keep]
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -12,6 +12,7 @@ using Npgsql;
 var motions = Arg("--motions", 20_000);
 var requests = Arg("--requests", 300);
 var runs = Arg("--runs", 3);
+var warmup = Arg("--warmup", 5);
 var engine = ArgS("--engine", "sqlite");
 var keep = args.Contains("--keep");
 var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
@@ -66,8 +67,11 @@ for (var run = 1; run <= runs; run++)
         string Url(string q) => q.StartsWith("conference:1 ", StringComparison.Ordinal)
             ? "/api/motions/search?conferenceId=1&q=" + Uri.EscapeDataString(q["conference:1 ".Length..])
             : "/api/motions/search?q=" + Uri.EscapeDataString(q);
-        // Warm-up: JIT, connection pool, page cache.
-        foreach (var q in queries) for (var i = 0; i < 20; i++) await Get(http, Url(q));
+        // Warm-up, as a server that has been running meets its searches: the same mix for --warmup seconds (JIT tiers,
+        // connection pool, page cache), then a pause for the runtime's background recompilation to finish.
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < warmup) { await Get(http, "/api/me"); foreach (var q in queries) await Get(http, Url(q)); }
+        await Task.Delay(1000);
         var all = new List<double>();
         var hits = new Dictionary<string, int>();
         var baseline = new List<double>();
