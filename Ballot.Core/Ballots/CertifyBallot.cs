@@ -24,7 +24,7 @@ public static class CertifyBallot
                 if (!check.Intact) throw new Conflict($"The audit chain does not verify: {check.Problem} The result cannot be certified.");
                 if (BallotResult.HashOf(ballot.Result!) != ballot.ResultHash)
                     throw new Conflict("The stored result no longer matches the hash recorded when it was counted.");
-                var (_, _, receiptsHash) = await Tally.ReadPapersAsync(conn, tx, ballot.Id);
+                var (_, receiptsHash) = await Tally.HashReceiptsAsync(conn, tx, ballot.Id);
                 var result = BallotResult.Parse(ballot.Result!);
                 if (receiptsHash != result.ReceiptsHash)
                     throw new Conflict("The ballot papers changed after the count: the receipts no longer match.");

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -31,6 +30,13 @@ public sealed record BallotResult(
 /// <summary>Counts a closed ballot's papers per constituency and question, and applies the rule set's thresholds.</summary>
 public static class Tally
 {
+    private sealed class Group
+    {
+        public string Constituency { get; init; } = "";
+        public string Answers { get; init; } = "";
+        public long N { get; init; }
+    }
+
     private sealed class Entitled
     {
         public string Constituency { get; init; } = "";
@@ -40,7 +46,24 @@ public static class Tally
 
     public static async Task<BallotResult> CountAsync(DbConnection conn, DbTransaction? tx, BallotRow ballot, RuleSet? rules, DateTimeOffset closedAt)
     {
-        var (groups, receipts, receiptsHash) = await ReadPapersAsync(conn, tx, ballot.Id);
+        // Papers with the same answers in the same constituency are counted together; only the few distinct
+        // combinations are parsed here. The receipts are hashed in the same pass on SQLite (see PaperScan).
+        List<Group> groups;
+        long receipts;
+        string receiptsHash;
+        if (conn is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            var scan = PaperScan.Run(sqlite, ballot.Id);
+            groups = scan.Groups.Select(g => new Group { Constituency = g.Constituency, Answers = g.Answers, N = g.N }).ToList();
+            (receipts, receiptsHash) = (scan.Receipts, scan.ReceiptsHash);
+        }
+        else
+        {
+            groups = (await conn.QueryAsync<Group>("""
+                SELECT constituency, answers, COUNT(*) AS n FROM ballot_paper WHERE ballot_id = @id GROUP BY constituency, answers
+                """, new { id = ballot.Id }, tx)).ToList();
+            (receipts, receiptsHash) = await HashReceiptsAsync(conn, tx, ballot.Id);
+        }
         var constituencyRows = (await conn.QueryAsync<Entitled>("""
             SELECT constituency, name, entitled AS n FROM ballot_constituency WHERE ballot_id = @id
             """, new { id = ballot.Id }, tx)).ToList();
@@ -87,22 +110,14 @@ public static class Tally
             constituencies, receipts, receiptsHash);
     }
 
-    public sealed record Group(string Constituency, string Answers, long N);
-
-    /// <summary>
-    /// One pass over the ballot's papers in receipt order (the primary key, so no sort): counts the papers per
-    /// constituency and answers, and hashes the sorted receipts (SHA-256, one per line, so anyone holding the published
-    /// list can check it). Only the few distinct answer combinations are parsed afterwards. Papers carry no index on
-    /// their answers: each vote's commit writes one page fewer (docs/decisions/0212-vote-writer-pages.md).
-    /// </summary>
-    public static async Task<(List<Group> Groups, long Receipts, string Hash)> ReadPapersAsync(DbConnection conn, DbTransaction? tx, long ballotId)
+    /// <summary>SHA-256 over the sorted receipts, one per line, so anyone holding the published list can check it.</summary>
+    public static async Task<(long Count, string Hash)> HashReceiptsAsync(DbConnection conn, DbTransaction? tx, long ballotId)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long n = 0;
-        var counts = new Dictionary<(string, string), long>();
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "SELECT receipt, constituency, answers FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt";
+        cmd.CommandText = "SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt";
         var p = cmd.CreateParameter();
         p.ParameterName = "id";
         p.Value = ballotId;
@@ -116,9 +131,7 @@ public static class Tally
             line[len] = (byte)'\n';
             sha.AppendData(line, 0, len + 1);
             n++;
-            CollectionsMarshal.GetValueRefOrAddDefault(counts, (reader.GetString(1), reader.GetString(2)), out _)++;
         }
-        var groups = counts.Select(kv => new Group(kv.Key.Item1, kv.Key.Item2, kv.Value)).ToList();
-        return (groups, n, Convert.ToHexStringLower(sha.GetHashAndReset()));
+        return (n, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 }
