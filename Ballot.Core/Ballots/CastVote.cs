@@ -26,9 +26,9 @@ public static class CastVote
             var hash = Credentials.Hash(cmd.Credential);
             var now = clock.GetUtcNow();
             PaperContent paper;
-            long ballotId;
+            long ballotId, memberId;
             string constituency;
-            if (index.TryFind(hash, out ballotId, out constituency))
+            if (index.TryFind(hash, out ballotId, out memberId, out constituency))
             {
                 // In memory: the ballot and constituency. Whether this credential was used, and whether the ballot is
                 // still open, the writer's claim decides in its transaction.
@@ -47,14 +47,14 @@ public static class CastVote
                     throw new Forbidden(now < elector.OpensAt ? $"Voting opens on {Letters.When(elector.OpensAt)}." : "Voting has closed.");
                 index.Load(elector.BallotId);
                 if (elector.Voted != 0) throw new Conflict(AlreadyVoted);
-                (ballotId, constituency) = (elector.BallotId, elector.Constituency);
+                (ballotId, memberId, constituency) = (elector.BallotId, elector.MemberId, elector.Constituency);
                 paper = await papers.GetAsync(ballotId, ct);
             }
             var unknown = (cmd.Answers?.Keys ?? []).Where(k => paper.Questions.All(q => q.Id != k)).ToList();
             if (unknown.Count > 0)
                 throw ValidationFailed.For("answers", $"Unknown question id(s): {string.Join(", ", unknown)}. The questions are: {string.Join(", ", paper.Questions.Select(q => q.Id))}.");
             var answers = Canonical(paper.Questions, cmd.Answers);
-            var (outcome, receipt) = await writer.SubmitAsync(new VoteWriter.Pending(ballotId, hash, constituency, answers));
+            var (outcome, receipt) = await writer.SubmitAsync(new VoteWriter.Pending(ballotId, memberId, hash, constituency, answers));
             switch (outcome)
             {
                 case VoteOutcome.Recorded: return new Receipt(Receipts.Display(receipt!));
@@ -91,6 +91,7 @@ public static class CastVote
 public sealed class ElectorState
 {
     public long BallotId { get; init; }
+    public long MemberId { get; init; }
     public string Constituency { get; init; } = "";
     public long Voted { get; init; }
     public string Status { get; init; } = "";
@@ -149,7 +150,7 @@ public sealed class Electors(Db db) : IAsyncDisposable
             }
             var cmd = conn.CreateCommand();
             cmd.CommandText = """
-                SELECT e.ballot_id, e.constituency, e.voted, b.status, b.opens_at, b.closes_at
+                SELECT e.ballot_id, e.constituency, e.voted, b.status, b.opens_at, b.closes_at, e.member_id
                 FROM ballot_elector e JOIN ballot b ON b.id = e.ballot_id
                 WHERE e.credential_hash = @h
                 """;
@@ -169,6 +170,7 @@ public sealed class Electors(Db db) : IAsyncDisposable
             {
                 BallotId = r.GetInt64(0), Constituency = r.GetString(1), Voted = r.GetInt64(2), Status = r.GetString(3),
                 OpensAt = DapperSetup.Parse(r.GetValue(4)), ClosesAt = DapperSetup.Parse(r.GetValue(5)), CredentialHash = credentialHash,
+                MemberId = r.GetInt64(6),
             };
         }
 

@@ -10,8 +10,8 @@ namespace Ballot.Core.Ballots;
 /// neither ever changes (the electorate is frozen), so a vote needs no database read before the writer's claim: the
 /// claim, inside the writer's transaction, still decides whether the credential was already used and whether the
 /// ballot is still open. Loaded per ballot, in the background, the first time one of its credentials is found in the
-/// database; until then, and for anything not in it, lookups go to the database. It holds credential hashes and
-/// constituencies only: no member, no vote. See docs/decisions/0212-vote-writer-pages.md.
+/// database; until then, and for anything not in it, lookups go to the database. It holds what the elector table holds
+/// (credential hash, member id, constituency) and nothing about any vote. See docs/decisions/0212-vote-writer-pages.md.
 /// </summary>
 public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
 {
@@ -30,13 +30,16 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
         }
     }
 
-    private sealed class Electorate(long ballotId, string[] constituencies, Dictionary<Key, int> byHash)
+    private readonly record struct Elector(long MemberId, int Constituency);
+
+    private sealed class Electorate(long ballotId, string[] constituencies, Dictionary<Key, Elector> byHash)
     {
         public long BallotId => ballotId;
-        public bool TryFind(Key key, out string constituency)
+        public bool TryFind(Key key, out long memberId, out string constituency)
         {
-            var found = byHash.TryGetValue(key, out var i);
-            constituency = found ? constituencies[i] : "";
+            var found = byHash.TryGetValue(key, out var e);
+            memberId = e.MemberId;
+            constituency = found ? constituencies[e.Constituency] : "";
             return found;
         }
     }
@@ -46,14 +49,15 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
 
     public int BallotsLoaded => _loaded.Count;
 
-    public bool TryFind(string credentialHash, out long ballotId, out string constituency)
+    public bool TryFind(string credentialHash, out long ballotId, out long memberId, out string constituency)
     {
         ballotId = 0;
+        memberId = 0;
         constituency = "";
         if (_loaded.IsEmpty || !Key.TryParse(credentialHash, out var key)) return false;
         foreach (var e in _loaded.Values)
         {
-            if (!e.TryFind(key, out constituency)) continue;
+            if (!e.TryFind(key, out memberId, out constituency)) continue;
             ballotId = e.BallotId;
             return true;
         }
@@ -81,12 +85,12 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
         {
             await using var conn = await db.OpenAsync();
             await using var cmd = conn.CreateCommand();
-            cmd.CommandText = "SELECT credential_hash, constituency FROM ballot_elector WHERE ballot_id = @b";
+            cmd.CommandText = "SELECT credential_hash, constituency, member_id FROM ballot_elector WHERE ballot_id = @b";
             var p = cmd.CreateParameter();
             p.ParameterName = "b";
             p.Value = ballotId;
             cmd.Parameters.Add(p);
-            var byHash = new Dictionary<Key, int>();
+            var byHash = new Dictionary<Key, Elector>();
             var constituencies = new List<string>();
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             await using (var r = await cmd.ExecuteReaderAsync())
@@ -101,7 +105,7 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
                         constituencies.Add(c);
                         seen[c] = i;
                     }
-                    byHash[key] = i;
+                    byHash[key] = new Elector(r.GetInt64(2), i);
                 }
             }
             _loaded[ballotId] = new Electorate(ballotId, [.. constituencies], byHash);

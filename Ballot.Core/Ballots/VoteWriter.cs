@@ -17,7 +17,7 @@ public enum VoteOutcome { Recorded, AlreadyVoted, NotOpen }
 /// </summary>
 public sealed class VoteWriter : IAsyncDisposable
 {
-    public sealed record Pending(long BallotId, string CredentialHash, string Constituency, string Answers)
+    public sealed record Pending(long BallotId, long MemberId, string CredentialHash, string Constituency, string Answers)
     {
         internal readonly TaskCompletionSource<(VoteOutcome Outcome, string? Receipt)> Done =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -210,10 +210,12 @@ public sealed class VoteWriter : IAsyncDisposable
         private void WriteSqlite(DbTransaction tx, List<Pending> batch, HashSet<long> open, DateTimeOffset hour, (VoteOutcome, string?)[] outcomes)
         {
             using var claim = Command(tx, """
-                UPDATE ballot_elector SET voted = 1, voted_hour = @hour WHERE credential_hash = @h AND ballot_id = @b AND voted = 0
+                UPDATE ballot_elector SET voted = 1, voted_hour = @hour
+                WHERE ballot_id = @b AND member_id = @m AND credential_hash = @h AND voted = 0
                 """);
             var ch = Add(claim, "h", "");
             var cb = Add(claim, "b", 0L);
+            var cm = Add(claim, "m", 0L);
             Add(claim, "hour", hour);
             using var paper = Command(tx, """
                 INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)
@@ -228,6 +230,7 @@ public sealed class VoteWriter : IAsyncDisposable
                 if (!open.Contains(v.BallotId)) { outcomes[i] = (VoteOutcome.NotOpen, null); continue; }
                 ch.Value = v.CredentialHash;
                 cb.Value = v.BallotId;
+                cm.Value = v.MemberId;
                 if (claim.ExecuteNonQuery() != 1) { outcomes[i] = (VoteOutcome.AlreadyVoted, null); continue; }
                 var receipt = Receipts.New();
                 pb.Value = v.BallotId;
@@ -251,10 +254,11 @@ public sealed class VoteWriter : IAsyncDisposable
             for (var i = 0; i < batch.Count; i++)
             {
                 if (!open.Contains(batch[i].BallotId)) { outcomes[i] = (VoteOutcome.NotOpen, null); continue; }
-                var c = new Npgsql.NpgsqlBatchCommand("UPDATE ballot_elector SET voted = 1, voted_hour = $1 WHERE credential_hash = $2 AND ballot_id = $3 AND voted = 0");
+                var c = new Npgsql.NpgsqlBatchCommand("UPDATE ballot_elector SET voted = 1, voted_hour = $1 WHERE ballot_id = $3 AND member_id = $4 AND credential_hash = $2 AND voted = 0");
                 c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = hour.ToUniversalTime() });
                 c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].CredentialHash });
                 c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].BallotId });
+                c.Parameters.Add(new Npgsql.NpgsqlParameter { Value = batch[i].MemberId });
                 claims.BatchCommands.Add(c);
                 tried.Add(i);
             }

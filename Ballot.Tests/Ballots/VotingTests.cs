@@ -104,10 +104,10 @@ public sealed class VotingTests
     {
         var id = await _kit.OpenConsultative();
         var index = _api.App.Services.GetRequiredService<ElectorIndex>();
-        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out _, out _), Is.False, "nothing in memory before the first vote");
+        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out _, out _, out _), Is.False, "nothing in memory before the first vote");
         await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");   // found in the database; loads the electorate
         await index.WhenLoaded(id);
-        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out var ballotId, out var constituency), Is.True);
+        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out var ballotId, out _, out var constituency), Is.True);
         Assert.That((ballotId, constituency), Is.EqualTo((id, "all")));
 
         var m2 = await _kit.Credential(id, "M000002");
@@ -123,7 +123,7 @@ public sealed class VotingTests
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
         var late = await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
         Assert.That((string)late["detail"]!, Does.Contain("closed"));
-        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000004")), out _, out _), Is.False, "a closed ballot leaves memory");
+        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000004")), out _, out _, out _), Is.False, "a closed ballot leaves memory");
 
         Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
         Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(2));

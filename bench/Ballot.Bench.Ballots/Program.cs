@@ -66,7 +66,7 @@ if (only == "micro")
     await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
     {
         while (queue.TryDequeue(out var st))
-            await writer.SubmitAsync(new VoteWriter.Pending(st.BallotId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
+            await writer.SubmitAsync(new VoteWriter.Pending(st.BallotId, st.MemberId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
     }));
     Console.WriteLine($"writer alone: {states.Count / w.Elapsed.TotalSeconds:0} votes/s over {states.Count} votes in {w.Elapsed.TotalMilliseconds:0} ms");
     return 0;
