@@ -31,6 +31,7 @@ public static class BallotApi
             ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier;
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.AddHostedService<Ballot.Api.Voting.ElectorIndexWarmup>();
         builder.AddStaffAuthentication();
         ConfigureForwardedHeaders(builder);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());

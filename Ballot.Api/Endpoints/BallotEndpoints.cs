@@ -62,8 +62,12 @@ public sealed class BallotEndpoints : IEndpoints
     private static async Task<Ok<BallotView>> Update(long id, BallotInput body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new UpdateBallot.Command(id, body, Actor(user)), ct));
 
-    private static async Task<Ok<OpenBallot.Result>> Open(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new OpenBallot.Command(id, Actor(user)), ct));
+    private static async Task<Ok<OpenBallot.Result>> Open(long id, ClaimsPrincipal user, IMediator mediator, ElectorIndex index, CancellationToken ct)
+    {
+        var result = await mediator.Send(new OpenBallot.Command(id, Actor(user)), ct);
+        index.Load(id);   // the electorate in memory before the first votes arrive (docs/decisions/0212)
+        return TypedResults.Ok(result);
+    }
 
     private static async Task<Ok<BallotView>> Close(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new CloseBallot.Command(id, Actor(user), Early: true), ct));

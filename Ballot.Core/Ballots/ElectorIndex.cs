@@ -71,6 +71,18 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
         _loading.GetOrAdd(ballotId, id => Task.Run(() => LoadAsync(id)));
     }
 
+    /// <summary>The API calls this at start: every ballot open now is loaded before its votes arrive.</summary>
+    public async Task LoadOpenBallotsAsync(CancellationToken ct)
+    {
+        await using var conn = await db.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT id FROM ballot WHERE status = 'open'";
+        var ids = new List<long>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) ids.Add(r.GetInt64(0));
+        foreach (var id in ids) Load(id);
+    }
+
     public Task WhenLoaded(long ballotId) => _loading.TryGetValue(ballotId, out var t) ? t : Task.CompletedTask;
 
     /// <summary>A ballot that has closed needs no index; its credentials go back to the database path.</summary>

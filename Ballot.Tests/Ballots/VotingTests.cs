@@ -104,9 +104,8 @@ public sealed class VotingTests
     {
         var id = await _kit.OpenConsultative();
         var index = _api.App.Services.GetRequiredService<ElectorIndex>();
-        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out _, out _, out _), Is.False, "nothing in memory before the first vote");
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");   // found in the database; loads the electorate
-        await index.WhenLoaded(id);
+        await index.WhenLoaded(id);   // opening through the API started loading it
+        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
         Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out var ballotId, out _, out var constituency), Is.True);
         Assert.That((ballotId, constituency), Is.EqualTo((id, "all")));
 
@@ -130,6 +129,30 @@ public sealed class VotingTests
         var answers = (await (await _api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }))
             .Order(StringComparer.Ordinal).ToList();
         Assert.That(answers, Is.EqualTo(new[] { """{"boycott":"No","timing":"Spring term"}""", """{"boycott":"Yes","timing":"spoiled"}""" }));
+    }
+
+    [Test]
+    public async Task An_api_starting_with_a_ballot_open_loads_its_electorate_and_a_vote_loads_one_it_missed()
+    {
+        var id = await _kit.OpenConsultative();
+        var hash = Credentials.Hash(await _kit.Credential(id, "M000003"));
+        var db = _api.App.Services.GetRequiredService<Ballot.Core.Data.Db>();
+        var logs = Microsoft.Extensions.Logging.Abstractions.NullLogger<ElectorIndex>.Instance;
+
+        var restarted = new ElectorIndex(db, logs);     // as a fresh API process finds the database
+        Assert.That(restarted.TryFind(hash, out _, out _, out _), Is.False);
+        await restarted.LoadOpenBallotsAsync(CancellationToken.None);
+        await restarted.WhenLoaded(id);
+        Assert.That(restarted.TryFind(hash, out var ballotId, out var memberId, out _), Is.True);
+        Assert.That((ballotId, memberId), Is.EqualTo((id, await _kit.MemberId("M000003"))));
+
+        // Not loaded at all (say the load failed): a vote found in the database loads it.
+        var index = _api.App.Services.GetRequiredService<ElectorIndex>();
+        index.Forget(id);
+        Assert.That(index.TryFind(hash, out _, out _, out _), Is.False);
+        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        await index.WhenLoaded(id);
+        Assert.That(index.TryFind(hash, out _, out _, out _), Is.True);
     }
 
     [Test]
