@@ -55,6 +55,13 @@ if (only == "micro")
         for (var i = 0; i < creds.Count; i++) CastVote.Canonical(qs, a);
         Console.WriteLine($"canonical: {sw.Elapsed.TotalMicroseconds / creds.Count:0.0} us each");
     }
+    // The in-memory elector index: load time and managed memory for this electorate.
+    var index = h.Services.GetRequiredService<ElectorIndex>();
+    var before = GC.GetTotalMemory(forceFullCollection: true);
+    var li = Stopwatch.StartNew();
+    await index.LoadOpenBallotsAsync(default);
+    await index.WhenLoaded(1);
+    Console.WriteLine($"elector index: ballot 1 loaded in {li.Elapsed.TotalMilliseconds:0} ms, {(GC.GetTotalMemory(forceFullCollection: true) - before) / 1048576.0:0.0} MB managed");
     // The group-commit writer alone: 64 concurrent submitters, credentials not yet used.
     var writer = h.Services.GetRequiredService<VoteWriter>();
     var fresh = File.ReadLines(Path.Combine(folder, "credentials.txt")).Skip(Arg("--skip", 400_000)).Take(Arg("--take", 20_000)).ToList();
