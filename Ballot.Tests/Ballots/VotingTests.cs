@@ -148,6 +148,7 @@ public sealed class VotingTests
 
         // Not loaded at all (say the load failed): a vote found in the database loads it.
         var index = _api.App.Services.GetRequiredService<ElectorIndex>();
+        await index.WhenLoaded(id);   // the load the opening started, finished before it is forgotten
         index.Forget(id);
         Assert.That(index.TryFind(hash, out _, out _, out _), Is.False);
         await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
