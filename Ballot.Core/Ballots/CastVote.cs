@@ -139,7 +139,7 @@ public sealed class Electors(Db db) : IAsyncDisposable
     {
         public static async Task<Reader> OpenAsync(Db db, CancellationToken ct)
         {
-            var conn = await db.OpenAsync(ct);
+            var conn = await db.OpenOwnAsync(ct);
             if (db.Engine == Engine.Sqlite)
             {
                 await using var pragma = conn.CreateCommand();

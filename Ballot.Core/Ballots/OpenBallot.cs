@@ -29,7 +29,7 @@ public static class OpenBallot
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
             var now = clock.GetUtcNow();
-            await using var conn = await db.OpenAsync(ct);
+            await using var conn = await db.OpenOwnAsync(ct);   // raises its page cache below: not a pooled connection (Db.OpenOwnAsync)
             await using var tx = await db.BeginWriteAsync(conn, ct);
             var ballot = await BallotRow.LoadAsync(conn, cmd.Id, tx);
             if (ballot.Status != "draft") throw new Conflict($"The ballot is already {ballot.Status}.");

@@ -139,7 +139,7 @@ public sealed class VoteWriter : IAsyncDisposable
 
         public static async Task<Session> OpenAsync(Db db)
         {
-            var conn = await db.OpenAsync();
+            var conn = await db.OpenOwnAsync();
             if (db.Engine == Engine.Sqlite)
             {
                 // 16 MB of page cache: more only costs more at every commit (SQLite walks the cache's hash table when a

@@ -9,6 +9,7 @@ namespace Ballot.Core.Data;
 public sealed class Db
 {
     private readonly string _connectionString;
+    private readonly string _ownConnectionString = "";
     private readonly int _busyTimeoutMs;
     private readonly NpgsqlDataSource? _pg;
 
@@ -29,6 +30,7 @@ public sealed class Db
                 DataFolder = dir;
             }
             _connectionString = csb.ConnectionString;
+            _ownConnectionString = new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ConnectionString;
         }
         else
         {
@@ -55,10 +57,21 @@ public sealed class Db
         return Engine.Sqlite;
     }
 
-    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    public Task<DbConnection> OpenAsync(CancellationToken ct = default) => OpenAsync(_connectionString, ct);
+
+    /// <summary>
+    /// SQLite: a connection of its own, never taken from or returned to the pool. For long-lived connections and for
+    /// one that raises its page cache: SQLite never shrinks a connection's page-cache hash table, and walks all of it
+    /// each time the cache is emptied or trimmed (every commit, and every read after another connection's commit), so
+    /// a pooled connection that once held 256 MB of pages costs every later user of it dearly (ADR 0212).
+    /// PostgreSQL: the same as <see cref="OpenAsync(CancellationToken)"/>.
+    /// </summary>
+    public Task<DbConnection> OpenOwnAsync(CancellationToken ct = default) => OpenAsync(_ownConnectionString, ct);
+
+    private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken ct)
     {
         if (_pg is not null) return await _pg.OpenConnectionAsync(ct);
-        var conn = new SqliteConnection(_connectionString);
+        var conn = new SqliteConnection(connectionString);
         await conn.OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         // Per connection: the API and the worker share one file; synchronous=FULL makes a commit durable.
