@@ -44,18 +44,19 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
         }
     }
 
-    private readonly ConcurrentDictionary<long, Electorate> _loaded = new();
+    // Read on every vote without a lock or an allocation; replaced whole (under the lock) when a ballot comes or goes.
+    private volatile Electorate[] _loaded = [];
+    private readonly Lock _change = new();
     private readonly ConcurrentDictionary<long, Task> _loading = new();
-
-    public int BallotsLoaded => _loaded.Count;
 
     public bool TryFind(string credentialHash, out long ballotId, out long memberId, out string constituency)
     {
         ballotId = 0;
         memberId = 0;
         constituency = "";
-        if (_loaded.IsEmpty || !Key.TryParse(credentialHash, out var key)) return false;
-        foreach (var e in _loaded.Values)
+        var loaded = _loaded;
+        if (loaded.Length == 0 || !Key.TryParse(credentialHash, out var key)) return false;
+        foreach (var e in loaded)
         {
             if (!e.TryFind(key, out memberId, out constituency)) continue;
             ballotId = e.BallotId;
@@ -67,7 +68,7 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
     /// <summary>Starts loading a ballot's electorate, once; lookups use the database until it is in.</summary>
     public void Load(long ballotId)
     {
-        if (_loaded.ContainsKey(ballotId)) return;
+        if (IsLoaded(ballotId)) return;
         _loading.GetOrAdd(ballotId, id => Task.Run(() => LoadAsync(id)));
     }
 
@@ -88,8 +89,15 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
     /// <summary>A ballot that has closed needs no index; its credentials go back to the database path.</summary>
     public void Forget(long ballotId)
     {
-        if (_loaded.TryRemove(ballotId, out _)) _loading.TryRemove(ballotId, out _);
+        lock (_change)
+        {
+            if (!IsLoaded(ballotId)) return;
+            _loaded = [.. _loaded.Where(e => e.BallotId != ballotId)];
+            _loading.TryRemove(ballotId, out _);
+        }
     }
+
+    private bool IsLoaded(long ballotId) => Array.Exists(_loaded, e => e.BallotId == ballotId);
 
     private async Task LoadAsync(long ballotId)
     {
@@ -120,7 +128,9 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
                     byHash[key] = new Elector(r.GetInt64(2), i);
                 }
             }
-            _loaded[ballotId] = new Electorate(ballotId, [.. constituencies], byHash);
+            var electorate = new Electorate(ballotId, [.. constituencies], byHash);
+            lock (_change)
+                if (!IsLoaded(ballotId)) _loaded = [.. _loaded, electorate];
         }
         catch (Exception ex)
         {

@@ -15,9 +15,7 @@ namespace Ballot.Core.Ballots;
 /// </summary>
 internal static class PaperScan
 {
-    public sealed record Group(string Constituency, string Answers, long N);
-
-    public sealed record Result(List<Group> Groups, long Receipts, string ReceiptsHash);
+    public sealed record Result(List<Tally.Group> Groups, long Receipts, string ReceiptsHash);
 
     // Runs once per count over a million rows: compiled optimised at once rather than tier by tier.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -61,10 +59,10 @@ internal static class PaperScan
         if (rc != raw.SQLITE_DONE) Check(db, rc);
         sha.AppendData(buffer, 0, used);
 
-        var groups = new List<Group>();
+        var groups = new List<Tally.Group>();
         for (var c = 0; c < counts.Count; c++)
             for (var a = 0; a < counts[c].Length; a++)
-                if (counts[c][a] > 0) groups.Add(new Group(constituencies.Text(c), answerSets.Text(a), counts[c][a]));
+                if (counts[c][a] > 0) groups.Add(new Tally.Group { Constituency = constituencies.Text(c), Answers = answerSets.Text(a), N = counts[c][a] });
         return new Result(groups, n, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 

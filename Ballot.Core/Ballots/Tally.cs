@@ -30,7 +30,8 @@ public sealed record BallotResult(
 /// <summary>Counts a closed ballot's papers per constituency and question, and applies the rule set's thresholds.</summary>
 public static class Tally
 {
-    private sealed class Group
+    /// <summary>How many papers of one constituency carry one set of answers.</summary>
+    internal sealed class Group
     {
         public string Constituency { get; init; } = "";
         public string Answers { get; init; } = "";
@@ -54,7 +55,7 @@ public static class Tally
         if (conn is Microsoft.Data.Sqlite.SqliteConnection sqlite)
         {
             var scan = PaperScan.Run(sqlite, ballot.Id);
-            groups = scan.Groups.Select(g => new Group { Constituency = g.Constituency, Answers = g.Answers, N = g.N }).ToList();
+            groups = scan.Groups;
             (receipts, receiptsHash) = (scan.Receipts, scan.ReceiptsHash);
         }
         else
