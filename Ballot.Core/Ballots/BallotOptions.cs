@@ -29,8 +29,8 @@ public sealed class BallotOptions
     public int MaxVotesPerCommit { get; set; } = 512;
 
     /// <summary>
-    /// SQLite: the vote writer copies its WAL into the database file (a PASSIVE checkpoint) after answering the batch
-    /// that brings this many recorded votes since the last copy; about two WAL pages per vote (ADR 0212).
+    /// SQLite: after this many recorded votes since the last copy, a thread beside the vote writer copies the WAL into
+    /// the database file (a PASSIVE checkpoint); about two WAL pages per vote (ADR 0212, 0213).
     /// </summary>
     public int CheckpointEveryVotes { get; set; } = 8000;
 

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Threading.Channels;
 using Ballot.Core.Data;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,10 +11,11 @@ namespace Ballot.Core.Ballots;
 public enum VoteOutcome { Recorded, AlreadyVoted, NotOpen }
 
 /// <summary>
-/// Group commit: one writer takes every vote waiting, records them all in one durable transaction, and only then
-/// answers each. Each vote keeps its own outcome: a credential already used in the batch is refused on its own while
-/// the others commit. If the commit fails, every vote in the batch fails and none was acknowledged.
-/// See docs/decisions/0202-group-commit-votes.md.
+/// Group commit: one writer takes every vote waiting, records them all in one transaction, and answers each only once
+/// that transaction is durable (on SQLite, once <see cref="WalPipeline"/> has synced the WAL, while the writer goes on
+/// with the next batch). Each vote keeps its own outcome: a credential already used in the batch is refused on its own
+/// while the others commit. If the commit or its sync fails, every vote in the batch fails and none was acknowledged.
+/// See docs/decisions/0202-group-commit-votes.md and 0213-vote-wal-pipeline.md.
 /// </summary>
 public sealed class VoteWriter : IAsyncDisposable
 {
@@ -59,16 +61,27 @@ public sealed class VoteWriter : IAsyncDisposable
             batch.Clear();
             while (batch.Count < _max && _queue.Reader.TryRead(out var v)) batch.Add(v);
             if (batch.Count == 0) continue;
+            if (session?.Pipeline?.Failed is not null)
+            {
+                // The pipeline refused the votes waiting on the failed sync; start again on a new connection.
+                await session.DisposeAsync();
+                session = null;
+            }
             try
             {
-                session ??= await Session.OpenAsync(_db);
+                session ??= await Session.OpenAsync(_db, _log);
                 var outcomes = await session.WriteAsync(batch, _clock.GetUtcNow());
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(outcomes[i]);
-                // SQLite: the WAL is copied into the database file here, after the batch is answered, never inside a
-                // commit that votes are waiting for; the votes arriving meanwhile make the next batch larger.
-                if (_db.Engine == Engine.Sqlite) await CheckpointAsync(session, outcomes.Count(o => o.Item1 == VoteOutcome.Recorded));
-                if (_db.Engine == Engine.Postgres && outcomes.Any(o => o.Item1 == VoteOutcome.Recorded))
-                    await MixAsync();
+                if (session.Pipeline is { } pipeline)
+                {
+                    // SQLite: answered once the WAL is synced, on the pipeline's thread, while this one goes on.
+                    pipeline.Acknowledge(batch.ToArray(), outcomes);
+                    session.AfterBatch(outcomes.Count(o => o.Item1 == VoteOutcome.Recorded), _checkpointEvery);
+                }
+                else
+                {
+                    for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(outcomes[i]);
+                    if (outcomes.Any(o => o.Item1 == VoteOutcome.Recorded)) await MixAsync();
+                }
             }
             catch (Exception ex)
             {
@@ -79,19 +92,6 @@ public sealed class VoteWriter : IAsyncDisposable
             }
         }
         if (session is not null) await session.DisposeAsync();
-    }
-
-    private async Task CheckpointAsync(Session session, int recorded)
-    {
-        try
-        {
-            await session.CheckpointIfDueAsync(recorded, _checkpointEvery);
-        }
-        catch (Exception ex)
-        {
-            // Votes are committed and answered; a checkpoint that fails leaves a longer WAL, and the next one retries.
-            _log.LogWarning(ex, "Checkpointing the WAL after a batch of votes failed");
-        }
     }
 
     /// <summary>
@@ -131,44 +131,71 @@ public sealed class VoteWriter : IAsyncDisposable
         private readonly Db _db;
         private readonly DbConnection _conn;
 
-        private Session(Db db, DbConnection conn)
+        private readonly ILogger _log;
+
+        private Session(Db db, DbConnection conn, WalPipeline? pipeline, ILogger log)
         {
+            _log = log;
             _db = db;
             _conn = conn;
+            Pipeline = pipeline;
         }
 
-        public static async Task<Session> OpenAsync(Db db)
+        /// <summary>SQLite: where each committed batch goes to be synced and answered.</summary>
+        public WalPipeline? Pipeline { get; }
+
+        public static async Task<Session> OpenAsync(Db db, ILogger log)
         {
             var conn = await db.OpenOwnAsync();
-            if (db.Engine == Engine.Sqlite)
+            if (conn is not SqliteConnection sqlite) return new Session(db, conn, null, log);
+            await using (var pragma = conn.CreateCommand())
             {
-                // 16 MB of page cache: more only costs more at every commit (SQLite walks the cache's hash table when a
-                // transaction ends) without saving reads the operating system's cache does not already save.
-                await using var pragma = conn.CreateCommand();
-                // No checkpoint inside a commit: it would copy the WAL into the database file, and fsync that file, while
-                // the batch's votes wait for their answer. See CheckpointIfDueAsync.
-                pragma.CommandText = "PRAGMA cache_size = -16384; PRAGMA wal_autocheckpoint = 0;";
-                await pragma.ExecuteNonQueryAsync();
+                // 2 MB of page cache holds the trees' inner pages; SQLite walks the cache's hash table when a
+                // transaction ends, so more costs at every commit. No checkpoint inside a commit, and no fsync either:
+                // WalPipeline syncs the WAL before any vote is answered and copies it into the database file beside
+                // this thread. The read opens (or creates) the WAL file the pipeline syncs.
+                pragma.CommandText = """
+                    PRAGMA cache_size = -2048; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL;
+                    SELECT COUNT(*) FROM sqlite_master;
+                    """;
+                await pragma.ExecuteScalarAsync();
             }
-            return new Session(db, conn);
+            try
+            {
+                return new Session(db, conn, new WalPipeline(db, sqlite.DataSource, log), log);
+            }
+            catch
+            {
+                await conn.DisposeAsync();
+                throw;
+            }
         }
 
         private int _sinceCheckpoint;
 
         /// <summary>
-        /// Runs a PASSIVE checkpoint once enough votes have gone into the WAL since the last one. Passive never waits
-        /// for readers; as this connection is the only vote writer, it usually copies every frame, and the next commit
-        /// then starts the WAL again from its beginning. Coalescing many commits into one checkpoint writes each hot
-        /// page of the electorate and the papers once, not once per commit.
+        /// Starts a checkpoint beside the writer once enough votes have gone into the WAL since the last one, and
+        /// finishes one that is done. Coalescing many commits into one checkpoint writes each hot page of the
+        /// electorate and the papers once, not once per commit; a short WAL keeps page lookups cheap.
         /// </summary>
-        public async Task CheckpointIfDueAsync(int recorded, int every)
+        public void AfterBatch(int recorded, int every)
         {
             _sinceCheckpoint += recorded;
-            if (_sinceCheckpoint < every) return;
-            _sinceCheckpoint = 0;
-            await using var cmd = _conn.CreateCommand();
-            cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-            await cmd.ExecuteNonQueryAsync();
+            if (_sinceCheckpoint >= every)
+            {
+                _sinceCheckpoint = 0;
+                Pipeline!.StartCheckpoint();
+            }
+            try
+            {
+                Pipeline!.CatchUpIfDue(_conn);
+            }
+            catch (Exception ex)
+            {
+                // The batch is committed and on its way to be answered; a copy that fails leaves a longer WAL, and the
+                // next checkpoint retries.
+                _log.LogWarning(ex, "Checkpointing the WAL after a batch of votes failed");
+            }
         }
 
         public async Task<(VoteOutcome, string?)[]> WriteAsync(List<Pending> batch, DateTimeOffset now)
@@ -176,69 +203,110 @@ public sealed class VoteWriter : IAsyncDisposable
             var hour = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
             var outcomes = new (VoteOutcome, string?)[batch.Count];
             await using var tx = await _db.BeginWriteAsync(_conn);
-
-            // Which ballots are open, holding a share lock on PostgreSQL so closing (which updates the row) waits
-            // for this batch and counts every vote it acknowledged.
-            var open = new HashSet<long>();
-            foreach (var ballotId in batch.Select(v => v.BallotId).Distinct())
-            {
-                await using var check = Command(tx, $"""
-                    SELECT id FROM ballot WHERE id = @b AND status = 'open' AND opens_at <= @now AND closes_at > @now {(_db.Engine == Engine.Postgres ? "FOR SHARE" : "")}
-                    """);
-                Add(check, "b", ballotId);
-                Add(check, "now", now);
-                if (await check.ExecuteScalarAsync() is not null) open.Add(ballotId);
-            }
-
             if (_conn is Npgsql.NpgsqlConnection pg)
             {
+                var open = new HashSet<long>();
+                foreach (var ballotId in batch.Select(v => v.BallotId).Distinct())
+                {
+                    // FOR SHARE: closing (which updates the row) waits for this batch and counts every vote it acknowledged.
+                    await using var check = new Npgsql.NpgsqlCommand(
+                        "SELECT id FROM ballot WHERE id = $1 AND status = 'open' AND opens_at <= $2 AND closes_at > $2 FOR SHARE", pg, (Npgsql.NpgsqlTransaction)tx);
+                    check.Parameters.Add(new Npgsql.NpgsqlParameter { Value = ballotId });
+                    check.Parameters.Add(new Npgsql.NpgsqlParameter { Value = now.ToUniversalTime() });
+                    if (await check.ExecuteScalarAsync() is not null) open.Add(ballotId);
+                }
                 await WritePostgresAsync(pg, (Npgsql.NpgsqlTransaction)tx, batch, open, hour, outcomes);
                 await tx.CommitAsync();
                 return outcomes;
             }
-
-            WriteSqlite(tx, batch, open, hour, outcomes);
+            _sqlite ??= new SqliteStatements(_conn);
+            _sqlite.Write(tx, batch, now, hour, outcomes);
             tx.Commit();
             return outcomes;
         }
 
+        private SqliteStatements? _sqlite;
+
         /// <summary>
-        /// SQLite: one claim and one paper per vote, each statement prepared once per batch and run synchronously (the
-        /// library's async calls run synchronously too, at the cost of a task each). The claim's row count decides:
-        /// exactly one of any number of votes with a credential, in this batch or any other, sees 1.
+        /// SQLite: which ballots are open, then one claim and one paper per vote. The three statements are prepared once
+        /// for the writer's connection and run synchronously (the library's async calls run synchronously too, at the
+        /// cost of a task each). The claim's row count decides: exactly one of any number of votes with a credential,
+        /// in this batch or any other, sees 1. SQLite's write lock, held from BEGIN IMMEDIATE, makes closing wait for
+        /// the batch.
         /// </summary>
-        private void WriteSqlite(DbTransaction tx, List<Pending> batch, HashSet<long> open, DateTimeOffset hour, (VoteOutcome, string?)[] outcomes)
+        private sealed class SqliteStatements
         {
-            using var claim = Command(tx, """
-                UPDATE ballot_elector SET voted = 1, voted_hour = @hour
-                WHERE ballot_id = @b AND member_id = @m AND credential_hash = @h AND voted = 0
-                """);
-            var ch = Add(claim, "h", "");
-            var cb = Add(claim, "b", 0L);
-            var cm = Add(claim, "m", 0L);
-            Add(claim, "hour", hour);
-            using var paper = Command(tx, """
-                INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)
-                """);
-            var pb = Add(paper, "b", 0L);
-            var pr = Add(paper, "r", "");
-            var pc = Add(paper, "c", "");
-            var pa = Add(paper, "a", "");
-            for (var i = 0; i < batch.Count; i++)
+            private readonly DbCommand _open, _claim, _paper;
+            private readonly DbParameter _openId, _openNow, _claimHash, _claimBallot, _claimMember, _claimHour;
+            private readonly DbParameter _paperBallot, _paperReceipt, _paperConstituency, _paperAnswers;
+
+            public SqliteStatements(DbConnection conn)
             {
-                var v = batch[i];
-                if (!open.Contains(v.BallotId)) { outcomes[i] = (VoteOutcome.NotOpen, null); continue; }
-                ch.Value = v.CredentialHash;
-                cb.Value = v.BallotId;
-                cm.Value = v.MemberId;
-                if (claim.ExecuteNonQuery() != 1) { outcomes[i] = (VoteOutcome.AlreadyVoted, null); continue; }
-                var receipt = Receipts.New();
-                pb.Value = v.BallotId;
-                pr.Value = receipt;
-                pc.Value = v.Constituency;
-                pa.Value = v.Answers;
-                paper.ExecuteNonQuery();
-                outcomes[i] = (VoteOutcome.Recorded, receipt);
+                _open = conn.CreateCommand();
+                _open.CommandText = "SELECT id FROM ballot WHERE id = @b AND status = 'open' AND opens_at <= @now AND closes_at > @now";
+                _openId = Add(_open, "b");
+                _openNow = Add(_open, "now");
+                _claim = conn.CreateCommand();
+                _claim.CommandText = """
+                    UPDATE ballot_elector SET voted = 1, voted_hour = @hour
+                    WHERE ballot_id = @b AND member_id = @m AND credential_hash = @h AND voted = 0
+                    """;
+                _claimHash = Add(_claim, "h");
+                _claimBallot = Add(_claim, "b");
+                _claimMember = Add(_claim, "m");
+                _claimHour = Add(_claim, "hour");
+                _paper = conn.CreateCommand();
+                _paper.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)";
+                _paperBallot = Add(_paper, "b");
+                _paperReceipt = Add(_paper, "r");
+                _paperConstituency = Add(_paper, "c");
+                _paperAnswers = Add(_paper, "a");
+            }
+
+            public void Write(DbTransaction tx, List<Pending> batch, DateTimeOffset now, DateTimeOffset hour, (VoteOutcome, string?)[] outcomes)
+            {
+                _open.Transaction = _claim.Transaction = _paper.Transaction = tx;
+                DapperSetup.Set(_openNow, now);
+                DapperSetup.Set(_claimHour, hour);
+                long lastBallot = 0;
+                var lastOpen = false;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var v = batch[i];
+                    if (v.BallotId != lastBallot)
+                    {
+                        _openId.Value = lastBallot = v.BallotId;
+                        lastOpen = _open.ExecuteScalar() is not null;
+                    }
+                    if (!lastOpen) { outcomes[i] = (VoteOutcome.NotOpen, null); continue; }
+                    _claimHash.Value = v.CredentialHash;
+                    _claimBallot.Value = v.BallotId;
+                    _claimMember.Value = v.MemberId;
+                    if (_claim.ExecuteNonQuery() != 1) { outcomes[i] = (VoteOutcome.AlreadyVoted, null); continue; }
+                    var receipt = Receipts.New();
+                    _paperBallot.Value = v.BallotId;
+                    _paperReceipt.Value = receipt;
+                    _paperConstituency.Value = v.Constituency;
+                    _paperAnswers.Value = v.Answers;
+                    _paper.ExecuteNonQuery();
+                    outcomes[i] = (VoteOutcome.Recorded, receipt);
+                }
+            }
+
+            private static DbParameter Add(DbCommand cmd, string name)
+            {
+                var p = cmd.CreateParameter();
+                p.ParameterName = name;
+                p.Value = DBNull.Value;
+                cmd.Parameters.Add(p);
+                return p;
+            }
+
+            public void Dispose()
+            {
+                _open.Dispose();
+                _claim.Dispose();
+                _paper.Dispose();
             }
         }
 
@@ -281,24 +349,11 @@ public sealed class VoteWriter : IAsyncDisposable
             if (papers.BatchCommands.Count > 0) await papers.ExecuteNonQueryAsync();
         }
 
-        private DbCommand Command(DbTransaction tx, string sql)
+        public async ValueTask DisposeAsync()
         {
-            var cmd = _conn.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = sql;
-            return cmd;
+            Pipeline?.Dispose();
+            _sqlite?.Dispose();
+            await _conn.DisposeAsync();
         }
-
-        private static DbParameter Add(DbCommand cmd, string name, object value)
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            if (value is DateTimeOffset t) DapperSetup.Set(p, t);
-            else p.Value = value;
-            cmd.Parameters.Add(p);
-            return p;
-        }
-
-        public async ValueTask DisposeAsync() => await _conn.DisposeAsync();
     }
 }

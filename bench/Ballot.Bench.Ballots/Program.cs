@@ -5,7 +5,7 @@
 //      beside the ceiling measured with the same tool against POST /api/ping of the same process in the same run;
 //   3. counting M votes: closing a ballot with M papers (the count, the receipts' hash and the audit entries).
 // Usage: dotnet run -c Release --project bench/Ballot.Bench.Ballots -- [--engine sqlite|postgres] [--electors 450000]
-//        [--count-votes 1000000] [--duration 10] [--connections 64] [--runs 1]
+//        [--count-votes 1000000] [--duration 10] [--connections 64] [--runs 1] [--warmup 3 (seconds of votes before measuring)]
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -29,6 +29,7 @@ var duration = Arg("--duration", 10);
 var connections = Arg("--connections", 64);
 var runs = Arg("--runs", 1);
 var only = ArgS("--only", "all");
+var warmup = Arg("--warmup", 3);
 var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
@@ -115,6 +116,7 @@ async Task OpenAndVote(int run)
 
         var credentials = host.Services.GetRequiredService<Credentials>();
         var credFile = Path.Combine(dir, "credentials.txt");
+        var warmFile = Path.Combine(dir, "credentials-warmup.txt");
         await using (var conn2 = await host.Services.GetRequiredService<Db>().OpenAsync())
         await using (var w = new StreamWriter(credFile))
         {
@@ -122,18 +124,36 @@ async Task OpenAndVote(int run)
             // Members vote in no particular order: shuffled, so each vote's claim lands on a random page of the electorate.
             var members = (await conn2.QueryAsync<long>("SELECT member_id FROM ballot_elector WHERE ballot_id = @id", new { id = ballot.Id })).ToArray();
             new Random(run).Shuffle(members);
-            foreach (var memberId in members) await w.WriteLineAsync(credentials.For(ballot.Id, memberId));
+            // The last quarter of them warm the server up (see below); the benchmark's votes come from the rest.
+            var measured = members.Length - members.Length / 4;
+            await using var warm = new StreamWriter(warmFile);
+            for (var i = 0; i < members.Length; i++) await (i < measured ? w : warm).WriteLineAsync(credentials.For(ballot.Id, members[i]));
         }
         }
         var baseUrl = $"http://127.0.0.1:{port}";
+        // A server in use has compiled its hot paths long since: a few seconds of votes first, with credentials of
+        // their own, so the measured run does not pay for the runtime's tiered recompilation of the vote path.
+        if (warmup > 0)
+            await Wrk(["-t2", $"-c{connections}", $"-d{warmup}s", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), baseUrl, "--", warmFile, "2"], quiet: true);
+        var cpu0 = api.TotalProcessorTime;
         var ping = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), baseUrl]);
+        api.Refresh();
+        var cpu1 = api.TotalProcessorTime;
+        var before = await Papers();
         var votes = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), baseUrl, "--", credFile, "2"]);
-        long recorded;
-        await using (var c = await host.Services.GetRequiredService<Db>().OpenAsync())
-            recorded = await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id = ballot.Id });
+        api.Refresh();
+        var cpu2 = api.TotalProcessorTime;
+        var recorded = await Papers() - before;
+        async Task<long> Papers()
+        {
+            await using var c = await host.Services.GetRequiredService<Db>().OpenAsync();
+            return await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id = ballot.Id });
+        }
         Console.WriteLine($"RESULT ceiling POST /api/ping: {ping.Rps:0} req/s, p50 {ping.P50}, p99 {ping.P99}");
         Console.WriteLine($"RESULT votes POST /api/votes: {votes.Rps:0} votes/s, p50 {votes.P50}, p99 {votes.P99}, non-201 {votes.Non2xx}, " +
                           $"requests {votes.Requests}, papers recorded {recorded}; ratio to ceiling {votes.Rps / ping.Rps:0.00}");
+        // CPU the API process spent per answer (all its threads, user and kernel): steadier than throughput from run to run.
+        Console.WriteLine($"RESULT api cpu per request: ping {(cpu1 - cpu0).TotalMicroseconds / ping.Requests:0.0} us, vote {(cpu2 - cpu1).TotalMicroseconds / votes.Requests:0.0} us");
     }
     finally
     {
@@ -302,13 +322,13 @@ static async Task Ready(HttpClient http)
     throw new TimeoutException("API did not start");
 }
 
-static async Task<WrkResult> Wrk(string[] argv)
+static async Task<WrkResult> Wrk(string[] argv, bool quiet = false)
 {
     var psi = new ProcessStartInfo("wrk", argv) { RedirectStandardOutput = true };
     using var p = Process.Start(psi)!;
     var o = await p.StandardOutput.ReadToEndAsync();
     await p.WaitForExitAsync();
-    Console.WriteLine(o);
+    if (!quiet) Console.WriteLine(o);
     string Find(string pattern) => Regex.Match(o, pattern, RegexOptions.Multiline).Groups[1].Value;
     var non2xx = Find(@"Non-2xx or 3xx responses: (\d+)");
     return new WrkResult(double.Parse(Find(@"Requests/sec:\s+([\d.]+)")), Find(@"^\s+50%\s+(\S+)"), Find(@"^\s+99%\s+(\S+)"),

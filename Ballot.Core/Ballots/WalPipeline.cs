@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Runtime.InteropServices;
+using Ballot.Core.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Ballot.Core.Ballots;
+
+/// <summary>
+/// SQLite only: the disk waits of the vote writer, taken off its thread (docs/decisions/0213-vote-wal-pipeline.md).
+/// The writer commits with <c>synchronous = NORMAL</c>, which writes the batch to the WAL without waiting for the disk,
+/// and hands the batch here. <b>Sync</b>: a thread of its own syncs the WAL (fdatasync) and only then answers the votes
+/// of every batch committed before that sync began, while the writer already runs the next batch. <b>Checkpoint</b>: a
+/// second thread, on a connection of its own, copies the WAL into the database file beside the writer. After every
+/// fourth such copy the writer copies what arrived meanwhile (a short catch-up, between batches), so that its next
+/// commit starts the WAL again from the beginning.
+/// </summary>
+internal sealed class WalPipeline : IDisposable
+{
+    private readonly string _walFile;
+    private readonly SafeFileHandle _wal;
+    private readonly BlockingCollection<(VoteWriter.Pending[] Votes, (VoteOutcome, string?)[] Outcomes)> _toSync = new();
+    private readonly Thread _syncer, _checkpointer;
+    private readonly SemaphoreSlim _checkpointDue = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Db _db;
+    private readonly ILogger _log;
+    private volatile Exception? _syncFailed;
+    private volatile bool _checkpointing, _catchUpDue;
+    private int _copies;
+    private const int CopiesPerRestart = 4;
+
+    public WalPipeline(Db db, string databaseFile, ILogger log)
+    {
+        _db = db;
+        _log = log;
+        _walFile = databaseFile + "-wal";
+        // The writer's connection keeps the WAL file open (SQLite deletes it only when the last connection closes), so
+        // this descriptor is of the same file for as long as the writer's session lives. fdatasync on any descriptor
+        // of a file makes all of that file's written pages durable, with the metadata needed to read them (its size)
+        // but not its times, which fsync would write as well.
+        _wal = File.OpenHandle(_walFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        _syncer = new Thread(Sync) { IsBackground = true, Name = "Vote WAL sync" };
+        _checkpointer = new Thread(Checkpoint) { IsBackground = true, Name = "Vote WAL checkpoint" };
+        _syncer.Start();
+        _checkpointer.Start();
+    }
+
+    /// <summary>Set once a sync has failed: the writer's session must be opened again.</summary>
+    public Exception? Failed => _syncFailed;
+
+    /// <summary>Answers these votes once the WAL holding them is on disk. The votes array is the pipeline's own.</summary>
+    public void Acknowledge(VoteWriter.Pending[] votes, (VoteOutcome, string?)[] outcomes) => _toSync.Add((votes, outcomes));
+
+    /// <summary>Starts a checkpoint beside the writer unless one is running.</summary>
+    public void StartCheckpoint()
+    {
+        if (_checkpointing) return;
+        _checkpointing = true;
+        _checkpointDue.Release();
+    }
+
+    /// <summary>
+    /// Between batches: when the copy beside the writer that completes a round is done, copies the frames written meanwhile, on the
+    /// writer's connection, so every frame is in the database file and the next commit restarts the WAL.
+    /// </summary>
+    public void CatchUpIfDue(DbConnection writer)
+    {
+        if (!_catchUpDue) return;
+        _catchUpDue = false;
+        try
+        {
+            using var cmd = writer.CreateCommand();
+            cmd.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            cmd.ExecuteNonQuery();
+        }
+        finally
+        {
+            _checkpointing = false;
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int fdatasync(SafeFileHandle fd);
+
+    private void Sync()
+    {
+        var group = new List<(VoteWriter.Pending[] Votes, (VoteOutcome, string?)[] Outcomes)>();
+        foreach (var first in _toSync.GetConsumingEnumerable())
+        {
+            group.Clear();
+            group.Add(first);
+            while (_toSync.TryTake(out var more)) group.Add(more);
+            var failed = _syncFailed;
+            if (failed is null && fdatasync(_wal) != 0)
+            {
+                // Later syncs could report success for pages this one lost: no vote is answered through this pipeline
+                // again.
+                _syncFailed = failed = new IOException($"fdatasync of {_walFile} failed: errno {Marshal.GetLastPInvokeError()}");
+                _log.LogError(failed, "Syncing the WAL failed; the votes waiting on it are refused and the vote writer reopens");
+            }
+            foreach (var (votes, outcomes) in group)
+                for (var i = 0; i < votes.Length; i++)
+                    if (failed is null) votes[i].Done.TrySetResult(outcomes[i]);
+                    else votes[i].Done.TrySetException(failed);
+        }
+    }
+
+    private void Checkpoint()
+    {
+        SqliteConnection? conn = null;
+        try
+        {
+            while (true)
+            {
+                _checkpointDue.Wait(_stop.Token);
+                try
+                {
+                    conn ??= (SqliteConnection)_db.OpenOwnAsync().GetAwaiter().GetResult();
+                    using var cmd = conn.CreateCommand();
+                    // This connection is synchronous = FULL: the WAL is synced before its frames are copied, the
+                    // database file after.
+                    cmd.CommandText = "PRAGMA cache_size = -512; PRAGMA wal_checkpoint(PASSIVE)";
+                    cmd.ExecuteNonQuery();
+                    // Only every few copies does the writer pause to catch up and restart the WAL; in between, the WAL
+                    // grows and page lookups skip the frames already copied.
+                    if (++_copies % CopiesPerRestart == 0) _catchUpDue = true;
+                    else _checkpointing = false;
+                }
+                catch (Exception ex)
+                {
+                    // Votes are durable in the WAL; a failed copy leaves it longer, and the next one retries.
+                    _log.LogWarning(ex, "Checkpointing the WAL beside the vote writer failed");
+                    conn?.Dispose();
+                    conn = null;
+                    _checkpointing = false;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            conn?.Dispose();
+        }
+    }
+
+    /// <summary>Waits for every handed batch to be synced and answered, then stops both threads.</summary>
+    public void Dispose()
+    {
+        _toSync.CompleteAdding();
+        _syncer.Join();
+        _stop.Cancel();
+        _checkpointer.Join();
+        _toSync.Dispose();
+        _checkpointDue.Dispose();
+        _stop.Dispose();
+        _wal.Dispose();
+    }
+}
