@@ -14,7 +14,8 @@ public enum VoteOutcome { Recorded, AlreadyVoted, NotOpen }
 /// Group commit: one writer takes every vote waiting, records them all in one transaction, and answers each only once
 /// that transaction is durable (on SQLite, once <see cref="WalPipeline"/> has synced the WAL, while the writer goes on
 /// with the next batch). Each vote keeps its own outcome: a credential already used in the batch is refused on its own
-/// while the others commit. If the commit or its sync fails, every vote in the batch fails and none was acknowledged.
+/// while the others commit. If the commit fails, every vote in the batch fails and none was recorded; if the sync of a
+/// committed batch fails, the process stops (see <see cref="WalPipeline"/>).
 /// See docs/decisions/0202-group-commit-votes.md and 0213-vote-wal-pipeline.md.
 /// </summary>
 public sealed class VoteWriter : IAsyncDisposable
@@ -61,37 +62,46 @@ public sealed class VoteWriter : IAsyncDisposable
             batch.Clear();
             while (batch.Count < _max && _queue.Reader.TryRead(out var v)) batch.Add(v);
             if (batch.Count == 0) continue;
-            if (session?.Pipeline?.Failed is not null)
-            {
-                // The pipeline refused the votes waiting on the failed sync; start again on a new connection.
-                await session.DisposeAsync();
-                session = null;
-            }
+            (VoteOutcome, string?)[] outcomes;
             try
             {
                 session ??= await Session.OpenAsync(_db, _log);
-                var outcomes = await session.WriteAsync(batch, _clock.GetUtcNow());
-                if (session.Pipeline is { } pipeline)
-                {
-                    // SQLite: answered once the WAL is synced, on the pipeline's thread, while this one goes on.
-                    pipeline.Acknowledge(batch.ToArray(), outcomes);
-                    session.AfterBatch(outcomes.Count(o => o.Item1 == VoteOutcome.Recorded), _checkpointEvery);
-                }
-                else
-                {
-                    for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(outcomes[i]);
-                    if (outcomes.Any(o => o.Item1 == VoteOutcome.Recorded)) await MixAsync();
-                }
+                outcomes = await session.WriteAsync(batch, _clock.GetUtcNow());
             }
             catch (Exception ex)
             {
-                _log.LogError(ex, "A batch of {Count} votes failed to commit; none was acknowledged", batch.Count);
+                // Nothing of the batch was committed and no vote of it was answered.
+                _log.LogError(ex, "A batch of {Count} votes failed to commit; none was recorded", batch.Count);
                 foreach (var v in batch) v.Done.TrySetException(ex);
-                if (session is not null) await session.DisposeAsync();
+                if (session is not null) await DisposeQuietlyAsync(session);
                 session = null;
+                continue;
+            }
+            if (session.Pipeline is { } pipeline)
+            {
+                // SQLite: answered once the WAL is synced, on the pipeline's thread, while this one goes on.
+                pipeline.Acknowledge(batch.ToArray(), outcomes);
+                session.AfterBatch(outcomes.Count(o => o.Item1 == VoteOutcome.Recorded), _checkpointEvery);
+            }
+            else
+            {
+                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(outcomes[i]);
+                if (outcomes.Any(o => o.Item1 == VoteOutcome.Recorded)) await MixAsync();
             }
         }
         if (session is not null) await session.DisposeAsync();
+    }
+
+    private async Task DisposeQuietlyAsync(Session session)
+    {
+        try
+        {
+            await session.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "Closing the vote writer's connection after a failed batch failed");
+        }
     }
 
     /// <summary>
@@ -181,11 +191,7 @@ public sealed class VoteWriter : IAsyncDisposable
         public void AfterBatch(int recorded, int every)
         {
             _sinceCheckpoint += recorded;
-            if (_sinceCheckpoint >= every)
-            {
-                _sinceCheckpoint = 0;
-                Pipeline!.StartCheckpoint();
-            }
+            if (_sinceCheckpoint >= every && Pipeline!.StartCheckpoint()) _sinceCheckpoint = 0;
             try
             {
                 Pipeline!.CatchUpIfDue(_conn);

@@ -13,21 +13,21 @@ namespace Ballot.Core.Ballots;
 /// The writer commits with <c>synchronous = NORMAL</c>, which writes the batch to the WAL without waiting for the disk,
 /// and hands the batch here. <b>Sync</b>: a thread of its own syncs the WAL (fdatasync) and only then answers the votes
 /// of every batch committed before that sync began, while the writer already runs the next batch. <b>Checkpoint</b>: a
-/// second thread, on a connection of its own, copies the WAL into the database file beside the writer. After every
-/// fourth such copy the writer copies what arrived meanwhile (a short catch-up, between batches), so that its next
-/// commit starts the WAL again from the beginning.
+/// second thread, on a connection of its own, copies the WAL into the database file beside the writer and syncs that
+/// file. After every fourth such copy the writer copies what arrived meanwhile (a short catch-up, between batches), so
+/// that its next commit starts the WAL again from the beginning. A failed sync of the WAL stops the process.
 /// </summary>
 internal sealed class WalPipeline : IDisposable
 {
     private readonly string _walFile;
-    private readonly SafeFileHandle _wal;
+    private readonly string _databaseFile;
+    private readonly SafeFileHandle _wal, _database;
     private readonly BlockingCollection<(VoteWriter.Pending[] Votes, (VoteOutcome, string?)[] Outcomes)> _toSync = new();
     private readonly Thread _syncer, _checkpointer;
     private readonly SemaphoreSlim _checkpointDue = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Db _db;
     private readonly ILogger _log;
-    private volatile Exception? _syncFailed;
     private volatile bool _checkpointing, _catchUpDue;
     private int _copies;
     private const int CopiesPerRestart = 4;
@@ -42,24 +42,24 @@ internal sealed class WalPipeline : IDisposable
         // of a file makes all of that file's written pages durable, with the metadata needed to read them (its size)
         // but not its times, which fsync would write as well.
         _wal = File.OpenHandle(_walFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        _databaseFile = databaseFile;
+        _database = File.OpenHandle(databaseFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         _syncer = new Thread(Sync) { IsBackground = true, Name = "Vote WAL sync" };
         _checkpointer = new Thread(Checkpoint) { IsBackground = true, Name = "Vote WAL checkpoint" };
         _syncer.Start();
         _checkpointer.Start();
     }
 
-    /// <summary>Set once a sync has failed: the writer's session must be opened again.</summary>
-    public Exception? Failed => _syncFailed;
-
     /// <summary>Answers these votes once the WAL holding them is on disk. The votes array is the pipeline's own.</summary>
     public void Acknowledge(VoteWriter.Pending[] votes, (VoteOutcome, string?)[] outcomes) => _toSync.Add((votes, outcomes));
 
-    /// <summary>Starts a checkpoint beside the writer unless one is running.</summary>
-    public void StartCheckpoint()
+    /// <summary>Starts a checkpoint beside the writer unless one is running; false if one is.</summary>
+    public bool StartCheckpoint()
     {
-        if (_checkpointing) return;
+        if (_checkpointing) return false;
         _checkpointing = true;
         _checkpointDue.Release();
+        return true;
     }
 
     /// <summary>
@@ -85,6 +85,13 @@ internal sealed class WalPipeline : IDisposable
     [DllImport("libc", SetLastError = true)]
     private static extern int fdatasync(SafeFileHandle fd);
 
+    /// <summary>fdatasync on Linux; elsewhere .NET's own flush to disk (fsync or its equivalent).</summary>
+    private static void SyncData(SafeFileHandle file, string name)
+    {
+        if (!OperatingSystem.IsLinux()) RandomAccess.FlushToDisk(file);
+        else if (fdatasync(file) != 0) throw new IOException($"fdatasync of {name} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
     private void Sync()
     {
         var group = new List<(VoteWriter.Pending[] Votes, (VoteOutcome, string?)[] Outcomes)>();
@@ -93,59 +100,66 @@ internal sealed class WalPipeline : IDisposable
             group.Clear();
             group.Add(first);
             while (_toSync.TryTake(out var more)) group.Add(more);
-            var failed = _syncFailed;
-            if (failed is null && fdatasync(_wal) != 0)
+            try
             {
-                // Later syncs could report success for pages this one lost: no vote is answered through this pipeline
-                // again.
-                _syncFailed = failed = new IOException($"fdatasync of {_walFile} failed: errno {Marshal.GetLastPInvokeError()}");
-                _log.LogError(failed, "Syncing the WAL failed; the votes waiting on it are refused and the vote writer reopens");
+                SyncData(_wal, _walFile);
+            }
+            catch (Exception ex)
+            {
+                // The batches are committed, and visible, but maybe not on disk; after a failed sync the kernel may
+                // report later ones as successful for pages it lost. Neither answering nor refusing these votes would
+                // be true, so the process stops, as PostgreSQL does, and SQLite's recovery at the next start keeps
+                // exactly what reached the disk. No vote was answered that is not on disk.
+                _log.LogCritical(ex, "Syncing the WAL failed; stopping the process so that no vote is answered that is not on disk");
+                Environment.FailFast("Syncing the SQLite WAL of the vote writer failed.", ex);
             }
             foreach (var (votes, outcomes) in group)
-                for (var i = 0; i < votes.Length; i++)
-                    if (failed is null) votes[i].Done.TrySetResult(outcomes[i]);
-                    else votes[i].Done.TrySetException(failed);
+                for (var i = 0; i < votes.Length; i++) votes[i].Done.TrySetResult(outcomes[i]);
         }
     }
 
     private void Checkpoint()
     {
         SqliteConnection? conn = null;
-        try
+        while (!_stop.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 _checkpointDue.Wait(_stop.Token);
-                try
+                conn ??= (SqliteConnection)_db.OpenOwnAsync().GetAwaiter().GetResult();
+                using (var cmd = conn.CreateCommand())
                 {
-                    conn ??= (SqliteConnection)_db.OpenOwnAsync().GetAwaiter().GetResult();
-                    using var cmd = conn.CreateCommand();
-                    // This connection is synchronous = FULL: the WAL is synced before its frames are copied, the
-                    // database file after.
+                    // The WAL is synced before frames are copied.
                     cmd.CommandText = "PRAGMA cache_size = -512; PRAGMA wal_checkpoint(PASSIVE)";
                     cmd.ExecuteNonQuery();
-                    // Only every few copies does the writer pause to catch up and restart the WAL; in between, the WAL
-                    // grows and page lookups skip the frames already copied.
-                    if (++_copies % CopiesPerRestart == 0) _catchUpDue = true;
-                    else _checkpointing = false;
                 }
-                catch (Exception ex)
+                // Only every few copies does the writer pause to catch up and restart the WAL; in between, the WAL
+                // grows and page lookups skip the frames already copied.
+                if (++_copies % CopiesPerRestart == 0)
                 {
-                    // Votes are durable in the WAL; a failed copy leaves it longer, and the next one retries.
-                    _log.LogWarning(ex, "Checkpointing the WAL beside the vote writer failed");
-                    conn?.Dispose();
-                    conn = null;
-                    _checkpointing = false;
+                    // SQLite syncs the database file only when a copy takes in the whole WAL, which a copy beside the
+                    // writer never does. Synced here, once per round (a page copied in several rounds' copies is
+                    // written to disk once), the writer's catch-up has only its own pages left to write.
+                    SyncData(_database, _databaseFile);
+                    _catchUpDue = true;
                 }
+                else _checkpointing = false;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            catch (Exception ex)
+            {
+                // Votes are durable in the WAL; a failed copy leaves it longer, and the next one retries. A failed
+                // sync of the database file is reported to SQLite's own descriptor too, so its next checkpoint fails
+                // rather than restart the WAL over pages that are not on disk.
+                _log.LogWarning(ex, "Checkpointing the WAL beside the vote writer failed");
+                try { conn?.Dispose(); } catch (Exception) { /* the connection is replaced either way */ }
+                conn = null;
+                _checkpointing = false;
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            conn?.Dispose();
-        }
+        try { conn?.Dispose(); } catch (Exception) { /* stopping */ }
     }
 
     /// <summary>Waits for every handed batch to be synced and answered, then stops both threads.</summary>
@@ -159,5 +173,6 @@ internal sealed class WalPipeline : IDisposable
         _checkpointDue.Dispose();
         _stop.Dispose();
         _wal.Dispose();
+        _database.Dispose();
     }
 }
