@@ -5,48 +5,34 @@ using Dapper;
 
 namespace Ballot.Tests.Ballots;
 
-public sealed class AuditAndReminderTests
+public sealed class AuditAndReminderTests() : BallotApiTests(6, 2)
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [SetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _kit = new BallotKit(_api);
-        await _kit.ImportMembers(MemberCsv.Generate(6, schools: 2));
-    }
-
-    [TearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task Every_state_change_enters_the_audit_chain_and_verify_finds_an_altered_row()
     {
-        var id = await _kit.Create(BallotKit.Consultative(_kit.Now, _kit.Now.AddDays(10), reminders: "[7]"));
-        using var exec = await _api.ClientFor(Roles.Executive);
-        await exec.PutAsync($"/api/ballots/{id}", Http.JsonBody(BallotKit.Consultative(_kit.Now, _kit.Now.AddDays(10), reminders: "[7]")));
-        await _kit.Open(id);
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
-        _api.Clock.Advance(TimeSpan.FromDays(3));
-        await _kit.RunWorker();
-        _api.Clock.Advance(TimeSpan.FromDays(7));
-        await _kit.RunWorker();
+        var id = await Kit.Create(BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(10), reminders: "[7]"));
+        using var exec = await Api.ClientFor(Roles.Executive);
+        await exec.PutAsync($"/api/ballots/{id}", Http.JsonBody(BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(10), reminders: "[7]")));
+        await Kit.Open(id);
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        Api.Clock.Advance(TimeSpan.FromDays(3));
+        await Kit.RunWorker();
+        Api.Clock.Advance(TimeSpan.FromDays(7));
+        await Kit.RunWorker();
 
-        using var scrut = await _api.ClientFor(Roles.Scrutineer);
+        using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var audit = (await (await (await scrut.GetAsync($"/api/ballots/{id}/audit")).AssertStatus(HttpStatusCode.OK)).ReadJson()).AsArray();
         Assert.That(audit.Select(e => (string)e!["event"]!), Is.EqualTo(new[] { "created", "edited", "opened", "letters-queued", "reminder-sent", "closed", "reminders-cancelled", "counted" }));
         var opened = audit[2]!;
         Assert.That((int)opened["data"]!["electorateSize"]!, Is.EqualTo(6));
         Assert.That((string)opened["data"]!["electorateHash"]!, Has.Length.EqualTo(64));
-        Assert.That((string)audit[7]!["data"]!["resultHash"]!, Is.EqualTo(await _kit.Scalar<string>("SELECT result_hash FROM ballot WHERE id = @id", new { id })));
+        Assert.That((string)audit[7]!["data"]!["resultHash"]!, Is.EqualTo(await Kit.Scalar<string>("SELECT result_hash FROM ballot WHERE id = @id", new { id })));
         for (var i = 1; i < audit.Count; i++) Assert.That((string)audit[i]!["prevHash"]!, Is.EqualTo((string)audit[i - 1]!["hash"]!));
         var ok = await (await scrut.GetAsync($"/api/ballots/{id}/audit/verify")).ReadJson();
         Assert.That((bool)ok["intact"]!, Is.True);
 
         // The table refuses changes; someone with SQL access removes that guard and rewrites the "opened" entry.
-        await using (var conn = await _api.OpenAsync())
+        await using (var conn = await Api.OpenAsync())
         {
             Assert.That(async () => await conn.ExecuteAsync("UPDATE ballot_audit SET actor = 'x' WHERE ballot_id = @id AND seq = 3", new { id }), Throws.Exception);
             if (TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite) await conn.ExecuteAsync("DROP TRIGGER ballot_audit_no_update");
@@ -59,20 +45,20 @@ public sealed class AuditAndReminderTests
         Assert.That((string)broken["problem"]!, Does.Contain("Entry 3 (opened) was altered"));
         var refused = await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)refused["detail"]!, Does.Contain("audit chain does not verify"));
-        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("closed"));
+        Assert.That(await Kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("closed"));
     }
 
     [Test]
     public async Task A_deleted_audit_entry_breaks_the_chain()
     {
-        var id = await _kit.OpenConsultative();
-        await using (var conn = await _api.OpenAsync())
+        var id = await Kit.OpenConsultative();
+        await using (var conn = await Api.OpenAsync())
         {
             if (TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite) await conn.ExecuteAsync("DROP TRIGGER ballot_audit_no_delete");
             else await conn.ExecuteAsync("ALTER TABLE ballot_audit DISABLE TRIGGER ballot_audit_no_change");
             await conn.ExecuteAsync("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq = (SELECT MAX(seq) FROM ballot_audit WHERE ballot_id = @id)", new { id });
         }
-        using var scrut = await _api.ClientFor(Roles.Scrutineer);
+        using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var broken = await (await scrut.GetAsync($"/api/ballots/{id}/audit/verify")).ReadJson();
         Assert.That((bool)broken["intact"]!, Is.False);
     }
@@ -80,34 +66,34 @@ public sealed class AuditAndReminderTests
     [Test]
     public async Task Reminders_go_on_schedule_only_to_electors_who_have_not_voted_and_stop_at_close()
     {
-        var id = await _kit.Create(BallotKit.Consultative(_kit.Now, _kit.Now.AddDays(10), reminders: "[7, 2]"));
-        await _kit.Open(id);
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
-        await _kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
-        Assert.That((await _kit.RunWorker()).Reminders, Is.Zero, "not due yet");
+        var id = await Kit.Create(BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(10), reminders: "[7, 2]"));
+        await Kit.Open(id);
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        await Kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
+        Assert.That((await Kit.RunWorker()).Reminders, Is.Zero, "not due yet");
 
-        _api.Clock.Advance(TimeSpan.FromDays(3));          // 7 days before close
-        Assert.That((await _kit.RunWorker()).Reminders, Is.EqualTo(1));
-        Assert.That((await _kit.RunWorker()).Reminders, Is.Zero, "safe to run twice");
-        await using var conn = await _api.OpenAsync();
+        Api.Clock.Advance(TimeSpan.FromDays(3));          // 7 days before close
+        Assert.That((await Kit.RunWorker()).Reminders, Is.EqualTo(1));
+        Assert.That((await Kit.RunWorker()).Reminders, Is.Zero, "safe to run twice");
+        await using var conn = await Api.OpenAsync();
         var first = await conn.QuerySingleAsync<long>("SELECT id FROM mailing WHERE source_id = @id AND purpose = 'reminder'", new { id });
         var to = (await conn.QueryAsync<string>("SELECT email FROM mailing_recipient WHERE mailing_id = @first ORDER BY email", new { first })).ToList();
         Assert.That(to, Is.EqualTo(new[] { "member3@example.org", "member4@example.org", "member5@example.org", "member6@example.org" }));
         var body = await conn.ExecuteScalarAsync<string>("SELECT body_markdown FROM mailing WHERE id = @first", new { first });
         Assert.That(body, Does.Contain("{{ vote_url }}").And.Contain("in 7 days"));
 
-        await _kit.VoteOk(id, "M000003", """{"boycott":"Yes"}""");
-        _api.Clock.Advance(TimeSpan.FromDays(5));          // 2 days before close
-        Assert.That((await _kit.RunWorker()).Reminders, Is.EqualTo(1));
+        await Kit.VoteOk(id, "M000003", """{"boycott":"Yes"}""");
+        Api.Clock.Advance(TimeSpan.FromDays(5));          // 2 days before close
+        Assert.That((await Kit.RunWorker()).Reminders, Is.EqualTo(1));
         var second = await conn.QuerySingleAsync<long>("SELECT MAX(id) FROM mailing WHERE source_id = @id AND purpose = 'reminder'", new { id });
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @second", new { second }), Is.EqualTo(3));
 
         // Closing cancels reminder letters not yet sent; no reminder is queued after close.
-        _api.Clock.Advance(TimeSpan.FromDays(2));
-        await _kit.RunWorker();
+        Api.Clock.Advance(TimeSpan.FromDays(2));
+        await Kit.RunWorker();
         Assert.That(await conn.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM mailing_recipient WHERE state = 'pending' AND mailing_id IN (SELECT id FROM mailing WHERE purpose = 'reminder')"), Is.Zero);
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing WHERE purpose = 'reminder' AND status <> 'cancelled'"), Is.Zero);
-        Assert.That((await _kit.RunWorker()).Reminders, Is.Zero);
+        Assert.That((await Kit.RunWorker()).Reminders, Is.Zero);
     }
 }

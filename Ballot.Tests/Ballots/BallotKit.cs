@@ -99,3 +99,25 @@ public sealed class BallotKit(ApiHost api)
 
     public Task<RunDueWork.Summary> RunWorker() => Api.Send(new RunDueWork.Command());
 }
+
+/// <summary>
+/// A fixture for ballot tests: a fresh API on a fresh database for every test, with a register of
+/// <paramref name="members"/> members spread over <paramref name="schools"/> schools (MemberCsv.Generate), stopped after
+/// the test.
+/// </summary>
+public abstract class BallotApiTests(int members, int schools, Action<Dictionary<string, string?>>? settings = null)
+{
+    protected ApiHost Api { get; private set; } = null!;
+    protected BallotKit Kit { get; private set; } = null!;
+
+    [SetUp]
+    public async Task StartApiWithRegister()
+    {
+        Api = await ApiHost.StartAsync(settings);
+        Kit = new BallotKit(Api);
+        await Kit.ImportMembers(MemberCsv.Generate(members, schools: schools));
+    }
+
+    [TearDown]
+    public async Task StopApi() => await Api.DisposeAsync();
+}

@@ -95,40 +95,26 @@ public sealed class CountingTests
     }
 }
 
-public sealed class ResultTests
+public sealed class ResultTests() : BallotApiTests(12, 3)
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [SetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _kit = new BallotKit(_api);
-        // 12 members over 3 schools: School 1 = M1, M4, M7, M10; School 2 = M2, M5, M8, M11; School 0 = M3, M6, M9, M12.
-        await _kit.ImportMembers(MemberCsv.Generate(12, schools: 3));
-    }
-
-    [TearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
+    // 12 members over 3 schools: School 1 = M1, M4, M7, M10; School 2 = M2, M5, M8, M11; School 0 = M3, M6, M9, M12.
     [Test]
     public async Task Per_workplace_counting_reports_each_workplace_with_its_own_thresholds()
     {
-        var id = await _kit.OpenIndustrialAction(counting: "per-workplace", ips: false);
+        var id = await Kit.OpenIndustrialAction(counting: "per-workplace", ips: false);
         var yes = """{"strike":"Yes","action-short-of-strike":"Yes"}""";
         var no = """{"strike":"No","action-short-of-strike":"Yes"}""";
         // School 1: 3 of 4 vote, 2 Yes to strike; School 2: 1 of 4 votes; School 0: 2 of 4, 1 Yes 1 No.
         var receipts = new List<string>
         {
-            await _kit.VoteOk(id, "M000001", yes), await _kit.VoteOk(id, "M000004", yes), await _kit.VoteOk(id, "M000007", no),
-            await _kit.VoteOk(id, "M000002", yes),
-            await _kit.VoteOk(id, "M000003", yes), await _kit.VoteOk(id, "M000006", no),
+            await Kit.VoteOk(id, "M000001", yes), await Kit.VoteOk(id, "M000004", yes), await Kit.VoteOk(id, "M000007", no),
+            await Kit.VoteOk(id, "M000002", yes),
+            await Kit.VoteOk(id, "M000003", yes), await Kit.VoteOk(id, "M000006", no),
         };
-        using var exec = await _api.ClientFor(Roles.Executive);
+        using var exec = await Api.ClientFor(Roles.Executive);
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertProblem(HttpStatusCode.Conflict);   // industrial action: not early
-        _api.Clock.Advance(TimeSpan.FromDays(14));
-        await _kit.RunWorker();
+        Api.Clock.Advance(TimeSpan.FromDays(14));
+        await Kit.RunWorker();
 
         var view = await (await (await exec.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
         var byName = view["result"]!["constituencies"]!.AsArray().ToDictionary(c => (string)c!["name"]!, c => c!);
@@ -152,16 +138,16 @@ public sealed class ResultTests
     [Test]
     public async Task After_close_staff_see_the_result_and_after_certification_everyone_does()
     {
-        var id = await _kit.OpenConsultative();
-        var receipt = await _kit.VoteOk(id, "M000001", """{"boycott":"Yes","timing":"Autumn term"}""");
-        await _kit.VoteOk(id, "M000002", """{"boycott":"No","timing":"Not at all"}""");
-        await _kit.VoteOk(id, "M000003", """{"boycott":"Yes"}""");
-        using var exec = await _api.ClientFor(Roles.Executive);
-        using var scrut = await _api.ClientFor(Roles.Scrutineer);
+        var id = await Kit.OpenConsultative();
+        var receipt = await Kit.VoteOk(id, "M000001", """{"boycott":"Yes","timing":"Autumn term"}""");
+        await Kit.VoteOk(id, "M000002", """{"boycott":"No","timing":"Not at all"}""");
+        await Kit.VoteOk(id, "M000003", """{"boycott":"Yes"}""");
+        using var exec = await Api.ClientFor(Roles.Executive);
+        using var scrut = await Api.ClientFor(Roles.Scrutineer);
         await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);   // still open
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);           // consultative: may close early
 
-        await (await _api.Client.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Forbidden);
+        await (await Api.Client.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Forbidden);
         var staff = await (await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That((bool)staff["certified"]!, Is.False);
         var boycott = staff["result"]!["constituencies"]![0]!["questions"]![0]!;
@@ -170,19 +156,19 @@ public sealed class ResultTests
         Assert.That((long)timing["spoiled"]!, Is.EqualTo(1), "the unanswered question is a spoiled answer");
         Assert.That(boycott["mandate"], Is.Null, "no thresholds for a consultative ballot");
 
-        using var org = await _api.ClientFor(Roles.Organiser);
+        using var org = await Api.ClientFor(Roles.Organiser);
         await (await exec.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Forbidden);
         var certified = await (await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That((bool)certified["certified"]!, Is.True);
-        var pub = await (await (await _api.Client.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        var pub = await (await (await Api.Client.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That(pub["receipts"]!.AsArray().Select(r => (string)r!), Does.Contain(receipt));
-        var check = await (await _api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
+        var check = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
         Assert.That(((bool)check["recorded"]!, (bool)check["counted"]!), Is.EqualTo((true, true)));
-        var missing = await (await _api.Client.GetAsync($"/api/ballots/{id}/receipts/0000-0000-0000-0000")).ReadJson();
+        var missing = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/0000-0000-0000-0000")).ReadJson();
         Assert.That((bool)missing["counted"]!, Is.False);
 
         // The result notice goes to every elector.
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         var notice = await conn.QuerySingleAsync<(long Id, string Body)>(
             "SELECT id, body_markdown FROM mailing WHERE source = 'ballot' AND source_id = @id AND purpose = 'result-notice'", new { id });
         Assert.That(notice.Body, Does.Contain("Votes cast: 3").And.Contain("Entitled to vote: 12"));
@@ -193,12 +179,12 @@ public sealed class ResultTests
     [Test]
     public async Task The_employers_notice_gives_the_s231A_figures_once_certified()
     {
-        var id = await _kit.OpenIndustrialAction();
-        for (var i = 1; i <= 7; i++) await _kit.VoteOk(id, $"M{i:D6}", i <= 5 ? """{"strike":"Yes","action-short-of-strike":"Yes"}""" : """{"strike":"No","action-short-of-strike":"Yes"}""");
-        using var exec = await _api.ClientFor(Roles.Executive);
-        using var scrut = await _api.ClientFor(Roles.Scrutineer);
-        _api.Clock.Advance(TimeSpan.FromDays(14));
-        await _kit.RunWorker();
+        var id = await Kit.OpenIndustrialAction();
+        for (var i = 1; i <= 7; i++) await Kit.VoteOk(id, $"M{i:D6}", i <= 5 ? """{"strike":"Yes","action-short-of-strike":"Yes"}""" : """{"strike":"No","action-short-of-strike":"Yes"}""");
+        using var exec = await Api.ClientFor(Roles.Executive);
+        using var scrut = await Api.ClientFor(Roles.Scrutineer);
+        Api.Clock.Advance(TimeSpan.FromDays(14));
+        await Kit.RunWorker();
         await (await exec.GetAsync($"/api/ballots/{id}/employer-notice")).AssertProblem(HttpStatusCode.Conflict);
         await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertStatus(HttpStatusCode.OK);
         var notice = await (await exec.GetAsync($"/api/ballots/{id}/employer-notice")).AssertStatus(HttpStatusCode.OK);

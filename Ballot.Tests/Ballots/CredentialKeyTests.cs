@@ -13,63 +13,49 @@ namespace Ballot.Tests.Ballots;
 /// Review findings 5, 6 and 18: the worker that sends the letters and the API that takes the votes derive the same
 /// links from one key and one public address, and a process with another key refuses rather than send dead links.
 /// </summary>
-public sealed class CredentialKeyTests
+public sealed class CredentialKeyTests() : BallotApiTests(4, 1)
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [SetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _kit = new BallotKit(_api);
-        await _kit.ImportMembers(MemberCsv.Generate(4, schools: 1));
-    }
-
-    [TearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task A_voting_letter_sent_by_the_real_worker_over_smtp_carries_a_link_the_api_accepts()
     {
-        var id = await _kit.OpenConsultative();
+        var id = await Kit.OpenConsultative();
         await using var smtp = await SmtpTestServer.StartAsync();
-        await using (var worker = await WorkerHost.StartAsync(_api.Database.ConnectionString, c =>
+        await using (var worker = await WorkerHost.StartAsync(Api.Database.ConnectionString, c =>
         {
             c["Smtp:Host"] = "127.0.0.1";
             c["Smtp:Port"] = smtp.Port.ToString();
             c["Smtp:Security"] = "None";
-            c["Mail:JournalFolder"] = Path.Combine(_api.Database.Folder!, "journal");
-            c["Mail:PublicBaseUrl"] = _api.BaseAddress.ToString().TrimEnd('/');
-        }, s => s.AddSingleton<TimeProvider>(_api.Clock)))
+            c["Mail:JournalFolder"] = Path.Combine(Api.Database.Folder!, "journal");
+            c["Mail:PublicBaseUrl"] = Api.BaseAddress.ToString().TrimEnd('/');
+        }, s => s.AddSingleton<TimeProvider>(Api.Clock)))
         {
-            var mailingId = await _kit.Scalar<long>("SELECT id FROM mailing WHERE source_id = @id AND purpose = 'voting-letter'", new { id });
-            await MailTestData.WaitForStatus(_api, mailingId, "sent");
+            var mailingId = await Kit.Scalar<long>("SELECT id FROM mailing WHERE source_id = @id AND purpose = 'voting-letter'", new { id });
+            await MailTestData.WaitForStatus(Api, mailingId, "sent");
         }
         var letter = (await smtp.WaitForMessages(4)).Single(m => m.To.Mailboxes.Single().Address == "member3@example.org");
         var link = Regex.Match(letter.TextBody ?? "", @"http://127\.0\.0\.1:\d+/vote/[A-Za-z0-9_-]{22}").Value;
         Assert.That(link, Is.Not.Empty, "the link starts with Mail:PublicBaseUrl: " + letter.TextBody);
 
-        var page = await _api.Client.GetAsync(link);
+        var page = await Api.Client.GetAsync(link);
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK), await page.Content.ReadAsStringAsync());
-        var voted = await _api.Client.PostAsync(link, new FormUrlEncodedContent([new("q:boycott", "No"), new("q:timing", "Spring term")]));
+        var voted = await Api.Client.PostAsync(link, new FormUrlEncodedContent([new("q:boycott", "No"), new("q:timing", "Spring term")]));
         Assert.That(voted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await voted.Content.ReadAsStringAsync(), Does.Contain("Your vote is recorded"));
-        var member = await _kit.MemberId("M000003");
-        Assert.That(await _kit.Scalar<long>("SELECT voted FROM ballot_elector WHERE ballot_id = @id AND member_id = @member", new { id, member }), Is.EqualTo(1));
-        Assert.That(await _kit.Scalar<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }),
+        var member = await Kit.MemberId("M000003");
+        Assert.That(await Kit.Scalar<long>("SELECT voted FROM ballot_elector WHERE ballot_id = @id AND member_id = @member", new { id, member }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }),
             Is.EqualTo("""{"boycott":"No","timing":"Spring term"}"""));
     }
 
     [Test]
     public async Task A_worker_with_another_credential_key_refuses_to_open_a_ballot_or_render_a_link()
     {
-        var opened = await _kit.OpenConsultative();   // the API's key is now the database's
-        var draft = await _kit.Create(BallotKit.Consultative(_kit.Now, _kit.Now.AddDays(5)));
-        var member = await _kit.MemberId("M000001");
+        var opened = await Kit.OpenConsultative();   // the API's key is now the database's
+        var draft = await Kit.Create(BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(5)));
+        var member = await Kit.MemberId("M000001");
         using var worker = Ballot.Worker.BallotWorker.Build([], b => b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Database:ConnectionString"] = _api.Database.ConnectionString,
+            ["Database:ConnectionString"] = Api.Database.ConnectionString,
             ["Ballots:CredentialKey"] = Convert.ToBase64String(Enumerable.Range(100, 32).Select(i => (byte)i).ToArray()),
         }));
 
@@ -78,10 +64,10 @@ public sealed class CredentialKeyTests
         Assert.That(refused!.Message, Does.Contain("Ballots:CredentialKey"));
         var fields = worker.Services.GetServices<ILetterFields>().Single(f => f.Source == "ballot");
         Assert.That(() => fields.FieldsFor(opened, member), Throws.InstanceOf<Conflict>().With.Message.Contains("Ballots:CredentialKey"));
-        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @draft", new { draft }), Is.EqualTo("draft"));
+        Assert.That(await Kit.Scalar<string>("SELECT status FROM ballot WHERE id = @draft", new { draft }), Is.EqualTo("draft"));
 
         // The API, holding the database's key, still opens it.
-        await _kit.Open(draft);
+        await Kit.Open(draft);
     }
 
     [Test]
@@ -89,8 +75,8 @@ public sealed class CredentialKeyTests
     {
         if (TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite)
         {
-            await _kit.OpenConsultative();
-            Assert.That(File.Exists(Path.Combine(_api.Database.Folder!, "ballot-credentials.key")), Is.True);
+            await Kit.OpenConsultative();
+            Assert.That(File.Exists(Path.Combine(Api.Database.Folder!, "ballot-credentials.key")), Is.True);
             return;
         }
         await using var db = await TestDatabase.CreateAsync();

@@ -8,47 +8,33 @@ using Dapper;
 namespace Ballot.Tests.Ballots;
 
 /// <summary>Review findings 7, 9, 11 and 14: malformed input is a 400, never a 500, and one bad ballot blocks no other.</summary>
-public sealed class InputHardeningTests
+public sealed class InputHardeningTests() : BallotApiTests(6, 2)
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [SetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _kit = new BallotKit(_api);
-        await _kit.ImportMembers(MemberCsv.Generate(6, schools: 2));
-    }
-
-    [TearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task A_malformed_voting_form_is_answered_400_and_records_nothing()
     {
-        var id = await _kit.OpenConsultative();
-        var credential = await _kit.Credential(id, "M000001");
+        var id = await Kit.OpenConsultative();
+        var credential = await Kit.Credential(id, "M000001");
 
         var noBoundary = new ByteArrayContent("q:boycott=Yes"u8.ToArray());
         noBoundary.Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data");
-        var response = await _api.Client.PostAsync($"/vote/{credential}", noBoundary);
+        var response = await Api.Client.PostAsync($"/vote/{credential}", noBoundary);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("could not be read").And.Contain($"/vote/{credential}"));
 
         var tooMany = new StringContent(string.Join("&", Enumerable.Range(0, 1100).Select(i => $"q:x{i}=Yes")), Encoding.ASCII,
             "application/x-www-form-urlencoded");
-        response = await _api.Client.PostAsync($"/vote/{credential}", tooMany);
+        response = await Api.Client.PostAsync($"/vote/{credential}", tooMany);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
 
-        Assert.That(_api.Logs.Lines.Where(l => l.StartsWith("Error ") || l.StartsWith("Critical ")), Is.Empty, "no error logged for a client's bad form");
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.Zero);
-        Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.Zero);
+        Assert.That(Api.Logs.Lines.Where(l => l.StartsWith("Error ") || l.StartsWith("Critical ")), Is.Empty, "no error logged for a client's bad form");
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.Zero);
+        Assert.That(await Kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.Zero);
 
         // The link still works with a well-formed form.
-        var ok = await _api.Client.PostAsync($"/vote/{credential}", new FormUrlEncodedContent([new("q:boycott", "Yes")]));
+        var ok = await Api.Client.PostAsync($"/vote/{credential}", new FormUrlEncodedContent([new("q:boycott", "Yes")]));
         Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK), await ok.Content.ReadAsStringAsync());
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
     }
 
     [TestCase("""{"regions":[null]}""", "electorate.regions")]
@@ -56,11 +42,11 @@ public sealed class InputHardeningTests
     [TestCase("""{"categories":[""]}""", "electorate.categories")]
     public async Task A_blank_entry_in_an_electorate_list_is_refused(string electorate, string key)
     {
-        using var exec = await _api.ClientFor(Roles.Executive);
-        var problem = await (await exec.PostAsync("/api/ballots", Http.JsonBody(BallotKit.Consultative(_kit.Now, _kit.Now.AddDays(3), electorate))))
+        using var exec = await Api.ClientFor(Roles.Executive);
+        var problem = await (await exec.PostAsync("/api/ballots", Http.JsonBody(BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(3), electorate))))
             .AssertProblem(HttpStatusCode.BadRequest);
         Assert.That(problem["errors"]![key], Is.Not.Null, problem.ToJsonString());
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot"), Is.Zero);
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot"), Is.Zero);
     }
 
     [TestCase("""[null]""", "questions[0]")]
@@ -70,9 +56,9 @@ public sealed class InputHardeningTests
     [TestCase("""[{"id":"a","text":"One?","options":["Yes","No"]},{"id":"a ","text":"Two?","options":["Yes","No"]}]""", "questions[1].id")]
     public async Task Questions_are_checked_as_they_will_be_stored(string questions, string key)
     {
-        using var exec = await _api.ClientFor(Roles.Executive);
+        using var exec = await Api.ClientFor(Roles.Executive);
         var json = $$"""
-            {"title":"T","kind":"consultative","counting":"aggregated","opensAt":"{{_kit.Now:O}}","closesAt":"{{_kit.Now.AddDays(3):O}}",
+            {"title":"T","kind":"consultative","counting":"aggregated","opensAt":"{{Kit.Now:O}}","closesAt":"{{Kit.Now.AddDays(3):O}}",
              "electorate":{},"reminderDaysBeforeClose":[],"questions":{{questions}} }
             """;
         var problem = await (await exec.PostAsync("/api/ballots", Http.JsonBody(json))).AssertProblem(HttpStatusCode.BadRequest);
@@ -82,9 +68,9 @@ public sealed class InputHardeningTests
     [Test]
     public async Task Question_ids_and_options_are_stored_trimmed()
     {
-        using var exec = await _api.ClientFor(Roles.Executive);
+        using var exec = await Api.ClientFor(Roles.Executive);
         var json = $$"""
-            {"title":"T","kind":"consultative","counting":"aggregated","opensAt":"{{_kit.Now:O}}","closesAt":"{{_kit.Now.AddDays(3):O}}",
+            {"title":"T","kind":"consultative","counting":"aggregated","opensAt":"{{Kit.Now:O}}","closesAt":"{{Kit.Now.AddDays(3):O}}",
              "electorate":{},"reminderDaysBeforeClose":[],"questions":[{"id":" pay ","text":" Accept? ","options":[" Yes","No "]}] }
             """;
         var created = await (await (await exec.PostAsync("/api/ballots", Http.JsonBody(json))).AssertStatus(HttpStatusCode.Created)).ReadJson();
@@ -96,27 +82,27 @@ public sealed class InputHardeningTests
     [Test]
     public async Task A_ballot_that_fails_to_open_does_not_stop_another_from_closing_and_the_run_still_fails()
     {
-        var closing = await _kit.Create(BallotKit.Consultative(_kit.Now, _kit.Now.AddHours(6)));
-        await _kit.Open(closing);
-        await _kit.VoteOk(closing, "M000001", """{"boycott":"Yes"}""");
-        var broken = await _kit.Create(BallotKit.Consultative(_kit.Now.AddHours(1), _kit.Now.AddDays(3)));
-        var legacy = await _kit.Create(BallotKit.Consultative(_kit.Now.AddHours(1), _kit.Now.AddDays(3)));
-        await using (var conn = await _api.OpenAsync())
+        var closing = await Kit.Create(BallotKit.Consultative(Kit.Now, Kit.Now.AddHours(6)));
+        await Kit.Open(closing);
+        await Kit.VoteOk(closing, "M000001", """{"boycott":"Yes"}""");
+        var broken = await Kit.Create(BallotKit.Consultative(Kit.Now.AddHours(1), Kit.Now.AddDays(3)));
+        var legacy = await Kit.Create(BallotKit.Consultative(Kit.Now.AddHours(1), Kit.Now.AddDays(3)));
+        await using (var conn = await Api.OpenAsync())
         {
             // A definition the current code cannot read, and one saved before list entries were validated.
             await conn.ExecuteAsync("UPDATE ballot SET definition = 'not json' WHERE id = @broken", new { broken });
             await conn.ExecuteAsync("UPDATE ballot SET definition = replace(definition, '\"regions\":null', '\"regions\":[null]') WHERE id = @legacy", new { legacy });
         }
-        Assert.That(await _kit.Scalar<string>("SELECT definition FROM ballot WHERE id = @legacy", new { legacy }), Does.Contain("\"regions\":[null]"));
-        using var exec = await _api.ClientFor(Roles.Executive);
-        _api.Clock.Advance(TimeSpan.FromHours(7));
+        Assert.That(await Kit.Scalar<string>("SELECT definition FROM ballot WHERE id = @legacy", new { legacy }), Does.Contain("\"regions\":[null]"));
+        using var exec = await Api.ClientFor(Roles.Executive);
+        Api.Clock.Advance(TimeSpan.FromHours(7));
 
-        var failed = Assert.ThrowsAsync<AggregateException>(() => _kit.RunWorker());
+        var failed = Assert.ThrowsAsync<AggregateException>(() => Kit.RunWorker());
         Assert.That(failed!.InnerExceptions, Has.Count.EqualTo(1), "the unreadable draft only; the legacy one is a refusal");
-        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @closing", new { closing }), Is.EqualTo("closed"));
-        Assert.That(await _kit.Scalar<string>("SELECT result FROM ballot WHERE id = @closing", new { closing }), Is.Not.Null);
-        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @legacy", new { legacy }), Is.EqualTo("draft"));
-        Assert.That(_api.Logs.All, Does.Contain($"Ballot {legacy} is due to open but cannot"));
+        Assert.That(await Kit.Scalar<string>("SELECT status FROM ballot WHERE id = @closing", new { closing }), Is.EqualTo("closed"));
+        Assert.That(await Kit.Scalar<string>("SELECT result FROM ballot WHERE id = @closing", new { closing }), Is.Not.Null);
+        Assert.That(await Kit.Scalar<string>("SELECT status FROM ballot WHERE id = @legacy", new { legacy }), Is.EqualTo("draft"));
+        Assert.That(Api.Logs.All, Does.Contain($"Ballot {legacy} is due to open but cannot"));
 
         var refused = await (await exec.PostAsync($"/api/ballots/{legacy}/open", null)).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)refused["detail"]!, Does.Contain("empty entry"));

@@ -6,34 +6,20 @@ using Dapper;
 namespace Ballot.Tests.Ballots;
 
 /// <summary>Review finding 12: a title is text, never a template, in the subject as in the body.</summary>
-public sealed class LetterTitleTests
+public sealed class LetterTitleTests() : BallotApiTests(3, 1)
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [SetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _kit = new BallotKit(_api);
-        await _kit.ImportMembers(MemberCsv.Generate(3, schools: 1));
-    }
-
-    [TearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task A_title_with_liquid_syntax_is_sent_as_written_in_every_letter_subject()
     {
         const string title = "Pay {{ member.email }} {% if %} {%endraw%} {%- endraw -%} ballot";
-        var json = BallotKit.Consultative(_kit.Now, _kit.Now.AddDays(5), reminders: "[2]")
+        var json = BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(5), reminders: "[2]")
             .Replace("Indicative ballot on the pay arrangements", title.Replace("\"", "\\\""));
-        var id = await _kit.Create(json);
-        await _kit.Open(id);
-        _api.Clock.Advance(TimeSpan.FromDays(3));
-        Assert.That((await _kit.RunWorker()).Reminders, Is.EqualTo(1));
+        var id = await Kit.Create(json);
+        await Kit.Open(id);
+        Api.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.That((await Kit.RunWorker()).Reminders, Is.EqualTo(1));
 
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         var letters = (await conn.QueryAsync<(string Subject, string Body)>(
             "SELECT subject, body_markdown FROM mailing WHERE source = 'ballot' AND source_id = @id ORDER BY id", new { id })).ToList();
         Assert.That(letters, Has.Count.EqualTo(2));

@@ -10,32 +10,18 @@ namespace Ballot.Tests.Ballots;
 /// Review finding 1: a reader of the database must not link a member to a choice through what the engine keeps about
 /// each row (PostgreSQL's xmin and ctid) or through the order papers are stored in.
 /// </summary>
-public sealed class SecrecyTests
+public sealed class SecrecyTests() : BallotApiTests(12, 3, s => s["Ballots:MixPapersAtLeast"] = "4")
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [SetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync(s => s["Ballots:MixPapersAtLeast"] = "4");
-        _kit = new BallotKit(_api);
-        await _kit.ImportMembers(MemberCsv.Generate(12, schools: 3));
-    }
-
-    [TearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task Papers_cast_in_separate_batches_share_no_transaction_id_with_their_voter_and_are_not_stored_in_voting_order()
     {
-        var id = await _kit.OpenConsultative();
+        var id = await Kit.OpenConsultative();
         var receipts = new List<string>();
         // One vote at a time: each its own batch, its own transaction.
         for (var i = 1; i <= 12; i++)
-            receipts.Add(Compact(await _kit.VoteOk(id, $"M{i:D6}", i % 2 == 0 ? """{"boycott":"Yes"}""" : """{"boycott":"No"}""")));
+            receipts.Add(Compact(await Kit.VoteOk(id, $"M{i:D6}", i % 2 == 0 ? """{"boycott":"Yes"}""" : """{"boycott":"No"}""")));
         await WaitUntilMixed(id);
-        await using (var conn = await _api.OpenAsync())
+        await using (var conn = await Api.OpenAsync())
         {
             if (TestDatabase.Engine == Engine.Postgres)
             {
@@ -55,9 +41,9 @@ public sealed class SecrecyTests
             }
         }
 
-        using var exec = await _api.ClientFor(Roles.Executive);
+        using var exec = await Api.ClientFor(Roles.Executive);
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
-        await using (var conn = await _api.OpenAsync())
+        await using (var conn = await Api.OpenAsync())
         {
             if (TestDatabase.Engine == Engine.Postgres)
             {
@@ -74,28 +60,28 @@ public sealed class SecrecyTests
     [Test]
     public async Task A_paper_not_yet_mixed_is_still_recorded_counted_and_found_by_its_receipt()
     {
-        var id = await _kit.OpenConsultative();
-        var receipt = await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
-        await _kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
-        await using (var conn = await _api.OpenAsync())
+        var id = await Kit.OpenConsultative();
+        var receipt = await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        await Kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
+        await using (var conn = await Api.OpenAsync())
         {
             if (TestDatabase.Engine == Engine.Postgres)
                 Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_staged WHERE ballot_id = @id", new { id }), Is.EqualTo(2),
                     "fewer than four: they wait in the staging table rather than be mixed in a group too small to hide in");
             Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
         }
-        var check = await (await _api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
+        var check = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
         Assert.That((bool)check["recorded"]!, Is.True);
 
-        using var exec = await _api.ClientFor(Roles.Executive);
+        using var exec = await Api.ClientFor(Roles.Executive);
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
-        using var scrut = await _api.ClientFor(Roles.Scrutineer);
+        using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var result = await (await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
         var boycott = result["result"]!["constituencies"]![0]!["questions"]![0]!;
         Assert.That(boycott["options"]!.AsArray().Select(o => ((string)o!["option"]!, (long)o["votes"]!)), Is.EqualTo(new[] { ("Yes", 1L), ("No", 1L) }));
-        var counted = await (await _api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
+        var counted = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
         Assert.That(((bool)counted["recorded"]!, (bool)counted["counted"]!), Is.EqualTo((true, true)));
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
     }
 
     private static string Compact(string receipt) => receipt.Replace("-", "", StringComparison.Ordinal);
@@ -112,7 +98,7 @@ public sealed class SecrecyTests
         if (TestDatabase.Engine != Engine.Postgres) return;
         for (var i = 0; i < 200; i++)
         {
-            if (await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_staged WHERE ballot_id = @id", new { id }) == 0) return;
+            if (await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_staged WHERE ballot_id = @id", new { id }) == 0) return;
             await Task.Delay(50);
         }
         Assert.Fail("staged papers were not mixed within 10 s");

@@ -8,43 +8,29 @@ using Dapper;
 
 namespace Ballot.Tests.Ballots;
 
-public sealed class VotingTests
+public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:FailedLookupsPerMinute"] = "5")
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [SetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync(s => s["Ballots:FailedLookupsPerMinute"] = "5");
-        _kit = new BallotKit(_api);
-        await _kit.ImportMembers(MemberCsv.Generate(12, schools: 3));
-    }
-
-    [TearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task A_vote_is_recorded_once_with_a_receipt_and_a_used_or_unknown_credential_is_refused()
     {
-        var id = await _kit.OpenConsultative();
-        var credential = await _kit.Credential(id, "M000001");
-        var first = await (await _kit.Vote(credential, """{"boycott":"Yes","timing":"Autumn term"}""")).AssertStatus(HttpStatusCode.Created);
+        var id = await Kit.OpenConsultative();
+        var credential = await Kit.Credential(id, "M000001");
+        var first = await (await Kit.Vote(credential, """{"boycott":"Yes","timing":"Autumn term"}""")).AssertStatus(HttpStatusCode.Created);
         var receipt = (string)(await first.ReadJson())["receipt"]!;
         Assert.That(receipt, Does.Match("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"));
 
-        var again = await (await _kit.Vote(credential, """{"boycott":"No","timing":"Not at all"}""")).AssertProblem(HttpStatusCode.Conflict);
+        var again = await (await Kit.Vote(credential, """{"boycott":"No","timing":"Not at all"}""")).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)again["detail"]!, Does.Contain("already voted").And.Not.Contain("Yes"));
-        await (await _kit.Vote("AAAAAAAAAAAAAAAAAAAAAA", """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.NotFound);
-        await (await _kit.Vote(await _kit.Credential(id, "M000002"), """{"nonsense":"Yes"}""")).AssertProblem(HttpStatusCode.BadRequest);
+        await (await Kit.Vote("AAAAAAAAAAAAAAAAAAAAAA", """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.NotFound);
+        await (await Kit.Vote(await Kit.Credential(id, "M000002"), """{"nonsense":"Yes"}""")).AssertProblem(HttpStatusCode.BadRequest);
 
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
         Assert.That(await conn.ExecuteScalarAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }),
             Is.EqualTo("""{"boycott":"Yes","timing":"Autumn term"}"""));
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
 
-        var check = await (await _api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt.ToLowerInvariant()}")).ReadJson();
+        var check = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt.ToLowerInvariant()}")).ReadJson();
         Assert.That((bool)check["recorded"]!, Is.True);
         Assert.That(check["counted"], Is.Null, "not counted before close");
     }
@@ -52,11 +38,11 @@ public sealed class VotingTests
     [Test]
     public async Task A_blank_or_unknown_answer_is_counted_as_spoiled_not_dropped()
     {
-        var id = await _kit.OpenConsultative();
-        await _kit.VoteOk(id, "M000001", """{"boycott":"maybe"}""");
-        await _kit.VoteOk(id, "M000002", """{"boycott":"","timing":null}""");
-        await _kit.VoteOk(id, "M000003", """{"boycott":"yes","timing":"spring term"}""");
-        var answers = (await (await _api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id })).Order(StringComparer.Ordinal).ToList();
+        var id = await Kit.OpenConsultative();
+        await Kit.VoteOk(id, "M000001", """{"boycott":"maybe"}""");
+        await Kit.VoteOk(id, "M000002", """{"boycott":"","timing":null}""");
+        await Kit.VoteOk(id, "M000003", """{"boycott":"yes","timing":"spring term"}""");
+        var answers = (await (await Api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id })).Order(StringComparer.Ordinal).ToList();
         Assert.That(answers, Is.EqualTo(new[]
         {
             """{"boycott":"Yes","timing":"Spring term"}""",
@@ -68,65 +54,65 @@ public sealed class VotingTests
     [Test]
     public async Task Votes_are_refused_before_opening_and_after_closing()
     {
-        using var exec = await _api.ClientFor(Roles.Executive);
-        var id = await _kit.Create(BallotKit.Consultative(_kit.Now.AddDays(2), _kit.Now.AddDays(5)));
-        await _kit.Open(id);   // letters go out early; voting starts at opensAt
-        var credential = await _kit.Credential(id, "M000004");
-        var early = await (await _kit.Vote(credential, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        using var exec = await Api.ClientFor(Roles.Executive);
+        var id = await Kit.Create(BallotKit.Consultative(Kit.Now.AddDays(2), Kit.Now.AddDays(5)));
+        await Kit.Open(id);   // letters go out early; voting starts at opensAt
+        var credential = await Kit.Credential(id, "M000004");
+        var early = await (await Kit.Vote(credential, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
         Assert.That((string)early["detail"]!, Does.Contain("opens on"));
 
-        _api.Clock.Advance(TimeSpan.FromDays(2));
-        await _kit.VoteOk(id, "M000005", """{"boycott":"No"}""");
-        _api.Clock.Advance(TimeSpan.FromDays(3));
-        var late = await (await _kit.Vote(credential, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        Api.Clock.Advance(TimeSpan.FromDays(2));
+        await Kit.VoteOk(id, "M000005", """{"boycott":"No"}""");
+        Api.Clock.Advance(TimeSpan.FromDays(3));
+        var late = await (await Kit.Vote(credential, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
         Assert.That((string)late["detail"]!, Does.Contain("closed"));
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
     }
 
     [Test]
     public async Task A_ballot_open_for_hours_on_one_day_takes_votes_until_its_closing_minute()
     {
         // Times on the same day compare correctly (opening, closing and the clock all stored and compared alike).
-        var id = await _kit.Create(BallotKit.Consultative(_kit.Now.AddMinutes(30), _kit.Now.AddHours(3)));
-        await _kit.Open(id);
-        await (await _kit.Vote(await _kit.Credential(id, "M000001"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
-        _api.Clock.Advance(TimeSpan.FromMinutes(31));
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
-        _api.Clock.Advance(TimeSpan.FromHours(2).Add(TimeSpan.FromMinutes(28)));
-        await _kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
-        _api.Clock.Advance(TimeSpan.FromMinutes(2));
-        await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
-        Assert.That((await _kit.RunWorker()).Closed, Is.EqualTo(1));
+        var id = await Kit.Create(BallotKit.Consultative(Kit.Now.AddMinutes(30), Kit.Now.AddHours(3)));
+        await Kit.Open(id);
+        await (await Kit.Vote(await Kit.Credential(id, "M000001"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        Api.Clock.Advance(TimeSpan.FromMinutes(31));
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        Api.Clock.Advance(TimeSpan.FromHours(2).Add(TimeSpan.FromMinutes(28)));
+        await Kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
+        Api.Clock.Advance(TimeSpan.FromMinutes(2));
+        await (await Kit.Vote(await Kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        Assert.That((await Kit.RunWorker()).Closed, Is.EqualTo(1));
     }
 
     [Test]
     public async Task Votes_looked_up_in_memory_are_refused_and_recorded_exactly_as_through_the_database()
     {
-        var id = await _kit.OpenConsultative();
-        var index = _api.App.Services.GetRequiredService<ElectorIndex>();
+        var id = await Kit.OpenConsultative();
+        var index = Api.App.Services.GetRequiredService<ElectorIndex>();
         await index.WhenLoaded(id);   // opening through the API started loading it
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
-        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000002")), out var ballotId, out _, out var constituency), Is.True);
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        Assert.That(index.TryFind(Credentials.Hash(await Kit.Credential(id, "M000002")), out var ballotId, out _, out var constituency), Is.True);
         Assert.That((ballotId, constituency), Is.EqualTo((id, "all")));
 
-        var m2 = await _kit.Credential(id, "M000002");
-        await (await _kit.Vote(m2, """{"boycott":"No","timing":"Spring term"}""")).AssertStatus(HttpStatusCode.Created);
-        var again = await (await _kit.Vote(m2, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Conflict);
+        var m2 = await Kit.Credential(id, "M000002");
+        await (await Kit.Vote(m2, """{"boycott":"No","timing":"Spring term"}""")).AssertStatus(HttpStatusCode.Created);
+        var again = await (await Kit.Vote(m2, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)again["detail"]!, Does.Contain("already voted"));
-        var m1again = await (await _kit.Vote(await _kit.Credential(id, "M000001"), """{"boycott":"No"}""")).AssertProblem(HttpStatusCode.Conflict);
+        var m1again = await (await Kit.Vote(await Kit.Credential(id, "M000001"), """{"boycott":"No"}""")).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)m1again["detail"]!, Does.Contain("already voted"));
-        await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"nonsense":"Yes"}""")).AssertProblem(HttpStatusCode.BadRequest);
+        await (await Kit.Vote(await Kit.Credential(id, "M000003"), """{"nonsense":"Yes"}""")).AssertProblem(HttpStatusCode.BadRequest);
 
         // The executive closes the consultative ballot early: memory does not know, the writer's transaction does.
-        using var exec = await _api.ClientFor(Roles.Executive);
+        using var exec = await Api.ClientFor(Roles.Executive);
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
-        var late = await (await _kit.Vote(await _kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
+        var late = await (await Kit.Vote(await Kit.Credential(id, "M000003"), """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
         Assert.That((string)late["detail"]!, Does.Contain("closed"));
-        Assert.That(index.TryFind(Credentials.Hash(await _kit.Credential(id, "M000004")), out _, out _, out _), Is.False, "a closed ballot leaves memory");
+        Assert.That(index.TryFind(Credentials.Hash(await Kit.Credential(id, "M000004")), out _, out _, out _), Is.False, "a closed ballot leaves memory");
 
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
-        Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
-        var answers = (await (await _api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }))
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        Assert.That(await Kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        var answers = (await (await Api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }))
             .Order(StringComparer.Ordinal).ToList();
         Assert.That(answers, Is.EqualTo(new[] { """{"boycott":"No","timing":"Spring term"}""", """{"boycott":"Yes","timing":"spoiled"}""" }));
     }
@@ -134,9 +120,9 @@ public sealed class VotingTests
     [Test]
     public async Task An_api_starting_with_a_ballot_open_loads_its_electorate_and_a_vote_loads_one_it_missed()
     {
-        var id = await _kit.OpenConsultative();
-        var hash = Credentials.Hash(await _kit.Credential(id, "M000003"));
-        var db = _api.App.Services.GetRequiredService<Ballot.Core.Data.Db>();
+        var id = await Kit.OpenConsultative();
+        var hash = Credentials.Hash(await Kit.Credential(id, "M000003"));
+        var db = Api.App.Services.GetRequiredService<Ballot.Core.Data.Db>();
         var logs = Microsoft.Extensions.Logging.Abstractions.NullLogger<ElectorIndex>.Instance;
 
         var restarted = new ElectorIndex(db, logs);     // as a fresh API process finds the database
@@ -144,14 +130,14 @@ public sealed class VotingTests
         await restarted.LoadOpenBallotsAsync(CancellationToken.None);
         await restarted.WhenLoaded(id);
         Assert.That(restarted.TryFind(hash, out var ballotId, out var memberId, out _), Is.True);
-        Assert.That((ballotId, memberId), Is.EqualTo((id, await _kit.MemberId("M000003"))));
+        Assert.That((ballotId, memberId), Is.EqualTo((id, await Kit.MemberId("M000003"))));
 
         // Not loaded at all (say the load failed): a vote found in the database loads it.
-        var index = _api.App.Services.GetRequiredService<ElectorIndex>();
+        var index = Api.App.Services.GetRequiredService<ElectorIndex>();
         await index.WhenLoaded(id);   // the load the opening started, finished before it is forgotten
         index.Forget(id);
         Assert.That(index.TryFind(hash, out _, out _, out _), Is.False);
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
         await index.WhenLoaded(id);
         Assert.That(index.TryFind(hash, out _, out _, out _), Is.True);
     }
@@ -159,9 +145,9 @@ public sealed class VotingTests
     [Test]
     public async Task A_thousand_concurrent_submissions_of_one_credential_record_one_vote()
     {
-        var id = await _kit.OpenConsultative();
-        var credential = await _kit.Credential(id, "M000007");
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = _api.BaseAddress };
+        var id = await Kit.OpenConsultative();
+        var credential = await Kit.Credential(id, "M000007");
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = Api.BaseAddress };
         var body = $$"""{"credential":"{{credential}}","answers":{"boycott":"Yes","timing":"Autumn term"} }""";
         var responses = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async _ =>
         {
@@ -171,50 +157,50 @@ public sealed class VotingTests
         var breakdown = string.Join(", ", responses.GroupBy(s => (int)s).Select(g => $"{g.Key}: {g.Count()}"));
         Assert.That(responses.Count(s => s == HttpStatusCode.Created), Is.EqualTo(1), breakdown);
         Assert.That(responses.Count(s => s == HttpStatusCode.Conflict), Is.EqualTo(999), breakdown);
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
-        Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
     }
 
     [Test]
     public async Task Concurrent_votes_with_different_credentials_each_get_their_own_answer()
     {
-        var id = await _kit.OpenConsultative();
-        var used = await _kit.Credential(id, "M000001");
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        var id = await Kit.OpenConsultative();
+        var used = await Kit.Credential(id, "M000001");
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
         var credentials = new List<string>();
-        for (var i = 2; i <= 12; i++) credentials.Add(await _kit.Credential(id, $"M{i:D6}"));
+        for (var i = 2; i <= 12; i++) credentials.Add(await Kit.Credential(id, $"M{i:D6}"));
         // Fresh credentials and a used one arrive together: the used one is refused alone, the others commit.
-        var tasks = credentials.Select(c => _kit.Vote(c, """{"boycott":"No"}""")).Append(_kit.Vote(used, """{"boycott":"No"}""")).ToList();
+        var tasks = credentials.Select(c => Kit.Vote(c, """{"boycott":"No"}""")).Append(Kit.Vote(used, """{"boycott":"No"}""")).ToList();
         var results = await Task.WhenAll(tasks);
         Assert.That(results.Take(11).Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Created));
         Assert.That(results[^1].StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(12));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(12));
     }
 
     [Test]
     public async Task Guessing_credentials_is_rate_limited_per_client()
     {
-        var id = await _kit.OpenConsultative();
+        var id = await Kit.OpenConsultative();
         for (var i = 0; i < 5; i++)
-            await (await _kit.Vote($"guess{i:D17}", """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.NotFound);
-        var limited = await _kit.Vote(await _kit.Credential(id, "M000001"), """{"boycott":"Yes"}""");
+            await (await Kit.Vote($"guess{i:D17}", """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.NotFound);
+        var limited = await Kit.Vote(await Kit.Credential(id, "M000001"), """{"boycott":"Yes"}""");
         await limited.AssertProblem(HttpStatusCode.TooManyRequests);
         Assert.That(limited.Headers.RetryAfter, Is.Not.Null);
-        var page = await _api.Client.GetAsync("/vote/" + await _kit.Credential(id, "M000002"));
+        var page = await Api.Client.GetAsync("/vote/" + await Kit.Credential(id, "M000002"));
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("Too many attempts"));
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast"), Is.Zero);
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast"), Is.Zero);
     }
 
     [Test]
     public async Task Turnout_shows_who_voted_per_constituency_and_hour_but_never_a_choice()
     {
-        var id = await _kit.OpenConsultative(counting: "per-workplace");
-        await _kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
-        await _kit.VoteOk(id, "M000004", """{"boycott":"Yes"}""");
-        _api.Clock.Advance(TimeSpan.FromHours(1));
-        await _kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
-        using var scrut = await _api.ClientFor(Roles.Scrutineer);
+        var id = await Kit.OpenConsultative(counting: "per-workplace");
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        await Kit.VoteOk(id, "M000004", """{"boycott":"Yes"}""");
+        Api.Clock.Advance(TimeSpan.FromHours(1));
+        await Kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
+        using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var response = await (await scrut.GetAsync($"/api/ballots/{id}/turnout")).AssertStatus(HttpStatusCode.OK);
         var text = await response.Content.ReadAsStringAsync();
         var t = JsonNode.Parse(text)!;
@@ -225,19 +211,19 @@ public sealed class VotingTests
         Assert.That((string)t["overTime"]![0]!["hour"]!, Does.StartWith("2026-09-07T09:00:00"));
         Assert.That(text, Does.Not.Contain("Yes").And.Not.Contain("No\"").And.Not.Contain("boycott"));
 
-        using var org = await _api.ClientFor(Roles.Organiser);
+        using var org = await Api.ClientFor(Roles.Organiser);
         await (await org.GetAsync($"/api/ballots/{id}/turnout")).AssertProblem(HttpStatusCode.Forbidden);
-        using var exec = await _api.ClientFor(Roles.Executive);
+        using var exec = await Api.ClientFor(Roles.Executive);
         await (await exec.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Conflict);
-        await (await _api.Client.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Conflict);
+        await (await Api.Client.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Conflict);
     }
 
     [Test]
     public async Task The_database_after_voting_holds_nothing_that_links_a_member_to_a_choice()
     {
-        var id = await _kit.OpenConsultative();
-        for (var i = 1; i <= 6; i++) await _kit.VoteOk(id, $"M{i:D6}", i % 2 == 0 ? """{"boycott":"Yes"}""" : """{"boycott":"No"}""");
-        await using var conn = await _api.OpenAsync();
+        var id = await Kit.OpenConsultative();
+        for (var i = 1; i <= 6; i++) await Kit.VoteOk(id, $"M{i:D6}", i % 2 == 0 ? """{"boycott":"Yes"}""" : """{"boycott":"No"}""");
+        await using var conn = await Api.OpenAsync();
         var columns = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
             ? (await conn.QueryAsync<string>("SELECT name FROM pragma_table_info('ballot_paper') ORDER BY cid")).ToList()
             : (await conn.QueryAsync<string>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ballot_paper' ORDER BY ordinal_position")).ToList();
