@@ -65,39 +65,24 @@ public sealed class AmendmentTextTests
     }
 }
 
-public sealed class AmendmentTests
+public sealed class AmendmentTests : MotionApiTests
 {
-    private ApiHost _api = null!;
-    private MotionsClient _exec = null!;
-    private long _conference;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _exec = new MotionsClient(await _api.ClientFor(Roles.Executive));
-        _conference = await _exec.Conference();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     private const string Text = "Conference opposes Performance Related Pay.\n\nConference instructs the Executive to:\n  1. Write to every member in the Summer Term 2001.\n";
 
     [Test]
     public async Task Carried_amendments_produce_the_substantive_motion_and_keep_every_step()
     {
-        var id = (long)(await _exec.Motion(_conference, Text))["id"]!;
-        var a1 = await _exec.Amend(id, new { mover = MotionsClient.Branch("Leeds"), kind = "insert", words = "and performance management", place = "after", anchor = "Pay" });
+        var id = (long)(await Exec.Motion(ConferenceId, Text))["id"]!;
+        var a1 = await Exec.Amend(id, new { mover = MotionsClient.Branch("Leeds"), kind = "insert", words = "and performance management", place = "after", anchor = "Pay" });
         Assert.That((int)a1["number"]!, Is.EqualTo(1));
         Assert.That((string?)a1["instruction"], Is.EqualTo("Insert \"and performance management\" after \"Pay\"."));
-        var a2 = await _exec.Amend(id, new { mover = MotionsClient.Branch("Camden"), kind = "add", words = "  2. Report back to conference in 2002.\n" });
-        var a3 = await _exec.Amend(id, new { mover = new { kind = "member", name = "J. Smith" }, kind = "delete", words = "every member", insertWords = "all members" });
-        await _exec.Status(id, "debated");
+        var a2 = await Exec.Amend(id, new { mover = MotionsClient.Branch("Camden"), kind = "add", words = "  2. Report back to conference in 2002.\n" });
+        var a3 = await Exec.Amend(id, new { mover = new { kind = "member", name = "J. Smith" }, kind = "delete", words = "every member", insertWords = "all members" });
+        await Exec.Status(id, "debated");
 
-        await _exec.Vote($"/api/amendments/{(long)a1["id"]!}/vote", new { method = "show-of-hands", result = "carried" });
-        await _exec.Vote($"/api/amendments/{(long)a2["id"]!}/vote", new { method = "card", @for = 300, against = 100, abstain = 12 });
-        var m = await _exec.Vote($"/api/amendments/{(long)a3["id"]!}/vote", new { method = "show-of-hands", result = "lost" });
+        await Exec.Vote($"/api/amendments/{(long)a1["id"]!}/vote", new { method = "show-of-hands", result = "carried" });
+        await Exec.Vote($"/api/amendments/{(long)a2["id"]!}/vote", new { method = "card", @for = 300, against = 100, abstain = 12 });
+        var m = await Exec.Vote($"/api/amendments/{(long)a3["id"]!}/vote", new { method = "show-of-hands", result = "lost" });
 
         const string expected = "Conference opposes Performance Related Pay and performance management.\n\nConference instructs the Executive to:\n  1. Write to every member in the Summer Term 2001.\n  2. Report back to conference in 2002.\n";
         Assert.That((string?)m["text"], Is.EqualTo(expected));
@@ -113,7 +98,7 @@ public sealed class AmendmentTests
         Assert.That((string?)history[2]!["text"], Is.EqualTo(expected));
         Assert.That(m["instructions"]!.AsArray(), Has.Count.EqualTo(2), "the added instruction is recognised");
 
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         Assert.That(await conn.QuerySingleAsync<string>("SELECT text FROM motion WHERE id = @id", new { id }), Is.EqualTo(expected));
         Assert.That(await conn.QuerySingleAsync<string>("SELECT original_text FROM motion WHERE id = @id", new { id }), Is.EqualTo(Text));
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM motion_text_version WHERE motion_id = @id", new { id }), Is.EqualTo(3));
@@ -122,50 +107,50 @@ public sealed class AmendmentTests
     [Test]
     public async Task An_amendment_whose_words_are_not_in_the_motion_is_refused_with_a_clear_message()
     {
-        var id = (long)(await _exec.Motion(_conference, Text))["id"]!;
-        var r = await (await _exec.Post($"/api/motions/{id}/amendments", new { mover = MotionsClient.Branch("Leeds"), kind = "delete", words = "Autumn Term" }))
+        var id = (long)(await Exec.Motion(ConferenceId, Text))["id"]!;
+        var r = await (await Exec.Post($"/api/motions/{id}/amendments", new { mover = MotionsClient.Branch("Leeds"), kind = "delete", words = "Autumn Term" }))
             .AssertProblem(HttpStatusCode.BadRequest);
         Assert.That((string?)r["detail"], Is.EqualTo("The amendment cannot be applied to the motion: The words to delete, \"Autumn Term\", are not in the motion's text (the match is exact, including case and punctuation)."));
         Assert.That(r["errors"]!["words"], Is.Not.Null);
-        var incomplete = await (await _exec.Post($"/api/motions/{id}/amendments", new { mover = MotionsClient.Branch("Leeds"), kind = "insert", words = "x" }))
+        var incomplete = await (await Exec.Post($"/api/motions/{id}/amendments", new { mover = MotionsClient.Branch("Leeds"), kind = "insert", words = "x" }))
             .AssertProblem(HttpStatusCode.BadRequest);
         Assert.That(incomplete["errors"]!["place"], Is.Not.Null);
         Assert.That(incomplete["errors"]!["anchor"], Is.Not.Null);
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM amendment WHERE motion_id = @id", new { id }), Is.EqualTo(0));
     }
 
     [Test]
     public async Task An_amendment_overtaken_by_a_carried_one_cannot_be_carried()
     {
-        var id = (long)(await _exec.Motion(_conference, Text))["id"]!;
-        var first = await _exec.Amend(id, new { mover = MotionsClient.Branch("Leeds"), kind = "delete", words = "Summer Term 2001", insertWords = "Autumn Term 2001" });
-        var second = await _exec.Amend(id, new { mover = MotionsClient.Branch("York"), kind = "insert", words = "first", place = "before", anchor = "Summer Term" });
-        await _exec.Status(id, "debated");
-        await _exec.Vote($"/api/amendments/{(long)first["id"]!}/vote", new { method = "show-of-hands", result = "carried" });
-        var r = await (await _exec.Post($"/api/amendments/{(long)second["id"]!}/vote", new { method = "show-of-hands", result = "carried" }))
+        var id = (long)(await Exec.Motion(ConferenceId, Text))["id"]!;
+        var first = await Exec.Amend(id, new { mover = MotionsClient.Branch("Leeds"), kind = "delete", words = "Summer Term 2001", insertWords = "Autumn Term 2001" });
+        var second = await Exec.Amend(id, new { mover = MotionsClient.Branch("York"), kind = "insert", words = "first", place = "before", anchor = "Summer Term" });
+        await Exec.Status(id, "debated");
+        await Exec.Vote($"/api/amendments/{(long)first["id"]!}/vote", new { method = "show-of-hands", result = "carried" });
+        var r = await (await Exec.Post($"/api/amendments/{(long)second["id"]!}/vote", new { method = "show-of-hands", result = "carried" }))
             .AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string?)r["detail"], Does.StartWith("Amendment 2 no longer applies to the motion as already amended: The words to insert before, \"Summer Term\", are not in"));
         // Lost, though, it can be.
-        await _exec.Vote($"/api/amendments/{(long)second["id"]!}/vote", new { method = "show-of-hands", result = "lost" });
+        await Exec.Vote($"/api/amendments/{(long)second["id"]!}/vote", new { method = "show-of-hands", result = "lost" });
     }
 
     [Test]
     public async Task The_motion_is_voted_on_only_when_its_amendments_are_decided_and_during_its_debate()
     {
-        var id = (long)(await _exec.Motion(_conference, Text))["id"]!;
-        var early = await (await _exec.Post($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "carried" })).AssertProblem(HttpStatusCode.Conflict);
+        var id = (long)(await Exec.Motion(ConferenceId, Text))["id"]!;
+        var early = await (await Exec.Post($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "carried" })).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string?)early["detail"], Does.Contain("set its status to debated first"));
-        var a = await _exec.Amend(id, new { mover = MotionsClient.Branch("Leeds"), kind = "add", words = "Conference thanks members." });
-        await _exec.Status(id, "debated");
-        var pending = await (await _exec.Post($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "carried" })).AssertProblem(HttpStatusCode.Conflict);
+        var a = await Exec.Amend(id, new { mover = MotionsClient.Branch("Leeds"), kind = "add", words = "Conference thanks members." });
+        await Exec.Status(id, "debated");
+        var pending = await (await Exec.Post($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "carried" })).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string?)pending["detail"], Is.EqualTo("Decide or withdraw amendment 1 before conference votes on the motion."));
-        var m = await _exec.Vote($"/api/amendments/{(long)a["id"]!}/withdraw", new { });
+        var m = await Exec.Vote($"/api/amendments/{(long)a["id"]!}/withdraw", new { });
         Assert.That((string?)m["amendments"]![0]!["status"], Is.EqualTo("withdrawn"));
-        var carried = await _exec.Vote($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "carried" });
+        var carried = await Exec.Vote($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "carried" });
         Assert.That((string?)carried["status"], Is.EqualTo("carried"));
         Assert.That((string?)carried["text"], Is.EqualTo(Text));
-        var again = await (await _exec.Post($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "lost" })).AssertProblem(HttpStatusCode.Conflict);
+        var again = await (await Exec.Post($"/api/motions/{id}/vote", new { method = "show-of-hands", result = "lost" })).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string?)again["detail"], Does.Contain("already 'carried'"));
     }
 }

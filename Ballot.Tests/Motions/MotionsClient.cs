@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Ballot.Core.Staff;
 using Ballot.Tests.Infrastructure;
 
 namespace Ballot.Tests.Motions;
@@ -61,4 +62,23 @@ public sealed class MotionsClient(HttpClient http)
         await Status(motionId, "debated");
         return await Vote($"/api/motions/{motionId}/vote", new { method = "show-of-hands", result = "carried" });
     }
+}
+
+/// <summary>A fixture for motion tests: one API per test class, the executive's client, and a conference to table motions at.</summary>
+public abstract class MotionApiTests
+{
+    protected ApiHost Api { get; private set; } = null!;
+    protected MotionsClient Exec { get; private set; } = null!;
+    protected long ConferenceId { get; private set; }
+
+    [OneTimeSetUp]
+    public async Task StartApiWithConference()
+    {
+        Api = await ApiHost.StartAsync();
+        Exec = new MotionsClient(await Api.ClientFor(Roles.Executive));
+        ConferenceId = await Exec.Conference();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopApi() => await Api.DisposeAsync();
 }

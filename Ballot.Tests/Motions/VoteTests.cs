@@ -54,34 +54,19 @@ public sealed class VoteCountTests
     }
 }
 
-public sealed class MotionVoteTests
+public sealed class MotionVoteTests : MotionApiTests
 {
-    private ApiHost _api = null!;
-    private MotionsClient _exec = null!;
-    private long _conference;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _exec = new MotionsClient(await _api.ClientFor(Roles.Executive));
-        _conference = await _exec.Conference();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task A_rule_change_needing_two_thirds_is_lost_on_a_simple_majority_card_vote()
     {
-        var id = (long)(await _exec.Motion(_conference, "Conference amends Rule 12.", "Rule change", twoThirds: true))["id"]!;
-        await _exec.Status(id, "debated");
-        var m = await _exec.Vote($"/api/motions/{id}/vote", new { method = "card", @for = 60_000, against = 40_000, abstain = 1_000 });
+        var id = (long)(await Exec.Motion(ConferenceId, "Conference amends Rule 12.", "Rule change", twoThirds: true))["id"]!;
+        await Exec.Status(id, "debated");
+        var m = await Exec.Vote($"/api/motions/{id}/vote", new { method = "card", @for = 60_000, against = 40_000, abstain = 1_000 });
         Assert.That((string?)m["status"], Is.EqualTo("lost"));
         Assert.That((bool?)m["needsTwoThirds"], Is.True);
         Assert.That((bool?)m["decision"]!["twoThirdsRequired"], Is.True);
         Assert.That(m["actionItems"]!.AsArray(), Is.Empty);
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         var row = await conn.QuerySingleAsync<(long For, long Against, long Abstain, string Result)>(
             "SELECT votes_for, votes_against, abstentions, result FROM motion_vote WHERE motion_id = @id", new { id });
         Assert.That(row, Is.EqualTo((60_000L, 40_000L, 1_000L, "lost")));
@@ -91,12 +76,12 @@ public sealed class MotionVoteTests
     [Test]
     public async Task Inconsistent_card_vote_is_refused_and_changes_nothing()
     {
-        var id = (long)(await _exec.Motion(_conference, "Conference resolves."))["id"]!;
-        await _exec.Status(id, "debated");
-        var r = await (await _exec.Post($"/api/motions/{id}/vote", new { method = "card", result = "carried", @for = 10, against = 20, abstain = 0 }))
+        var id = (long)(await Exec.Motion(ConferenceId, "Conference resolves."))["id"]!;
+        await Exec.Status(id, "debated");
+        var r = await (await Exec.Post($"/api/motions/{id}/vote", new { method = "card", result = "carried", @for = 10, against = 20, abstain = 0 }))
             .AssertProblem(HttpStatusCode.BadRequest);
         Assert.That(r["errors"]!["result"]![0]!.ToString(), Is.EqualTo("10 for and 20 against means the vote is lost, not carried."));
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         Assert.That(await conn.ExecuteScalarAsync<string>("SELECT status FROM motion WHERE id = @id", new { id }), Is.EqualTo("debated"));
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM motion_vote WHERE motion_id = @id", new { id }), Is.EqualTo(0));
     }
