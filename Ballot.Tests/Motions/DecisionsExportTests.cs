@@ -6,40 +6,27 @@ using Ballot.Tests.Leaflets;
 namespace Ballot.Tests.Motions;
 
 /// <summary>A conference's decisions as one PDF, made with the leaflet renderer, read back as text.</summary>
-public sealed class DecisionsExportTests
+public sealed class DecisionsExportTests() : MotionApiTests(conference: false)
 {
-    private ApiHost _api = null!;
-    private MotionsClient _exec = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _exec = new MotionsClient(await _api.ClientFor(Roles.Executive));
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task The_decisions_pdf_has_each_motion_its_result_and_its_instructions()
     {
-        var conference = await _exec.Conference("Easter annual conference 2001", "2001-04-14", "2001-04-18");
-        var seed = (long)(await _exec.Import(conference, MotionsClient.Seed(), "?proposerKind=division&proposerName=Sheffield"))["id"]!;
-        var amendment = await _exec.Amend(seed, new { mover = MotionsClient.Branch("Leeds"), kind = "delete", words = "the meeds of this pupils", insertWords = "the needs of their pupils" });
-        await _exec.Status(seed, "debated");
-        await _exec.Vote($"/api/amendments/{(long)amendment["id"]!}/vote", new { method = "card", @for = 152_000, against = 31_000, abstain = 4_200 });
-        var carried = await _exec.Vote($"/api/motions/{seed}/vote", new { method = "card", @for = 160_500, against = 20_250, abstain = 3_000 });
+        var conference = await Exec.Conference("Easter annual conference 2001", "2001-04-14", "2001-04-18");
+        var seed = (long)(await Exec.Import(conference, MotionsClient.Seed(), "?proposerKind=division&proposerName=Sheffield"))["id"]!;
+        var amendment = await Exec.Amend(seed, new { mover = MotionsClient.Branch("Leeds"), kind = "delete", words = "the meeds of this pupils", insertWords = "the needs of their pupils" });
+        await Exec.Status(seed, "debated");
+        await Exec.Vote($"/api/amendments/{(long)amendment["id"]!}/vote", new { method = "card", @for = 152_000, against = 31_000, abstain = 4_200 });
+        var carried = await Exec.Vote($"/api/motions/{seed}/vote", new { method = "card", @for = 160_500, against = 20_250, abstain = 3_000 });
         var second = (long)carried["actionItems"]![1]!["id"]!;
-        await (await _exec.Http.PatchAsync($"/api/instructions/{second}", Http.JsonBody("""{"assignee":"Jo Bloggs","progress":"in-progress"}""")))
+        await (await Exec.Http.PatchAsync($"/api/instructions/{second}", Http.JsonBody("""{"assignee":"Jo Bloggs","progress":"in-progress"}""")))
             .AssertStatus(HttpStatusCode.OK);
-        var rule = (long)(await _exec.Motion(conference, "Conference amends Rule 12 so that the Executive is elected every year.", "Annual elections", twoThirds: true))["id"]!;
-        await _exec.Status(rule, "debated");
-        await _exec.Vote($"/api/motions/{rule}/vote", new { method = "card", @for = 90_000, against = 60_000, abstain = 0 });
-        var withdrawn = (long)(await _exec.Motion(conference, "Conference welcomes the Green Paper.", "Green Paper"))["id"]!;
-        await _exec.Status(withdrawn, "withdrawn");
+        var rule = (long)(await Exec.Motion(conference, "Conference amends Rule 12 so that the Executive is elected every year.", "Annual elections", twoThirds: true))["id"]!;
+        await Exec.Status(rule, "debated");
+        await Exec.Vote($"/api/motions/{rule}/vote", new { method = "card", @for = 90_000, against = 60_000, abstain = 0 });
+        var withdrawn = (long)(await Exec.Motion(conference, "Conference welcomes the Green Paper.", "Green Paper"))["id"]!;
+        await Exec.Status(withdrawn, "withdrawn");
 
-        var organiser = await _api.ClientFor(Roles.Organiser);
+        var organiser = await Api.ClientFor(Roles.Organiser);
         var response = await (await organiser.GetAsync($"/api/conferences/{conference}/decisions.pdf")).AssertStatus(HttpStatusCode.OK);
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/pdf"));
         Assert.That(response.Content.Headers.ContentDisposition?.FileName, Is.EqualTo($"conference-{conference}-decisions.pdf"));
@@ -78,13 +65,13 @@ public sealed class DecisionsExportTests
     [Test]
     public async Task A_conference_without_motions_exports_a_one_page_pdf_and_an_unknown_one_is_404()
     {
-        var conference = await _exec.Conference("Special conference", "2002-06-01", "2002-06-01");
-        var pdf = await (await (await _exec.Http.GetAsync($"/api/conferences/{conference}/decisions.pdf")).AssertStatus(HttpStatusCode.OK)).Content.ReadAsByteArrayAsync();
+        var conference = await Exec.Conference("Special conference", "2002-06-01", "2002-06-01");
+        var pdf = await (await (await Exec.Http.GetAsync($"/api/conferences/{conference}/decisions.pdf")).AssertStatus(HttpStatusCode.OK)).Content.ReadAsByteArrayAsync();
         var text = LeafletContent.Words(pdf);
         Assert.That(text, Does.Contain("No motions have been recorded for this conference."));
         Assert.That(text, Does.Contain("1 June 2002"));
-        await (await _exec.Http.GetAsync("/api/conferences/987654/decisions.pdf")).AssertProblem(HttpStatusCode.NotFound);
-        var scrutineer = await _api.ClientFor(Roles.Scrutineer);
+        await (await Exec.Http.GetAsync("/api/conferences/987654/decisions.pdf")).AssertProblem(HttpStatusCode.NotFound);
+        var scrutineer = await Api.ClientFor(Roles.Scrutineer);
         await (await scrutineer.GetAsync($"/api/conferences/{conference}/decisions.pdf")).AssertProblem(HttpStatusCode.Forbidden);
     }
 }

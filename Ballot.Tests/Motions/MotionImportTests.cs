@@ -6,29 +6,16 @@ using Dapper;
 namespace Ballot.Tests.Motions;
 
 /// <summary>The seed motion (Easter conference 2001) imported as plain text, and followed through to its instructions.</summary>
-public sealed class MotionImportTests
+public sealed class MotionImportTests() : MotionApiTests(conference: false)
 {
-    private ApiHost _api = null!;
-    private MotionsClient _exec = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _exec = new MotionsClient(await _api.ClientFor(Roles.Executive));
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     private static string SeedText(string seed) => seed[seed.IndexOf("Conference opposes", StringComparison.Ordinal)..];
 
     [Test]
     public async Task Importing_the_seed_keeps_its_title_and_text_byte_for_byte_typos_included()
     {
         var seed = MotionsClient.Seed();
-        var conference = await _exec.Conference();
-        var motion = await _exec.Import(conference, seed, "?number=7&proposerKind=division&proposerName=Sheffield");
+        var conference = await Exec.Conference();
+        var motion = await Exec.Import(conference, seed, "?number=7&proposerKind=division&proposerName=Sheffield");
 
         Assert.That((string?)motion["title"], Is.EqualTo("NUT policy on Performance Management passed at the Easter annual conference 2001"));
         Assert.That((string?)motion["text"], Is.EqualTo(SeedText(seed)));
@@ -39,7 +26,7 @@ public sealed class MotionImportTests
         foreach (var typo in new[] { "key evidencefor making", "staff re;lations", "furtehr work", "Write to ever member", "performance managament", "meet the meeds of this pupils" })
             Assert.That((string?)motion["text"], Does.Contain(typo));
 
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         var stored = await conn.QuerySingleAsync<string>("SELECT original_text FROM motion WHERE id = @id", new { id = (long)motion["id"]! });
         Assert.That(System.Text.Encoding.UTF8.GetBytes(stored), Is.EqualTo(System.Text.Encoding.UTF8.GetBytes(SeedText(seed))), "stored byte for byte");
     }
@@ -47,8 +34,8 @@ public sealed class MotionImportTests
     [Test]
     public async Task Importing_the_seed_finds_its_three_instructions_and_their_due_terms()
     {
-        var conference = await _exec.Conference();
-        var motion = await _exec.Import(conference, MotionsClient.Seed());
+        var conference = await Exec.Conference();
+        var motion = await Exec.Import(conference, MotionsClient.Seed());
         var instructions = motion["instructions"]!.AsArray();
 
         Assert.That(instructions, Has.Count.EqualTo(3));
@@ -68,14 +55,14 @@ public sealed class MotionImportTests
     [Test]
     public async Task Import_refuses_an_empty_body_a_title_alone_and_json()
     {
-        var conference = await _exec.Conference();
+        var conference = await Exec.Conference();
         async Task<HttpResponseMessage> Send(string text, string type) =>
-            await _exec.Http.PostAsync($"/api/conferences/{conference}/motions/import", new StringContent(text, System.Text.Encoding.UTF8, type));
+            await Exec.Http.PostAsync($"/api/conferences/{conference}/motions/import", new StringContent(text, System.Text.Encoding.UTF8, type));
         await (await Send("  \n\n", "text/plain")).AssertProblem(HttpStatusCode.BadRequest);
         var titleOnly = await (await Send("Just a title\n", "text/plain")).AssertProblem(HttpStatusCode.BadRequest);
         Assert.That(titleOnly["errors"]!["body"]![0]!.ToString(), Does.Contain("motion text must follow"));
         await (await Send("{}", "application/json")).AssertProblem(HttpStatusCode.UnsupportedMediaType);
-        await (await _exec.Http.PostAsync("/api/conferences/987654/motions/import",
+        await (await Exec.Http.PostAsync("/api/conferences/987654/motions/import",
             new StringContent("Title\n\nText", System.Text.Encoding.UTF8, "text/plain"))).AssertProblem(HttpStatusCode.NotFound);
     }
 
@@ -84,18 +71,18 @@ public sealed class MotionImportTests
     public async Task Seed_motion_carried_with_an_amendment_and_a_card_vote_gives_three_action_items()
     {
         var seed = MotionsClient.Seed();
-        var conference = await _exec.Conference();
-        var motion = await _exec.Import(conference, seed);
+        var conference = await Exec.Conference();
+        var motion = await Exec.Import(conference, seed);
         var id = (long)motion["id"]!;
-        var amendment = await _exec.Amend(id, new { mover = MotionsClient.Branch("Camden"), kind = "delete", words = "Write to ever member", insertWords = "Write to every member" });
-        await _exec.Status(id, "prioritised");
-        await _exec.Status(id, "debated");
-        var afterAmendment = await _exec.Vote($"/api/amendments/{(long)amendment["id"]!}/vote", new { method = "card", @for = 152_000, against = 31_000, abstain = 4_200 });
+        var amendment = await Exec.Amend(id, new { mover = MotionsClient.Branch("Camden"), kind = "delete", words = "Write to ever member", insertWords = "Write to every member" });
+        await Exec.Status(id, "prioritised");
+        await Exec.Status(id, "debated");
+        var afterAmendment = await Exec.Vote($"/api/amendments/{(long)amendment["id"]!}/vote", new { method = "card", @for = 152_000, against = 31_000, abstain = 4_200 });
         Assert.That((string?)afterAmendment["amendments"]![0]!["status"], Is.EqualTo("carried"));
         Assert.That((string?)afterAmendment["text"], Does.Contain("Write to every member in the Summer Term 2001"));
         Assert.That((string?)afterAmendment["originalText"], Is.EqualTo(SeedText(seed)), "the text as entered is kept");
 
-        var carried = await _exec.Vote($"/api/motions/{id}/vote", new { method = "card", @for = 160_500, against = 20_250, abstain = 3_000, totalCast = 183_750 });
+        var carried = await Exec.Vote($"/api/motions/{id}/vote", new { method = "card", @for = 160_500, against = 20_250, abstain = 3_000, totalCast = 183_750 });
         Assert.That((string?)carried["status"], Is.EqualTo("carried"));
         Assert.That((long?)carried["decision"]!["for"], Is.EqualTo(160_500));
         var items = carried["actionItems"]!.AsArray();
@@ -108,23 +95,23 @@ public sealed class MotionImportTests
         Assert.That((string?)history[0]!["text"], Is.EqualTo(SeedText(seed)));
         Assert.That((int?)history[1]!["amendmentNumber"], Is.EqualTo(1));
 
-        await using var conn = await _api.OpenAsync();
+        await using var conn = await Api.OpenAsync();
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM instruction WHERE motion_id = @id", new { id }), Is.EqualTo(3));
         Assert.That(await conn.ExecuteScalarAsync<string>("SELECT status FROM motion WHERE id = @id", new { id }), Is.EqualTo("carried"));
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM motion_vote WHERE motion_id = @id", new { id }), Is.EqualTo(2));
 
         // The second instruction (the national ballot) is linked to the ballot that carries it out.
         var second = (long)items[1]!["id"]!;
-        var now = _api.Clock.GetUtcNow();
-        var created = await (await _exec.Http.PostAsync("/api/ballots", Http.JsonBody(Ballots.BallotKit.IndustrialAction(now.AddDays(7), now.AddDays(21)))))
+        var now = Api.Clock.GetUtcNow();
+        var created = await (await Exec.Http.PostAsync("/api/ballots", Http.JsonBody(Ballots.BallotKit.IndustrialAction(now.AddDays(7), now.AddDays(21)))))
             .AssertStatus(HttpStatusCode.Created);
         var ballot = (long)(await created.ReadJson())["id"]!;
-        var missing = await (await _exec.Post($"/api/instructions/{second}/links", new { kind = "ballot", id = ballot + 1000 })).AssertProblem(HttpStatusCode.BadRequest);
+        var missing = await (await Exec.Post($"/api/instructions/{second}/links", new { kind = "ballot", id = ballot + 1000 })).AssertProblem(HttpStatusCode.BadRequest);
         Assert.That(missing["errors"]!["id"]![0]!.ToString(), Is.EqualTo($"No ballot with id {ballot + 1000}."));
-        var linked = await (await (await _exec.Post($"/api/instructions/{second}/links", new { kind = "ballot", id = ballot })).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        var linked = await (await (await Exec.Post($"/api/instructions/{second}/links", new { kind = "ballot", id = ballot })).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That(linked["links"]!.AsArray().Select(l => ((string?)l!["kind"], (long)l["id"]!)), Is.EqualTo(new[] { ("ballot", ballot) }));
         Assert.That((string?)linked["links"]![0]!["linkedBy"], Is.EqualTo("Test executive"));
-        var open = (await _exec.Get($"/api/instructions?status=open&motionId={id}")).AsArray();
+        var open = (await Exec.Get($"/api/instructions?status=open&motionId={id}")).AsArray();
         Assert.That(open.Select(i => i!["links"]!.AsArray().Count), Is.EqualTo(new[] { 0, 1, 0 }));
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT target_id FROM instruction_link WHERE instruction_id = @second AND kind = 'ballot'", new { second }), Is.EqualTo(ballot));
     }

@@ -64,8 +64,11 @@ public sealed class MotionsClient(HttpClient http)
     }
 }
 
-/// <summary>A fixture for motion tests: one API per test class, the executive's client, and a conference to table motions at.</summary>
-public abstract class MotionApiTests
+/// <summary>
+/// A fixture for motion tests: one API per test class, the executive's client, and (unless <paramref name="conference"/>
+/// is false) a conference to table motions at.
+/// </summary>
+public abstract class MotionApiTests(bool conference = true)
 {
     protected ApiHost Api { get; private set; } = null!;
     protected MotionsClient Exec { get; private set; } = null!;
@@ -76,7 +79,7 @@ public abstract class MotionApiTests
     {
         Api = await ApiHost.StartAsync();
         Exec = new MotionsClient(await Api.ClientFor(Roles.Executive));
-        ConferenceId = await Exec.Conference();
+        if (conference) ConferenceId = await Exec.Conference();
     }
 
     [OneTimeTearDown]
