@@ -43,7 +43,15 @@ internal sealed class WalPipeline : IDisposable
         // but not its times, which fsync would write as well.
         _wal = File.OpenHandle(_walFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         _databaseFile = databaseFile;
-        _database = File.OpenHandle(databaseFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        try
+        {
+            _database = File.OpenHandle(databaseFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch
+        {
+            _wal.Dispose();
+            throw;
+        }
         _syncer = new Thread(Sync) { IsBackground = true, Name = "Vote WAL sync" };
         _checkpointer = new Thread(Checkpoint) { IsBackground = true, Name = "Vote WAL checkpoint" };
         _syncer.Start();
@@ -63,8 +71,8 @@ internal sealed class WalPipeline : IDisposable
     }
 
     /// <summary>
-    /// Between batches: when the copy beside the writer that completes a round is done, copies the frames written meanwhile, on the
-    /// writer's connection, so every frame is in the database file and the next commit restarts the WAL.
+    /// Between batches: once the copy beside the writer that ends a round is done, copies the frames written meanwhile,
+    /// on the writer's connection, so that every frame is in the database file and the next commit restarts the WAL.
     /// </summary>
     public void CatchUpIfDue(DbConnection writer)
     {
