@@ -7,11 +7,13 @@ namespace Ballot.Tests.Mail;
 
 /// <summary>
 /// The real worker process (dotnet Ballot.Worker.dll) is killed with SIGKILL twice in the middle of a mailing and
-/// started again: every member ends with exactly one letter in the SMTP server's log, and none is left pending.
+/// started again: every member ends with one letter in the SMTP server's log (a second copy of the same letter only in
+/// the microseconds ADR 0101 names, at most one per connection per kill), and none is left pending.
 /// </summary>
 public sealed class WorkerKillTests
 {
     private const int Members = 3000;
+    private const int MaxConnections = 4;
 
     private static Process StartWorker(string connectionString, int smtpPort, string folder, string log)
     {
@@ -31,6 +33,7 @@ public sealed class WorkerKillTests
         psi.Environment["Mail__JournalFolder"] = Path.Combine(folder, "journal");
         psi.Environment["Mail__RatePerSecond"] = "400"; // slow enough for the kills to land mid-mailing
         psi.Environment["Mail__BatchSize"] = "100";
+        psi.Environment["Mail__MaxConnections"] = MaxConnections.ToString();
         psi.Environment["Mail__LeaseSeconds"] = "2";
         psi.Environment["Worker__PollSeconds"] = "1";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
@@ -90,9 +93,17 @@ public sealed class WorkerKillTests
         }
 
         var accepted = smtp.Accepted().Where(a => a.MessageId.StartsWith($"m{id}.")).ToList();
-        var perMember = accepted.GroupBy(a => a.Recipient).ToDictionary(g => g.Key, g => g.Count());
-        var twice = perMember.Where(kv => kv.Value > 1).Select(kv => kv.Key).ToList();
-        Assert.That(twice, Is.Empty, "members who got more than one letter");
+        var perMember = accepted.GroupBy(a => a.Recipient).ToDictionary(g => g.Key, g => g.ToList());
+        // The one window ADR 0101 leaves: a kill after a letter's end-of-data dot reached the socket and before its "D"
+        // line reached the journal (a few microseconds per letter) sends that letter again, with the same Message-ID,
+        // so receiving systems drop the copy. At most one such letter per connection per kill; anything more is a
+        // batch resent, which the journal exists to prevent.
+        var twice = perMember.Where(kv => kv.Value.Count > 1).ToList();
+        Assert.That(twice.Select(kv => kv.Value.Count), Has.All.EqualTo(2), "no member got more than two copies");
+        Assert.That(twice.Select(kv => kv.Value.Select(a => a.MessageId).Distinct().Count()), Has.All.EqualTo(1),
+            "a second copy is the same letter (the same Message-ID)");
+        Assert.That(twice, Has.Count.LessThanOrEqualTo(killedAt.Count * MaxConnections),
+            $"members who got a second copy: {string.Join(", ", twice.Select(kv => kv.Key))}");
         Assert.That(perMember.Keys, Is.EquivalentTo(Enumerable.Range(1, Members).Select(i => $"member{i}@example.org")), "every member got a letter");
         Assert.That(accepted.Select(a => a.MessageId).Distinct().Count(), Is.EqualTo(Members), "one stable Message-ID per recipient row");
 
