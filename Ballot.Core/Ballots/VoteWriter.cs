@@ -158,20 +158,20 @@ public sealed class VoteWriter : IAsyncDisposable
         {
             var conn = await db.OpenOwnAsync();
             if (conn is not SqliteConnection sqlite) return new Session(db, conn, null, log);
-            await using (var pragma = conn.CreateCommand())
-            {
-                // 2 MB of page cache holds the trees' inner pages; SQLite walks the cache's hash table when a
-                // transaction ends, so more costs at every commit. No checkpoint inside a commit, and no fsync either:
-                // WalPipeline syncs the WAL before any vote is answered and copies it into the database file beside
-                // this thread. The read opens (or creates) the WAL file the pipeline syncs.
-                pragma.CommandText = """
-                    PRAGMA cache_size = -2048; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL;
-                    SELECT COUNT(*) FROM sqlite_master;
-                    """;
-                await pragma.ExecuteScalarAsync();
-            }
             try
             {
+                await using (var pragma = conn.CreateCommand())
+                {
+                    // 2 MB of page cache holds the trees' inner pages; SQLite walks the cache's hash table when a
+                    // transaction ends, so more costs at every commit. No checkpoint inside a commit, and no fsync
+                    // either: WalPipeline syncs the WAL before any vote is answered and copies it into the database
+                    // file beside this thread. The read opens (or creates) the WAL file the pipeline syncs.
+                    pragma.CommandText = """
+                        PRAGMA cache_size = -2048; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL;
+                        SELECT COUNT(*) FROM sqlite_master;
+                        """;
+                    await pragma.ExecuteScalarAsync();
+                }
                 return new Session(db, conn, new WalPipeline(db, sqlite.DataSource, log), log);
             }
             catch
