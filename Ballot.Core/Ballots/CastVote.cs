@@ -154,11 +154,7 @@ public sealed class Electors(Db db) : IAsyncDisposable
                 FROM ballot_elector e JOIN ballot b ON b.id = e.ballot_id
                 WHERE e.credential_hash = @h
                 """;
-            var p = cmd.CreateParameter();
-            p.ParameterName = "h";
-            p.Value = "";
-            cmd.Parameters.Add(p);
-            return new Reader(conn, cmd, p);
+            return new Reader(conn, cmd, cmd.AddParameter("h", ""));
         }
 
         public async Task<ElectorState?> FindAsync(string credentialHash, CancellationToken ct)

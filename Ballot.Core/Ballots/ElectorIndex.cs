@@ -106,10 +106,7 @@ public sealed class ElectorIndex(Db db, ILogger<ElectorIndex> log)
             await using var conn = await db.OpenAsync();
             await using var cmd = conn.CreateCommand();
             cmd.CommandText = "SELECT credential_hash, constituency, member_id FROM ballot_elector WHERE ballot_id = @b";
-            var p = cmd.CreateParameter();
-            p.ParameterName = "b";
-            p.Value = ballotId;
-            cmd.Parameters.Add(p);
+            cmd.AddParameter("b", ballotId);
             var byHash = new Dictionary<Key, Elector>();
             var constituencies = new List<string>();
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -24,8 +24,8 @@ public static class RunDueWork
             List<long> toOpen, toClose;
             await using (var conn = await db.OpenAsync(ct))
             {
-                toOpen = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'draft' AND opens_at <= @now AND closes_at > @now ORDER BY id", new { now = now })).ToList();
-                toClose = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'open' AND closes_at <= @now ORDER BY id", new { now = now })).ToList();
+                toOpen = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'draft' AND opens_at <= @now AND closes_at > @now ORDER BY id", new { now })).ToList();
+                toClose = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'open' AND closes_at <= @now ORDER BY id", new { now })).ToList();
             }
             int opened = 0, closed = 0;
             var failures = new List<Exception>();

@@ -27,7 +27,7 @@ public static class SendReminders
                     SELECT r.ballot_id, r.due_at FROM ballot_reminder r JOIN ballot b ON b.id = r.ballot_id
                     WHERE r.sent_at IS NULL AND r.due_at <= @now AND b.status = 'open' AND b.closes_at > @now
                     ORDER BY r.due_at
-                    """, new { now = now })).ToList();
+                    """, new { now })).ToList();
             var sent = 0;
             foreach (var d in due)
             {
@@ -36,7 +36,7 @@ public static class SendReminders
                 var ballot = await BallotRow.LoadAsync(conn, d.BallotId, tx);
                 var claimed = await conn.ExecuteAsync("""
                     UPDATE ballot_reminder SET sent_at = @now WHERE ballot_id = @BallotId AND due_at = @DueAt AND sent_at IS NULL
-                    """, new { now = now, d.BallotId, DueAt = d.DueAt }, tx);
+                    """, new { now, d.BallotId, d.DueAt }, tx);
                 if (claimed == 0 || ballot.Status != "open" || ballot.ClosesAt <= now) continue;
                 var letter = Letters.Checked(Letters.Reminder(ballot, (int)Math.Ceiling((ballot.ClosesAt - now).TotalDays)));
                 var mailingId = await MailQueue.EnqueueAsync(conn, tx,
@@ -47,7 +47,7 @@ public static class SendReminders
                     """,
                     new { ballotId = ballot.Id });
                 await conn.ExecuteAsync("UPDATE ballot_reminder SET mailing_id = @mailingId WHERE ballot_id = @BallotId AND due_at = @DueAt",
-                    new { mailingId, d.BallotId, DueAt = d.DueAt }, tx);
+                    new { mailingId, d.BallotId, d.DueAt }, tx);
                 var letters = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
                 await Audit.AppendAsync(conn, tx, ballot.Id, "reminder-sent", cmd.Actor, new { dueAt = d.DueAt, mailingId, letters }, now);
                 await tx.CommitAsync(ct);

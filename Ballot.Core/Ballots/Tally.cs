@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Ballot.Core.Data;
 using Dapper;
 
 namespace Ballot.Core.Ballots;
@@ -119,10 +120,7 @@ public static class Tally
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt";
-        var p = cmd.CreateParameter();
-        p.ParameterName = "id";
-        p.Value = ballotId;
-        cmd.Parameters.Add(p);
+        cmd.AddParameter("id", ballotId);
         await using var reader = await cmd.ExecuteReaderAsync();
         var line = new byte[64];
         while (await reader.ReadAsync())

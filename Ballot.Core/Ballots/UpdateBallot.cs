@@ -32,7 +32,7 @@ public static class UpdateBallot
                 """, new
             {
                 id = cmd.Id, title = i.Title!.Trim(), kind = KindText.Of(i.Kind!.Value), counting = KindText.Of(i.Counting!.Value),
-                opensAt = i.OpensAt!.Value, closesAt = i.ClosesAt!.Value, ruleSet, definition = def.Serialize(), now = now,
+                opensAt = i.OpensAt!.Value, closesAt = i.ClosesAt!.Value, ruleSet, definition = def.Serialize(), now,
             }, tx);
             await Audit.AppendAsync(conn, tx, cmd.Id, "edited", cmd.Actor, new { title = i.Title.Trim(), ruleSet, definition = def }, now);
             var view = await (await BallotRow.LoadAsync(conn, cmd.Id, tx)).ToViewAsync(conn, tx);

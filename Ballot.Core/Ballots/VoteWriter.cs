@@ -117,10 +117,7 @@ public sealed class VoteWriter : IAsyncDisposable
             await using var conn = await _db.OpenAsync();
             await using var cmd = conn.CreateCommand();
             cmd.CommandText = PapersMixing.MixSql;
-            var k = cmd.CreateParameter();
-            k.ParameterName = "k";
-            k.Value = _mixAtLeast;
-            cmd.Parameters.Add(k);
+            cmd.AddParameter("k", _mixAtLeast);
             if (await cmd.ExecuteNonQueryAsync() > 0) await PapersMixing.VacuumAsync(conn, "ballot_paper_staged");
         }
         catch (Exception ex)
@@ -250,23 +247,23 @@ public sealed class VoteWriter : IAsyncDisposable
             {
                 _open = conn.CreateCommand();
                 _open.CommandText = "SELECT id FROM ballot WHERE id = @b AND status = 'open' AND opens_at <= @now AND closes_at > @now";
-                _openId = Add(_open, "b");
-                _openNow = Add(_open, "now");
+                _openId = _open.AddParameter("b");
+                _openNow = _open.AddParameter("now");
                 _claim = conn.CreateCommand();
                 _claim.CommandText = """
                     UPDATE ballot_elector SET voted = 1, voted_hour = @hour
                     WHERE ballot_id = @b AND member_id = @m AND credential_hash = @h AND voted = 0
                     """;
-                _claimHash = Add(_claim, "h");
-                _claimBallot = Add(_claim, "b");
-                _claimMember = Add(_claim, "m");
-                _claimHour = Add(_claim, "hour");
+                _claimHash = _claim.AddParameter("h");
+                _claimBallot = _claim.AddParameter("b");
+                _claimMember = _claim.AddParameter("m");
+                _claimHour = _claim.AddParameter("hour");
                 _paper = conn.CreateCommand();
                 _paper.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)";
-                _paperBallot = Add(_paper, "b");
-                _paperReceipt = Add(_paper, "r");
-                _paperConstituency = Add(_paper, "c");
-                _paperAnswers = Add(_paper, "a");
+                _paperBallot = _paper.AddParameter("b");
+                _paperReceipt = _paper.AddParameter("r");
+                _paperConstituency = _paper.AddParameter("c");
+                _paperAnswers = _paper.AddParameter("a");
             }
 
             public void Write(DbTransaction tx, List<Pending> batch, DateTimeOffset now, DateTimeOffset hour, (VoteOutcome, string?)[] outcomes)
@@ -297,15 +294,6 @@ public sealed class VoteWriter : IAsyncDisposable
                     _paper.ExecuteNonQuery();
                     outcomes[i] = (VoteOutcome.Recorded, receipt);
                 }
-            }
-
-            private static DbParameter Add(DbCommand cmd, string name)
-            {
-                var p = cmd.CreateParameter();
-                p.ParameterName = name;
-                p.Value = DBNull.Value;
-                cmd.Parameters.Add(p);
-                return p;
             }
 
             public void Dispose()

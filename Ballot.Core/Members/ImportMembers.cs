@@ -242,7 +242,7 @@ public static partial class ImportMembers
     }
 
     private static DbParameter[] AddParameters(DbCommand cmd, params string[] names) =>
-        names.Select(n => { var p = cmd.CreateParameter(); p.ParameterName = n; p.Value = DBNull.Value; cmd.Parameters.Add(p); return p; }).ToArray();
+        names.Select(n => cmd.AddParameter(n)).ToArray();
 
     private static void Bind(DbParameter[] p, Change c)
     {

@@ -248,7 +248,7 @@ static async Task SeedMembers(Db db, int n)
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "INSERT INTO member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at) VALUES ($n, $f, $l, $e, $w, 'teacher', 'active', $t, $t)";
-        var pn = P(cmd, "$n"); var pf = P(cmd, "$f"); var pl = P(cmd, "$l"); var pe = P(cmd, "$e"); var pw = P(cmd, "$w"); var pt = P(cmd, "$t");
+        var pn = cmd.AddParameter("$n"); var pf = cmd.AddParameter("$f"); var pl = cmd.AddParameter("$l"); var pe = cmd.AddParameter("$e"); var pw = cmd.AddParameter("$w"); var pt = cmd.AddParameter("$t");
         pt.Value = DapperSetup.ToSqliteText(now);
         for (var i = 1; i <= n; i++)
         {
@@ -278,7 +278,7 @@ static async Task FillPapers(Db db, long ballotId)
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
         cmd.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES ($b, $r, $c, $a)";
-        var pb = P(cmd, "$b"); var pr = P(cmd, "$r"); var pc = P(cmd, "$c"); var pa = P(cmd, "$a");
+        var pb = cmd.AddParameter("$b"); var pr = cmd.AddParameter("$r"); var pc = cmd.AddParameter("$c"); var pa = cmd.AddParameter("$a");
         pb.Value = ballotId;
         foreach (var c in constituencies)
         {
@@ -287,14 +287,6 @@ static async Task FillPapers(Db db, long ballotId)
         }
     }
     await tx.CommitAsync();
-}
-
-static System.Data.Common.DbParameter P(System.Data.Common.DbCommand cmd, string name)
-{
-    var p = cmd.CreateParameter();
-    p.ParameterName = name;
-    cmd.Parameters.Add(p);
-    return p;
 }
 
 Process StartApi(string conn, int port, string keyFile)
