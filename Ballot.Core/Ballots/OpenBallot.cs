@@ -45,7 +45,7 @@ public static class OpenBallot
 
             // Freeze the electorate and each elector's address: members who match now, at the address they have now;
             // anyone added later is not an elector, and a later change of address does not move this ballot's letters.
-            // On PostgreSQL the register's writers' lock, so a change either lands before the freeze or sees the ballot open (ADR 0220).
+            // On PostgreSQL take the register writers' lock: a change of address lands before the freeze or sees the ballot open (ADR 0220).
             if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
             var (where, args) = ElectorateSql(def.Electorate);
             var electors = (await conn.QueryAsync<ElectorRow>(
