@@ -126,11 +126,15 @@ public static partial class ImportMembers
             else await WriteSqlite((SqliteConnection)conn, (SqliteTransaction)tx, inserts, updates, now, ct);
             // Changed addresses do not move open ballots' letters (those go to the address frozen at opening); they are
             // recorded, and told to the old address where the member is an elector of an open ballot.
+            var written = Stopwatch.GetElapsedTime(started);
             await MemberChanges.RecordAsync(conn, tx, changes, "import", cmd.By, now, ct);
+            var recorded = Stopwatch.GetElapsedTime(started);
             var notices = changes.Count == 0 ? 0 : await MemberChanges.AnnounceAsync(conn, tx, after, "import", cmd.By, now);
+            var announced = Stopwatch.GetElapsedTime(started);
             await tx.CommitAsync(ct);
-            log.LogInformation("Register import: {Created} created, {Updated} updated, {Unchanged} unchanged, {Changes} email or status changes recorded, {Notices} notices queued, in {TotalMs:0} ms (parse {ParseMs:0} ms, compare {CompareMs:0} ms)",
-                inserts.Count, updates.Count, unchanged, changes.Count, notices, Stopwatch.GetElapsedTime(started).TotalMilliseconds, parsed.TotalMilliseconds, (compared - parsed).TotalMilliseconds);
+            log.LogInformation("Register import: {Created} created, {Updated} updated, {Unchanged} unchanged, {Changes} email or status changes recorded, {Notices} notices queued, in {TotalMs:0} ms (parse {ParseMs:0} ms, compare {CompareMs:0} ms, write {WriteMs:0} ms, record changes {RecordMs:0} ms, announce {AnnounceMs:0} ms)",
+                inserts.Count, updates.Count, unchanged, changes.Count, notices, Stopwatch.GetElapsedTime(started).TotalMilliseconds, parsed.TotalMilliseconds,
+                (compared - parsed).TotalMilliseconds, (written - compared).TotalMilliseconds, (recorded - written).TotalMilliseconds, (announced - recorded).TotalMilliseconds);
             return new Result(inserts.Count, updates.Count, unchanged);
         }
     }
