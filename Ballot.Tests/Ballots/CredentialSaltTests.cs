@@ -84,6 +84,9 @@ public sealed class CredentialSaltTests
                     Assert.That(stored, Does.Contain(Credentials.Hash(await kit.Credential(ballotId, number))), "the letter's link, with the stored salt");
                 }
             }
+            // A ballot opened before salts existed (migration 0221 gives it an empty salt) keeps the links its letters carry.
+            var legacy = api.App.Services.GetRequiredService<Credentials>().ForBallot(ballots[0], "");
+            Assert.That(legacy.For(await kit.MemberId("M000002")), Is.EqualTo(FromKeyAlone(ballots[0], await kit.MemberId("M000002"))));
             Assert.That(salts.Select(s => s.Length), Is.All.GreaterThanOrEqualTo(16), "at least 128 bits");
             Assert.That(salts[0], Is.Not.EqualTo(salts[1]));
             Assert.That(async () => await conn.ExecuteAsync("UPDATE ballot_credential_salt SET salt = '' WHERE ballot_id = @id", new { id = ballots[0] }), Throws.Exception,
