@@ -33,7 +33,8 @@ public static class SendReminders
             {
                 await using var conn = await db.OpenAsync(ct);
                 await using var tx = await db.BeginWriteAsync(conn, ct);
-                var ballot = await BallotRow.LoadAsync(conn, d.BallotId, tx);
+                // Locked: a close waits for this reminder (and then cancels its letters), or this sees the ballot closed.
+                var ballot = await BallotRow.LoadLockedAsync(conn, db.Dialect, d.BallotId, tx);
                 var claimed = await conn.ExecuteAsync("""
                     UPDATE ballot_reminder SET sent_at = @now WHERE ballot_id = @BallotId AND due_at = @DueAt AND sent_at IS NULL
                     """, new { now, d.BallotId, d.DueAt }, tx);
