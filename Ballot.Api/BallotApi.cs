@@ -41,7 +41,9 @@ public static class BallotApi
         app.Services.GetRequiredService<Migrator>().Migrate();
 
         app.UseForwardedHeaders();
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseMiddleware<RequestLogging>();
+        app.UseMiddleware<Ballot.Api.Security.SecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -195,6 +195,6 @@ public static class VotingPages
             </body>
             </html>
             """;
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+        return new Security.NoncedHtml(html, status);
     }
 }

@@ -55,7 +55,9 @@ public sealed class BallotRow
 
     public static async Task<BallotRow> LoadAsync(DbConnection conn, long id, DbTransaction? tx = null) =>
         await conn.QuerySingleOrDefaultAsync<BallotRow>(Select + " WHERE id = @id", new { id }, tx)
-        ?? throw new NotFound($"No ballot with id {id}.");
+        ?? throw new NotFound(NoSuchBallot(id));
+
+    public static string NoSuchBallot(long id) => $"No ballot with id {id}.";
 
     public async Task<BallotView> ToViewAsync(DbConnection conn, DbTransaction? tx = null)
     {
