@@ -22,6 +22,10 @@ public static class BallotApi
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+        // These log the raw request path, so a voting link's credential or an unsubscribe token, at Information or
+        // Debug. Pinned here, after configuration, so turning logging up cannot put live links in the logs;
+        // RequestLogging writes the route template instead (issue 11, flaw 6).
+        foreach (var category in PathLoggingCategories) builder.Logging.AddFilter(category, LogLevel.Warning);
         builder.AddBallotCore();
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -54,6 +58,12 @@ public static class BallotApi
         MapAllEndpoints(app);
         return app;
     }
+
+    private static readonly string[] PathLoggingCategories =
+    [
+        "Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing.Matching", "Microsoft.AspNetCore.Server.Kestrel.BadRequests",
+        "Microsoft.AspNetCore.HttpLogging", "Microsoft.AspNetCore.HttpsPolicy",
+    ];
 
     /// <summary>
     /// Behind a reverse proxy every request comes from the proxy's address: X-Forwarded-For/-Proto are honoured from the
