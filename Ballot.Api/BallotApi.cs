@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Ballot.Api.Auth;
 using Ballot.Api.Endpoints;
 using Ballot.Api.Errors;
@@ -49,6 +50,7 @@ public static class BallotApi
         app.UseMiddleware<RequestLogging>();
         app.UseMiddleware<Ballot.Api.Security.SecurityHeaders>();
         app.UseExceptionHandler();
+        app.Use(NoNulStrings.InQuery);
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -95,6 +97,8 @@ public static class BallotApi
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        o.TypeInfoResolver = (o.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+            .WithAddedModifier(NoNulStrings.Modifier);
         // A misspelt field is an error the caller should hear about, not something silently dropped.
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     }
