@@ -56,7 +56,8 @@ public static class BallotApi
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs/api", o => o.WithTitle("Ballot API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/docs/api", o => o.WithTitle("Ballot API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts());   // no request to fonts.scalar.com: the policy allows fonts from here only
         MapAllEndpoints(app);
         return app;
     }

@@ -14,6 +14,7 @@ namespace Ballot.Api.Security;
 public sealed partial class SecurityHeaders(RequestDelegate next)
 {
     private const string NonceKey = "ballot.csp-nonce";
+    private const string ScriptHashesKey = "ballot.csp-script-hashes";
 
     /// <summary>The Scalar API reference (/docs/api) is generated HTML with an inline module script: its hash is allowed, nothing else.</summary>
     private static readonly PathString ApiReference = "/docs/api";
@@ -30,7 +31,7 @@ public sealed partial class SecurityHeaders(RequestDelegate next)
     {
         http.Response.OnStarting(() =>
         {
-            Apply(http, null);
+            Apply(http);
             return Task.CompletedTask;
         });
         if (!http.Request.Path.StartsWithSegments(ApiReference))
@@ -55,14 +56,14 @@ public sealed partial class SecurityHeaders(RequestDelegate next)
             var html = Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
             var hashes = InlineScripts().Matches(html).Select(m => m.Groups[1].Value).Where(s => s.Length > 0)
                 .Select(s => $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(s)))}'");
-            Apply(http, string.Join(' ', hashes));
+            http.Items[ScriptHashesKey] = string.Join(' ', hashes);
         }
         http.Response.ContentLength = buffer.Length;
         buffer.Position = 0;
         await buffer.CopyToAsync(body, http.RequestAborted);
     }
 
-    private static void Apply(HttpContext http, string? scriptHashes)
+    private static void Apply(HttpContext http)
     {
         var h = http.Response.Headers;
         h.XContentTypeOptions = "nosniff";
@@ -76,9 +77,14 @@ public sealed partial class SecurityHeaders(RequestDelegate next)
             return;
         }
         var nonce = $"'nonce-{CspNonce(http)}'";
-        var scripts = scriptHashes is { Length: > 0 } ? $"{nonce} {scriptHashes} 'self'" : $"{nonce} 'self'";
+        var hashes = http.Items[ScriptHashesKey] as string;
+        var reference = hashes is not null;
+        var scripts = reference ? $"{nonce} {hashes} 'self'" : $"{nonce} 'self'";
+        // The API reference's script adds <style> elements as it runs; a style cannot run script, so that page alone
+        // may have inline styles. Member and staff pages may not.
+        var styles = reference ? "'self' 'unsafe-inline'" : $"{nonce} 'self'";
         h.ContentSecurityPolicy =
-            $"default-src 'self'; script-src {scripts}; style-src {nonce} 'self'; img-src 'self' data:; font-src 'self'; " +
+            $"default-src 'self'; script-src {scripts}; style-src {styles}; img-src 'self' data:; font-src 'self'; " +
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     }
 

@@ -123,6 +123,8 @@ public sealed class HostileInputTests
                         Add(Url(null, null), type, huge, $"20 MB {type}");
                     Add(Url(null, null), "text/csv", [.. "membership_number,first_name\n\0"u8, 0xED, 0xA0, 0x80, (byte)',', .. "\u202e\n"u8], "csv with NUL");
                     Add(Url(null, null), "text/csv", Encoding.UTF8.GetBytes("membership_number,first_name,last_name,email\n" + Long + ",a,b,c@d.org\n"), "csv with 100k cell");
+                    Add(Url(null, null), "text/csv", Encoding.UTF8.GetBytes(MemberCsv.Header + "\nN1,a\0b,c,n1@example.org,S\u202e,E,R,teacher\n"), "csv with NUL in a cell");
+                    Add(Url(null, null), "text/markdown", Encoding.UTF8.GetBytes("# Motion\0\n\nText \0 here\n"), "markdown with NUL");
                 }
             }
         }

@@ -47,7 +47,9 @@ public sealed class PickupFolderTests
 
         var campaign = await MailTestData.EnqueueAsync(api, new NewMailing("campaign", "News", "Dear {{ first_name }}", null, null, null, null, api.Clock.GetUtcNow()));
         await MailTestData.WaitForStatus(api, campaign, "sent");
-        var ballotId = await kit.OpenConsultative();
+        // The worker runs on the real clock (and closes due ballots), so the ballot stays open for a year from now.
+        var ballotId = await kit.Create(BallotKit.Consultative(kit.Now, DateTimeOffset.UtcNow.AddDays(365)));
+        await kit.Open(ballotId);
         var letters = await kit.Scalar<long>("SELECT id FROM mailing WHERE source = 'ballot' AND source_id = @ballotId AND purpose = 'voting-letter'", new { ballotId });
         await MailTestData.WaitForStatus(api, letters, "sent");
 
