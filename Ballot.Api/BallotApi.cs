@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Ballot.Api.Auth;
 using Ballot.Api.Endpoints;
 using Ballot.Api.Errors;
@@ -22,6 +23,10 @@ public static class BallotApi
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
+        // These log the raw request path, so a voting link's credential or an unsubscribe token, at Information or
+        // Debug. Pinned here, after configuration, so turning logging up cannot put live links in the logs;
+        // RequestLogging writes the route template instead (issue 11, flaw 6).
+        foreach (var category in PathLoggingCategories) builder.Logging.AddFilter(category, LogLevel.Warning);
         builder.AddBallotCore();
         RequireCertificationKey(builder);
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
@@ -44,17 +49,27 @@ public static class BallotApi
         app.Services.GetRequiredService<Ballot.Core.Ballots.ScrutineerKey>();
 
         app.UseForwardedHeaders();
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseMiddleware<RequestLogging>();
+        app.UseMiddleware<Ballot.Api.Security.SecurityHeaders>();
         app.UseExceptionHandler();
+        app.Use(NoNulStrings.InQuery);
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs/api", o => o.WithTitle("Ballot API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/docs/api", o => o.WithTitle("Ballot API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts());   // no request to fonts.scalar.com: the policy allows fonts from here only
         MapAllEndpoints(app);
         return app;
     }
+
+    private static readonly string[] PathLoggingCategories =
+    [
+        "Microsoft.AspNetCore.Hosting.Diagnostics", "Microsoft.AspNetCore.Routing.Matching", "Microsoft.AspNetCore.Server.Kestrel.BadRequests",
+        "Microsoft.AspNetCore.HttpLogging", "Microsoft.AspNetCore.HttpsPolicy",
+    ];
 
     /// <summary>
     /// Only the API certifies, so only the API needs the scrutineer's signing key: on PostgreSQL there is no SQLite file to
@@ -97,6 +112,8 @@ public static class BallotApi
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower));
+        o.TypeInfoResolver = (o.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+            .WithAddedModifier(NoNulStrings.Modifier);
         // A misspelt field is an error the caller should hear about, not something silently dropped.
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     }

@@ -19,6 +19,8 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
             leafletPoll < 60 ? $"*/{leafletPoll} * * * * *" : $"*/{Math.Min(59, leafletPoll / 60)} * * * *");
         // Mail: send scheduled mailings whose time has come (Ballot.Worker/MailJobs.cs).
         jobs.AddOrUpdate<MailJobs>("mail-dispatch", j => j.DispatchDueMailings(CancellationToken.None), options.Value.PollCron);
+        // Pickup folder: a closed ballot's voting letters and any letter past Mail:PickupRetentionHours are deleted.
+        jobs.AddOrUpdate<Ballot.Core.Mail.PickupSweep>("mail-pickup-sweep", s => s.RunAsync(CancellationToken.None), Cron.Minutely());
         log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);
         return Task.CompletedTask;
     }

@@ -109,16 +109,14 @@ public sealed class BallotEndpoints : IEndpoints
 
     private static async Task<IResult> Vote(VoteRequest body, HttpContext http, IMediator mediator, CredentialGuard guard, CancellationToken ct)
     {
-        if (guard.Blocked(http)) return TooMany(http);
         try
         {
             var receipt = await mediator.Send(new CastVote.Command(body.Credential ?? "", body.Answers), ct);
             return TypedResults.Created((string?)null, new VoteReceipt(receipt.Code));
         }
-        catch (Ballot.Core.Common.NotFound)
+        catch (Ballot.Core.Common.NotFound) when (guard.Fail(http))
         {
-            guard.Failed(http);
-            throw;
+            return TooMany(http);
         }
     }
 

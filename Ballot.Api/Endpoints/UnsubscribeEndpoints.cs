@@ -49,15 +49,16 @@ public sealed class UnsubscribeEndpoints : IEndpoints
         return Html(200, "You are unsubscribed", $"<p>You will receive no more campaign mail from {union}. Ballot papers and other letters the law requires still reach you.</p>");
     }
 
-    private static IResult Html(int status, string title, string body) => Results.Content(
+    private static IResult Html(int status, string title, string body) => new Security.NoncedHtml(
         $$"""
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
         <title>{{title}}</title>
         <style>body { font-family: system-ui, sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em; line-height: 1.5; }
         button { font-size: 1.1em; padding: .5em 1.2em; }</style></head>
         <body><main><h1>{{title}}</h1>
         {{body}}
         </main></body></html>
-        """, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
+        """, status);
 }

@@ -29,6 +29,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
                 => new ProblemDetails { Status = 409, Title = "Conflict with the current state.", Detail = "The change conflicts with data saved at the same time; reload and try again." },
             Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 } or Npgsql.PostgresException { SqlState: "40001" or "40P01" or "55P03" }
                 => new ProblemDetails { Status = 503, Title = "The database is busy.", Detail = "Another change holds the database; retry in a moment." },
+            // Text PostgreSQL cannot store (a NUL that came by a way no check covers, e.g. inside a CSV cell).
+            Npgsql.PostgresException { SqlState: "22021" or "22P05" }
+                => new ProblemDetails { Status = 400, Title = "The request could not be read.", Detail = NoNulStrings.Message },
             InvalidDataException d => new ProblemDetails { Status = 400, Title = "The request could not be read.", Detail = d.Message },
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "The request could not be read.", Detail = Describe(b) },
             _ => new ProblemDetails { Status = 500, Title = "An unexpected error occurred.", Detail = "The error has been logged; quote the traceId when you report it." },

@@ -38,12 +38,15 @@ public sealed class CredentialGuard : IDisposable
         return new System.Net.IPAddress(bytes) + "/64";
     }
 
-    /// <summary>True when this client has used up its failures for the window: answer 429 without looking anything up.</summary>
-    public bool Blocked(HttpContext http) => _failures.GetStatistics(Client(http)) is { CurrentAvailablePermits: <= 0 };
-
-    public void Failed(HttpContext http)
+    /// <summary>
+    /// Counts a failed lookup; true when this client has used up its failures for the window (answer 429, not 404).
+    /// Called only after the credential was looked up and not found, so a valid credential is never refused for the
+    /// address it comes from: a school or a carrier's shared address cannot be locked out by someone else's guesses.
+    /// </summary>
+    public bool Fail(HttpContext http)
     {
-        using var _ = _failures.AttemptAcquire(Client(http));
+        using var lease = _failures.AttemptAcquire(Client(http));
+        return !lease.IsAcquired;
     }
 
     public void Dispose() => _failures.Dispose();

@@ -29,13 +29,8 @@ public static class VotingPages
     private static async Task<IResult> Show(string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
         MailOptions options, CredentialGuard guard, CancellationToken ct)
     {
-        if (guard.Blocked(http)) return TooMany(http, options);
         var elector = await electors.FindAsync(credential, ct);
-        if (elector is null)
-        {
-            guard.Failed(http);
-            return Invalid(options);
-        }
+        if (elector is null) return Refused(http, options, guard);
         var paper = await papers.GetAsync(elector.BallotId, ct);
         var now = clock.GetUtcNow();
         if (now < elector.OpensAt)
@@ -50,7 +45,6 @@ public static class VotingPages
     private static async Task<IResult> Submit(string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
         MailOptions options, CredentialGuard guard, CancellationToken ct)
     {
-        if (guard.Blocked(http)) return TooMany(http, options);
         IFormCollection? form;
         try
         {
@@ -79,8 +73,7 @@ public static class VotingPages
         }
         catch (NotFound)
         {
-            guard.Failed(http);
-            return Invalid(options);
+            return Refused(http, options, guard);
         }
         catch (Conflict)
         {
@@ -148,6 +141,10 @@ public static class VotingPages
         Page(options, 404, "This link is not valid", null,
             "<p>This voting link is not valid. Check that you copied the whole link from your letter, or contact your union.</p>");
 
+    /// <summary>A credential that failed the lookup: counted, and once the client's budget is gone answered 429 (ADR 0204).</summary>
+    private static IResult Refused(HttpContext http, MailOptions options, CredentialGuard guard) =>
+        guard.Fail(http) ? TooMany(http, options) : Invalid(options);
+
     private static IResult TooMany(HttpContext http, MailOptions options)
     {
         http.Response.Headers.RetryAfter = ((int)CredentialGuard.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
@@ -198,6 +195,6 @@ public static class VotingPages
             </body>
             </html>
             """;
-        return Results.Content(html, "text/html; charset=utf-8", Encoding.UTF8, status);
+        return new Security.NoncedHtml(html, status);
     }
 }

@@ -55,7 +55,9 @@ public sealed class BallotRow
 
     public static async Task<BallotRow> LoadAsync(DbConnection conn, long id, DbTransaction? tx = null) =>
         await conn.QuerySingleOrDefaultAsync<BallotRow>(Select + " WHERE id = @id", new { id }, tx)
-        ?? throw new NotFound($"No ballot with id {id}.");
+        ?? throw new NotFound(NoSuchBallot(id));
+
+    public static string NoSuchBallot(long id) => $"No ballot with id {id}.";
 
     /// <summary>Loads the row and holds it until the write transaction ends, so no other transition or edit interleaves.</summary>
     public static async Task<BallotRow> LoadLockedAsync(DbConnection conn, Data.Dialect dialect, long id, DbTransaction tx) =>

@@ -24,8 +24,8 @@ public static class EmployerNotice
             sb.Append($"# Notice to employers of the result of an industrial-action ballot (s.231A TULRCA 1992)\n\n");
             sb.Append($"Ballot: {ballot.Title}\n\nVoting closed: {Letters.When(ballot.ClosesAt)}\n\n");
             sb.Append($"Rule set: {rules?.Name}\n\nCertified by the independent scrutineer on {Letters.When(ballot.CertifiedAt!.Value)}\n\n");
-            Letters.AppendFigures(sb, result, includeYesNo: true);
-            return sb.ToString().Replace("{% raw %}", "").Replace("{% endraw %}", "");
+            Letters.AppendFigures(sb, result, includeYesNo: true, template: false);
+            return sb.ToString();
         }
     }
 }

@@ -20,6 +20,8 @@ public static class GetResult
         {
             await using var conn = await db.OpenAsync(ct);
             var ballot = await BallotRow.LoadAsync(conn, q.Id);
+            // A draft is staff's business: to anyone else it answers exactly as a ballot that does not exist.
+            if (ballot.Status == "draft" && !q.Staff) throw new NotFound(BallotRow.NoSuchBallot(q.Id));
             // Never an interim figure: before close there is no count to show anyone.
             if (ballot.Status is "draft" or "open" || ballot.Result is null)
                 throw new Conflict("There is no result before the ballot closes.");

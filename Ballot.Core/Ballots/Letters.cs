@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Ballot.Core.Ballots;
 
 /// <summary>
-/// The ballot's letters, as Markdown with Liquid merge fields the mail renderer fills per member. Text the executive
-/// typed is wrapped in {% raw %} so it is never run as a template.
+/// The ballot's letters, as Markdown with Liquid merge fields the mail renderer fills per member. Text staff or members
+/// typed (titles, questions, workplaces) goes through <see cref="Raw"/> so it is never run as a template.
 /// </summary>
 public static partial class Letters
 {
@@ -15,11 +15,23 @@ public static partial class Letters
 
     public sealed record Letter(string Subject, string Body);
 
-    /// <summary>Text the executive typed, never run as a template: inside {% raw %}, with any way of ending it removed.</summary>
-    private static string Raw(string? text) => string.IsNullOrEmpty(text) ? "" : "{% raw %}" + EndRaw().Replace(text, "") + "{% endraw %}";
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"\{%-?\s*endraw\s*-?%\}")]
-    private static partial System.Text.RegularExpressions.Regex EndRaw();
+    /// <summary>
+    /// Typed text as a template that prints it exactly. Every "{" is printed by a Liquid expression outside the raw
+    /// blocks, so the text inside them holds no "{": no tag, {% endraw %} included, can form there, however the text
+    /// nests or splits it. Removing "endraw" instead was beaten by nesting one inside another (issue 11, flaw 8).
+    /// </summary>
+    public static string Raw(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        var sb = new StringBuilder(text.Length + 32);
+        var parts = text.Split('{');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0) sb.Append("{{ '{' }}");
+            if (parts[i].Length > 0) sb.Append("{% raw %}").Append(parts[i]).Append("{% endraw %}");
+        }
+        return sb.ToString();
+    }
 
     /// <summary>
     /// Compiles the letter as the worker will, so a template error fails the request that queues it (before anything
@@ -66,16 +78,18 @@ public static partial class Letters
         return new Letter($"Result: {Raw(ballot.Title)}", sb.ToString());
     }
 
-    public static void AppendFigures(StringBuilder sb, BallotResult result, bool includeYesNo)
+    /// <param name="template">false for a plain Markdown document (the employers' notice): names are written as typed.</param>
+    public static void AppendFigures(StringBuilder sb, BallotResult result, bool includeYesNo, bool template = true)
     {
+        Func<string?, string> text = template ? Raw : x => x ?? "";
         foreach (var c in result.Constituencies)
         {
-            if (result.Constituencies.Count > 1 || c.Id != "all") sb.Append($"### {Raw(c.Name)}\n\n");
+            if (result.Constituencies.Count > 1 || c.Id != "all") sb.Append($"### {text(c.Name)}\n\n");
             foreach (var q in c.Questions)
             {
-                sb.Append($"**{Raw(q.Text)}**\n\n");
+                sb.Append($"**{text(q.Text)}**\n\n");
                 sb.Append($"- Entitled to vote: {q.Entitled}\n- Votes cast: {q.VotesCast}\n");
-                if (includeYesNo) foreach (var o in q.Options) sb.Append($"- {Raw(o.Option)}: {o.Votes}\n");
+                if (includeYesNo) foreach (var o in q.Options) sb.Append($"- {text(o.Option)}: {o.Votes}\n");
                 sb.Append($"- Spoiled or blank: {q.Spoiled}\n- Turnout: {q.TurnoutPercent.ToString("0.00", CultureInfo.InvariantCulture)}%\n");
                 if (q.TurnoutThresholdMet is { } t) sb.Append($"- At least 50% of those entitled voted: {(t ? "yes" : "no")}\n");
                 if (q.PublicServiceSupportMet is { } s) sb.Append($"- At least 40% of those entitled voted Yes: {(s ? "yes" : "no")}\n");

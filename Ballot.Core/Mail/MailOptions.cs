@@ -52,6 +52,10 @@ public sealed class MailOptions
     [Required]
     public string PickupFolder { get; set; } = "data/mail-pickup";
 
+    /// <summary>Letter files older than this are deleted from the pickup folder; a ballot's voting letters go when it closes.</summary>
+    [Range(1, 8760)]
+    public int PickupRetentionHours { get; set; } = 168;
+
     /// <summary>Per-run send journals that let a restarted worker tell which claimed letters the server already took.</summary>
     [Required]
     public string JournalFolder { get; set; } = "data/mail-journal";

@@ -20,6 +20,7 @@ public static class MailSetup
         services.AddSingleton<MailThrottle>();
         services.AddSingleton<MailDispatch>();
         services.AddSingleton<MailingSender>();
+        services.AddSingleton<PickupSweep>();
         return builder;
     }
 }

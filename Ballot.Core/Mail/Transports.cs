@@ -29,15 +29,24 @@ public static class LetterTransports
 /// <summary>
 /// Writes each letter as an .eml file named after its Message-ID (stable per recipient), through a temporary file and
 /// a rename: writing the same letter twice leaves one file, so the pickup folder is exactly-once by construction.
+/// A letter carries a live voting link, so the folder is 0700 and each file is created 0600; <see cref="PickupSweep"/>
+/// deletes a ballot's letters once it closes (docs/decisions/0240-pickup-letters-are-private-and-swept.md).
 /// </summary>
 public sealed class PickupFolderTransport : ILetterTransport
 {
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private readonly string _folder;
 
     public PickupFolderTransport(string folder)
     {
         _folder = Path.GetFullPath(folder);
-        Directory.CreateDirectory(_folder);
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(_folder);
+        else
+        {
+            Directory.CreateDirectory(_folder, OwnerOnly | UnixFileMode.UserExecute);
+            // A folder made before this change (or by hand) is closed too: its letters are no one else's to read.
+            File.SetUnixFileMode(_folder, OwnerOnly | UnixFileMode.UserExecute);
+        }
     }
 
     public bool IsConnected => true;
@@ -48,7 +57,14 @@ public sealed class PickupFolderTransport : ILetterTransport
         var tmp = Path.Combine(_folder, "." + name + ".tmp");
         // What an SMTP server would get: 7-bit, lines under 998 characters (MailKit does this itself when sending).
         message.Prepare(MimeKit.EncodingConstraint.SevenBit);
-        await using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 14, FileOptions.Asynchronous))
+        // The mode applies only to a file being created: a temporary file left by a killed run is removed first.
+        File.Delete(tmp);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 14, Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = OwnerOnly;
+        await using (var file = new FileStream(tmp, options))
             await message.WriteToAsync(file, ct);
         File.Move(tmp, Path.Combine(_folder, name), overwrite: true);
         journal.Accepted(recipientId);

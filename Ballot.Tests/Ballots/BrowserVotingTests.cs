@@ -129,6 +129,31 @@ public sealed class BrowserVotingTests
         Assert.That(receipt.Replace("-", ""), Is.EqualTo(stored));
     }
 
+    /// <summary>Issue 11, flaw 9: the policy forbids inline code without the nonce, and the pages still look as designed.</summary>
+    [Test]
+    public async Task The_voting_page_and_the_api_reference_render_under_the_content_security_policy()
+    {
+        var id = await _kit.OpenConsultative();
+        var link = await LinkFromLetter(id, "M000003");
+        var context = await _browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var violations = new List<string>();
+        page.Console += (_, m) => { if (m.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)) violations.Add(m.Text); };
+
+        await page.GotoAsync(link);
+        Assert.That(await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('header')).backgroundColor"), Is.EqualTo("rgb(29, 53, 87)"),
+            "the page's own style, carrying the nonce, applies");
+        // Script injected into the page (as an attacker's markup would be) does not run.
+        await page.EvaluateAsync("() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.body.appendChild(s); }");
+        Assert.That(await page.EvaluateAsync<bool>("window.injected === 1"), Is.False);
+        Assert.That(violations, Has.Count.EqualTo(1), "the injected script is the one refusal");
+
+        violations.Clear();
+        await page.GotoAsync(new Uri(_api.BaseAddress, "/docs/api/").ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
+        await Assertions.Expect(page.GetByText("Cast a vote with a credential").First).ToBeVisibleAsync();
+        Assert.That(violations, Is.Empty, "the API reference (its hashed inline script, no fonts from a CDN) runs under its policy");
+    }
+
     [Test]
     public async Task The_pages_for_an_unknown_link_and_a_closed_ballot_say_so_and_work_without_javascript()
     {

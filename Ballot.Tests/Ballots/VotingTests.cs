@@ -178,18 +178,22 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
     }
 
     [Test]
-    public async Task Guessing_credentials_is_rate_limited_per_client()
+    public async Task Guessing_credentials_is_rate_limited_per_client_but_a_valid_credential_still_votes()
     {
         var id = await Kit.OpenConsultative();
         for (var i = 0; i < 5; i++)
             await (await Kit.Vote($"guess{i:D17}", """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.NotFound);
-        var limited = await Kit.Vote(await Kit.Credential(id, "M000001"), """{"boycott":"Yes"}""");
+        var limited = await Kit.Vote("guess00000000000000099", """{"boycott":"Yes"}""");
         await limited.AssertProblem(HttpStatusCode.TooManyRequests);
         Assert.That(limited.Headers.RetryAfter, Is.Not.Null);
-        var page = await Api.Client.GetAsync("/vote/" + await Kit.Credential(id, "M000002"));
+        var page = await Api.Client.GetAsync("/vote/guess00000000000000098");
         Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("Too many attempts"));
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast"), Is.Zero);
+
+        await (await Kit.Vote(await Kit.Credential(id, "M000001"), """{"boycott":"Yes"}""")).AssertStatus(HttpStatusCode.Created);
+        var paper = await Api.Client.GetAsync("/vote/" + await Kit.Credential(id, "M000002"));
+        Assert.That(paper.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a valid link is never refused for the address it comes from");
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast"), Is.EqualTo(1));
     }
 
     [Test]
