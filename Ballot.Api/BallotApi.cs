@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Ballot.Api.Auth;
+using Ballot.Api.StaffConsole;
 using Ballot.Api.Endpoints;
 using Ballot.Api.Errors;
 using Ballot.Core;
@@ -19,7 +20,12 @@ public static class BallotApi
     {
         // appsettings.json is read from beside the binary, whatever the working directory;
         // a relative SQLite path ("data/ballot.db") is relative to the working directory.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory,
+            // Razor Pages are found in the application's assembly; under a test host the entry assembly is another.
+            ApplicationName = typeof(BallotApi).Assembly.GetName().Name,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         builder.AddBallotCore();
@@ -32,7 +38,7 @@ public static class BallotApi
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddHostedService<Ballot.Api.Voting.ElectorIndexWarmup>();
-        builder.AddStaffAuthentication();
+        builder.AddStaffConsole(builder.AddStaffAuthentication());
         ConfigureForwardedHeaders(builder);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());
         configure?.Invoke(builder);
@@ -42,14 +48,18 @@ public static class BallotApi
 
         app.UseForwardedHeaders();
         app.UseMiddleware<RequestLogging>();
-        app.UseExceptionHandler();
+        // Pages for people get an error page; the JSON API gets problem details (ProblemExceptionHandler leaves pages alone).
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error" });
         app.UseStatusCodePages();
+        app.UseWhen(ctx => !ConsoleSetup.IsApi(ctx.Request.Path), b => b.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseAuthentication();
+        app.UseStaffConsole();
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs/api", o => o.WithTitle("Ballot API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         MapAllEndpoints(app);
+        app.MapRazorPages();
         return app;
     }
 
