@@ -103,6 +103,17 @@ public sealed class ConsoleFixture : IAsyncDisposable
         Assert.That(bad, Is.Empty, $"axe-core violations on {page.Url}");
     }
 
+    /// <summary>
+    /// With BALLOT_SCREENSHOTS=folder set (docs/console.md says how), saves the page as it stands to folder/name.png, for
+    /// the docs; otherwise does nothing.
+    /// </summary>
+    public static async Task Screenshot(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("BALLOT_SCREENSHOTS") is not { Length: > 0 } folder) return;
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();

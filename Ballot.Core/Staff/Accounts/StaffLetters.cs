@@ -21,6 +21,7 @@ public sealed class StaffLetters(Db db, TimeProvider clock, IOptions<MailOptions
     public const string Invitation = "invitation";
     public const string SetUp = "set-up";
     private const int MaxAttempts = 5;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
 
     public static async Task QueueAsync(DbConnection conn, DbTransaction? tx, long accountId, string kind, Actor actor, DateTimeOffset now)
     {
@@ -64,8 +65,13 @@ public sealed class StaffLetters(Db db, TimeProvider clock, IOptions<MailOptions
             await using (var conn = await db.OpenAsync(ct))
             await using (var tx = await db.BeginWriteAsync(conn, ct))
             {
+                // The claim: moving next_at on is a lease, so a second run at the same moment skips this letter, and a
+                // run that dies mid-send leaves it to be sent again (with a new link) once the lease lapses.
+                var claimed = await conn.ExecuteAsync(
+                    "UPDATE staff_letter SET attempts = attempts + 1, next_at = @lease WHERE id = @Id AND state = 'pending' AND next_at <= @now",
+                    new { letter.Id, now, lease = now + Lease }, tx);
+                if (claimed == 0) continue;
                 token = await SetupLinks.IssueAsync(conn, tx, letter.AccountId, now, lifetime);
-                await conn.ExecuteAsync("UPDATE staff_letter SET attempts = attempts + 1 WHERE id = @Id", new { letter.Id }, tx);
                 await tx.CommitAsync(ct);
             }
             string? error = null;
