@@ -22,9 +22,21 @@ public sealed class UnionOptions
 /// Times as people read them: "Tuesday 1 December 2026 at 13:49 GMT". Stored times stay UTC (ADR 0111); only what
 /// is shown is converted.
 /// </summary>
-public sealed class UnionTime(IOptions<UnionOptions> options)
+public sealed class UnionTime
 {
-    private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+    private readonly TimeZoneInfo _zone;
+
+    public UnionTime(IOptions<UnionOptions> options) : this(options.Value.TimeZone) { }
+
+    public UnionTime(string timeZone) => _zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
+
+    /// <summary>
+    /// The process's zone, for static text builders (Ballots/Letters.When) that have no services: set from
+    /// Union:TimeZone when Ballot.Core is registered. One union, one zone, per process.
+    /// </summary>
+    public static UnionTime Shared { get; private set; } = new("Europe/London");
+
+    internal static void SetShared(UnionTime time) => Shared = time;
 
     public TimeZoneInfo Zone => _zone;
 
@@ -76,6 +88,9 @@ public static class UnionTimeSetup
     {
         builder.Services.AddOptions<UnionOptions>().Bind(builder.Configuration.GetSection(UnionOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UnionOptions>, ValidateUnionOptions>());
+        var zone = builder.Configuration[$"{UnionOptions.Section}:TimeZone"];
+        // A bad id is reported by ValidateUnionOptions at start-up, naming the setting.
+        if (!string.IsNullOrWhiteSpace(zone) && TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _)) UnionTime.SetShared(new UnionTime(zone));
         builder.Services.AddSingleton<UnionTime>();
         return builder;
     }

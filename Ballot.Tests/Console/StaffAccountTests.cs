@@ -67,7 +67,7 @@ public sealed class StaffAccountTests
         var page = await context.NewPageAsync();
         await page.GotoAsync(link);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Set up your account");
-        await ScreenshotAndCheck(page, "set-up");
+        await ConsoleFixture.Screenshot(page, "set-up");
         await page.GetByRole(AriaRole.Button, new() { Name = "Finish setting up" }).ClickAsync();
         await Assertions.Expect(page.Locator(".error-summary")).ToContainTextAsync("Enter a password");
         Assert.That(await page.TitleAsync(), Does.StartWith("Error: "));
