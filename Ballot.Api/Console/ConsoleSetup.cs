@@ -1,6 +1,7 @@
 using Ballot.Core.Staff.Accounts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,8 @@ public static class ConsoleSetup
             o.Conventions.AllowAnonymousToFolder("/SignIn");
             o.Conventions.AllowAnonymousToPage("/SetUp");
         }).AddApplicationPart(typeof(ConsoleSetup).Assembly);
+        var keys = builder.Configuration[$"{StaffAccountOptions.Section}:KeysFolder"] is { Length: > 0 } k ? k : new StaffAccountOptions().KeysFolder;
+        services.AddDataProtection().SetApplicationName("Ballot").PersistKeysToFileSystem(new DirectoryInfo(Path.GetFullPath(keys)));
         services.AddAuthorization(ConsolePolicies.Add);
         services.AddScoped<StaffSignIn>();
         authentication.AddIdentityCookies();

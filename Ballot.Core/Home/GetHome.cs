@@ -38,6 +38,8 @@ public static class GetHome
         public long Sent { get; init; }
         public long Failed { get; init; }
         public DateTimeOffset UpdatedAt { get; init; }
+        /// <summary>The subject as people read it: ballot letters wrap their title in Liquid's raw tags (Ballots/Letters.cs).</summary>
+        public string Title => Subject.Replace("{% raw %}", "").Replace("{% endraw %}", "");
         public int PercentDone => Recipients == 0 ? 0 : (int)Math.Min(100, 100 * (Sent + Failed) / Recipients);
     }
 

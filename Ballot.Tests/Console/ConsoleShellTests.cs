@@ -26,6 +26,7 @@ public sealed class ConsoleShellTests
         Assert.That(await page.EvaluateAsync<string>("getComputedStyle(document.querySelector('.site-header')).backgroundColor"),
             Is.EqualTo("rgb(29, 53, 87)"), "the stylesheet is served from wwwroot");
         await ConsoleFixture.AssertAccessible(page);
+        await ConsoleFixture.Screenshot(page, "sign-in");
         await context.CloseAsync();
 
         foreach (var role in Roles.All)

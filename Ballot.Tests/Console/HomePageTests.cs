@@ -53,7 +53,7 @@ public sealed class HomePageTests
         Assert.That(await page.Locator("#sending-heading").IsVisibleAsync(), Is.True);
         Assert.That(await page.Locator("progress").CountAsync(), Is.EqualTo(1));
         Assert.That(await page.Locator("progress").GetAttributeAsync("value"), Is.EqualTo("25"), "1 failed of 4 letters handled");
-        Assert.That(main, Does.Contain("0 sent, 1 failed, of 4"));
+        Assert.That(main, Does.Contain("Your vote: Indicative ballot on the pay arrangements").And.Not.Contain("{%").And.Contain("0 sent, 1 failed, of 4"));
         Assert.That(await page.Locator("section[aria-labelledby=approval-heading]").InnerTextAsync(), Does.Contain("Pay campaign update"));
         Assert.That(await page.Locator("section[aria-labelledby=overdue-heading]").InnerTextAsync(), Does.Contain("Write to every member in the summer term 2026.").And.Contain("Motion 1, Pay and performance, instruction 1; due 31 July 2026"));
         Assert.That(await page.Locator("section[aria-labelledby=failures-heading]").InnerTextAsync(), Does.Contain("1 letter failed"));

@@ -85,8 +85,22 @@ public sealed class StaffAccountTests
 
         // Sign in: password, then the code.
         await _console.SignIn(page, new ConsoleFixture.StaffLogin(0, "jo.bloggs@example.org", "Jo Bloggs", Roles.Executive, key.Replace(" ", "")));
-        var home = await ScreenshotAndCheck(page, "home");
+        var home = await ScreenshotAndCheck(page, null);
         Assert.That(home, Does.Contain("Hello, Jo Bloggs").And.Contain("GMT").Or.Contain("BST"));
+
+        // An API token for a program, made and revoked in the console.
+        await page.GetByRole(AriaRole.Link, new() { Name = "API tokens" }).ClickAsync();
+        await page.GetByLabel("What uses it").FillAsync("Membership system import");
+        await page.GetByLabel("Organiser").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create token" }).ClickAsync();
+        var token = await page.Locator("#new-token").InnerTextAsync();
+        await ScreenshotAndCheck(page, "tokens");
+        using var program = new HttpClient { BaseAddress = _console.Api.BaseAddress };
+        program.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        Assert.That((await program.GetAsync("/api/me")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke the token for Membership system import" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".notice")).ToContainTextAsync("Token revoked");
+        Assert.That((await program.GetAsync("/api/me")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.Unauthorized));
 
         // Invite an organiser.
         await page.GetByRole(AriaRole.Link, new() { Name = "Staff accounts" }).ClickAsync();
@@ -134,7 +148,7 @@ public sealed class StaffAccountTests
         var nav = await organiser.Locator("nav[aria-label=Main]").InnerTextAsync();
         Assert.That(nav, Does.Not.Contain("Staff accounts"));
         Assert.That((await organiser.GotoAsync(_console.Url("/staff")))!.Status, Is.EqualTo(403));
-        await ScreenshotAndCheck(organiser, null);
+        await ScreenshotAndCheck(organiser, "forbidden");
 
         await using var conn = await _console.Api.OpenAsync();
         var history = (await conn.QueryAsync<(string Actor, string Action)>("""

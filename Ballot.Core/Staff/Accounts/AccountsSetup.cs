@@ -23,6 +23,13 @@ public sealed class StaffAccountOptions
 
     [Range(1, 24 * 60)]
     public int IdleTimeoutMinutes { get; set; } = 30;
+
+    /// <summary>
+    /// Where the keys that protect session cookies are kept: outside the database, so a copy of it cannot forge a
+    /// session. Every API process must share the folder (a shared volume when scaled out).
+    /// </summary>
+    [Required]
+    public string KeysFolder { get; set; } = "data/console-keys";
 }
 
 public static class AccountsSetup
