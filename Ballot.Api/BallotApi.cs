@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Ballot.Api.Auth;
+using Ballot.Api.StaffConsole;
 using Ballot.Api.Endpoints;
 using Ballot.Api.Errors;
 using Ballot.Core;
@@ -20,7 +21,12 @@ public static class BallotApi
     {
         // appsettings.json is read from beside the binary, whatever the working directory;
         // a relative SQLite path ("data/ballot.db") is relative to the working directory.
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args, ContentRootPath = AppContext.BaseDirectory,
+            // Razor Pages are found in the application's assembly; under a test host the entry assembly is another.
+            ApplicationName = typeof(BallotApi).Assembly.GetName().Name,
+        });
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         // These log the raw request path, so a voting link's credential or an unsubscribe token, at Information or
@@ -38,7 +44,7 @@ public static class BallotApi
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddHostedService<Ballot.Api.Voting.ElectorIndexWarmup>();
-        builder.AddStaffAuthentication();
+        builder.AddStaffConsole(builder.AddStaffAuthentication());
         ConfigureForwardedHeaders(builder);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());
         configure?.Invoke(builder);
@@ -52,16 +58,22 @@ public static class BallotApi
         if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseMiddleware<RequestLogging>();
         app.UseMiddleware<Ballot.Api.Security.SecurityHeaders>();
-        app.UseExceptionHandler();
+        // Pages for people get an error page; the JSON API gets problem details (ProblemExceptionHandler leaves pages alone).
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error" });
         app.Use(NoNulStrings.InQuery);
         app.UseStatusCodePages();
+        app.UseWhen(ctx => !ConsoleSetup.IsApi(ctx.Request.Path), b => b.UseStatusCodePagesWithReExecute("/error/{0}"));
+        // Routing after the error handlers, so a re-executed error page is routed again.
+        app.UseRouting();
         app.UseAuthentication();
+        app.UseStaffConsole();
         app.UseAuthorization();
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs/api", o => o.WithTitle("Ballot API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .DisableDefaultFonts());   // no request to fonts.scalar.com: the policy allows fonts from here only
         MapAllEndpoints(app);
+        app.MapRazorPages();
         return app;
     }
 

@@ -2,6 +2,7 @@ using Ballot.Core.Ballots;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Ballot.Core.Mail;
+using Ballot.Core.Staff.Accounts;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,6 +25,8 @@ public static class BallotCore
         AddMediator(services);
         services.AddBallots(builder.Configuration);
         builder.AddMail();
+        builder.AddStaffAccounts();
+        builder.AddUnionTime();
         return builder;
     }
 

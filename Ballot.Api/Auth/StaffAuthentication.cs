@@ -12,10 +12,12 @@ public static class StaffAuthentication
 {
     public const string Scheme = "StaffToken";
 
-    public static void AddStaffAuthentication(this WebApplicationBuilder builder)
+    /// <summary>The bearer scheme is the default, so the JSON API never reads the console's session cookie.</summary>
+    public static AuthenticationBuilder AddStaffAuthentication(this WebApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, Handler>(Scheme, null);
+        var authentication = builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, Handler>(Scheme, null);
         builder.Services.AddAuthorization();
+        return authentication;
     }
 
     /// <summary>"Authorization: Bearer blt_…": the token is hashed and looked up; revoked tokens fail.</summary>

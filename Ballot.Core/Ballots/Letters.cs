@@ -1,3 +1,4 @@
+using Ballot.Core.Common;
 using System.Globalization;
 using System.Text;
 using Ballot.Core.Mail;
@@ -43,7 +44,8 @@ public static partial class Letters
         return letter;
     }
 
-    public static string When(DateTimeOffset t) => t.UtcDateTime.ToString("dddd d MMMM yyyy 'at' HH:mm 'UTC'", CultureInfo.InvariantCulture);
+    /// <summary>In the union's time zone ("Tuesday 1 December 2026 at 13:49 GMT"): letters, voting pages and notices.</summary>
+    public static string When(DateTimeOffset t) => UnionTime.Shared.When(t);
 
     public static Letter VotingLetter(BallotRow ballot, RuleSet? rules)
     {

@@ -51,6 +51,7 @@ public sealed class ApiHost : IAsyncDisposable
             ["Urls"] = "http://127.0.0.1:0",
             ["Ballots:CredentialKey"] = TestDatabase.CredentialKey,
             ["Ballots:CertificationKey"] = TestDatabase.CertificationKey,
+            ["Staff:KeysFolder"] = Path.Combine(Path.GetTempPath(), "ballot-tests", "console-keys"),
         };
         settings?.Invoke(config);
         var app = BallotApi.Build([], b =>

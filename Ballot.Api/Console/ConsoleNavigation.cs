@@ -1,0 +1,18 @@
+using System.Security.Claims;
+
+namespace Ballot.Api.StaffConsole;
+
+/// <summary>The layout's navigation: each role sees only the pages its policy lets it open. Add a page's entry here.</summary>
+public static class ConsoleNavigation
+{
+    public sealed record Item(string Title, string Path, string Policy);
+
+    public static readonly IReadOnlyList<Item> Items =
+    [
+        new("Home", "/", ConsolePolicies.Staff),
+        new("Staff accounts", "/staff", ConsolePolicies.Executive),
+        new("API tokens", "/tokens", ConsolePolicies.Executive),
+    ];
+
+    public static IEnumerable<Item> For(ClaimsPrincipal user) => Items.Where(i => user.Allows(i.Policy));
+}

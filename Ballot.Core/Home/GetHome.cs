@@ -1,0 +1,95 @@
+using Ballot.Core.Data;
+using Ballot.Core.Staff;
+using Dapper;
+using MediatR;
+
+namespace Ballot.Core.Home;
+
+/// <summary>
+/// What needs attention now, for the console's home page: open ballots (turnout for those who may see it), mailings
+/// sending, drafts awaiting an executive's approval, and failures. Each list holds only what the role may see through
+/// the JSON API. Overdue instructions come from <see cref="Motions.ListInstructions"/>.
+/// </summary>
+public static class GetHome
+{
+    public sealed record Query(string Role) : IRequest<View>;
+
+    public sealed record View(IReadOnlyList<OpenBallot> OpenBallots, IReadOnlyList<MailingProgress> Sending,
+        IReadOnlyList<MailingProgress> AwaitingApproval, IReadOnlyList<MailingProgress> FailedLetters, IReadOnlyList<FailedJob> FailedJobs,
+        DateTimeOffset Now);
+
+    public sealed class OpenBallot
+    {
+        public long Id { get; init; }
+        public string Title { get; init; } = "";
+        public DateTimeOffset ClosesAt { get; init; }
+        public long Entitled { get; init; }
+        /// <summary>Null for a role that may not see turnout (organisers).</summary>
+        public long? Voted { get; set; }
+        public decimal? Percent => Voted is { } v && Entitled > 0 ? Math.Round(100m * v / Entitled, 1) : null;
+    }
+
+    public sealed class MailingProgress
+    {
+        public long Id { get; init; }
+        public string Subject { get; init; } = "";
+        public string Status { get; init; } = "";
+        public long Recipients { get; init; }
+        public long Sent { get; init; }
+        public long Failed { get; init; }
+        public DateTimeOffset UpdatedAt { get; init; }
+        /// <summary>The subject as people read it: ballot letters wrap their title in Liquid's raw tags (Ballots/Letters.cs).</summary>
+        public string Title => Subject.Replace("{% raw %}", "").Replace("{% endraw %}", "");
+        public int PercentDone => Recipients == 0 ? 0 : (int)Math.Min(100, 100 * (Sent + Failed) / Recipients);
+    }
+
+    public sealed class FailedJob
+    {
+        public long Id { get; init; }
+        public string Kind { get; init; } = "";
+        public string Description { get; init; } = "";
+        public string? Error { get; init; }
+        public DateTimeOffset At { get; init; }
+    }
+
+    public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Query, View>
+    {
+        public async Task<View> Handle(Query q, CancellationToken ct)
+        {
+            var now = clock.GetUtcNow();
+            var mail = q.Role is Roles.Executive or Roles.Organiser;
+            await using var conn = await db.OpenAsync(ct);
+            var ballots = (await conn.QueryAsync<OpenBallot>("""
+                SELECT id, title, closes_at AS ClosesAt, coalesce(electorate_size, 0) AS Entitled
+                FROM ballot WHERE status = 'open' ORDER BY closes_at, id
+                """)).AsList();
+            if (q.Role is Roles.Executive or Roles.Scrutineer)
+                foreach (var b in ballots)
+                    b.Voted = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_elector WHERE ballot_id = @Id AND voted = 1", new { b.Id });
+            if (!mail) return new View(ballots, [], [], [], [], now);
+
+            const string progress = """
+                SELECT m.id, m.subject, m.status, m.updated_at AS UpdatedAt,
+                       (SELECT COUNT(*) FROM mailing_recipient r WHERE r.mailing_id = m.id) AS Recipients,
+                       (SELECT COUNT(*) FROM mailing_recipient r WHERE r.mailing_id = m.id AND r.state = 'sent') AS Sent,
+                       (SELECT COUNT(*) FROM mailing_recipient r WHERE r.mailing_id = m.id AND r.state = 'failed') AS Failed
+                FROM mailing m
+                """;
+            var sending = (await conn.QueryAsync<MailingProgress>(progress + " WHERE m.status = 'sending' AND m.test_of IS NULL ORDER BY m.id")).AsList();
+            var awaiting = q.Role == Roles.Executive
+                ? (await conn.QueryAsync<MailingProgress>(progress + " WHERE m.status = 'draft' AND m.kind = 'campaign' AND m.test_of IS NULL ORDER BY m.id")).AsList()
+                : [];
+            var failed = (await conn.QueryAsync<MailingProgress>(progress + """
+                 WHERE m.test_of IS NULL AND EXISTS (SELECT 1 FROM mailing_recipient r WHERE r.mailing_id = m.id AND r.state = 'failed')
+                 ORDER BY m.id DESC LIMIT 20
+                """)).AsList();
+            var jobs = (await conn.QueryAsync<FailedJob>("""
+                SELECT j.id, 'leaflets' AS Kind, c.name || ' (' || j.audience || ', ' || j.language || ')' AS Description, j.error,
+                       coalesce(j.finished_at, j.created_at) AS At
+                FROM leaflet_job j JOIN campaign c ON c.id = j.campaign_id
+                WHERE j.status = 'failed' ORDER BY j.id DESC LIMIT 20
+                """)).AsList();
+            return new View(ballots, sending, awaiting, failed, jobs, now);
+        }
+    }
+}
