@@ -103,7 +103,7 @@ public sealed class RegisterPageTests
         string[] paths =
         [
             "/members", "/members/import", "/members/A0001", "/members/A0001/erase", "/workplaces",
-            "/mailings", "/mailings/new", $"/mailings/{mailing.Id}", $"/mailings/{mailing.Id}/edit", $"/mailings/{mailing.Id}/preview?member=A0001",
+            "/mailings", "/mailings/new", $"/mailings/{mailing.Id}", $"/mailings/{mailing.Id}/edit", $"/mailings/{mailing.Id}/preview", $"/mailings/{mailing.Id}/preview?member=A0001",
             $"/mailings/{mailing.Id}/preview/html?member=A0001", $"/mailings/{mailing.Id}/progress", $"/mailings/{mailing.Id}/failed",
         ];
 
@@ -118,7 +118,9 @@ public sealed class RegisterPageTests
                 Assert.That(response!.Status, Is.EqualTo(role == Roles.Scrutineer ? 403 : 200), $"{role} {path}");
                 if (role == Roles.Scrutineer)
                     await Expect(page.Locator("h1")).ToHaveTextAsync("You do not have access to this page");
-                else if (!path.Contains("/html"))
+                // axe-core waits for an answer from every frame, and the letter's sandboxed frame runs no script, so
+                // the preview is checked without a letter in it (the same page, form and all).
+                else if (!path.Contains("/html") && !path.Contains("?member="))
                     await ConsoleFixture.AssertAccessible(page);
             }
             await page.Context.CloseAsync();
