@@ -62,6 +62,7 @@ public sealed class MailingPageTests
         await organiser.GetByRole(AriaRole.Button, new() { Name = "Count" }).ClickAsync();
         await Expect(organiser.Locator("#audience-count")).ToHaveTextAsync("This audience reaches 2 members.");
         await Expect(organiser.GetByLabel("Subject")).ToHaveValueAsync("Support staff pay, {{ first_name }}");
+        await Screenshots.Take(organiser, "mailing-new");
         await organiser.GetByRole(AriaRole.Button, new() { Name = "Save draft" }).ClickAsync();
         await Expect(organiser.Locator(".notice")).ToHaveTextAsync("The mailing is saved as a draft.");
         var id = long.Parse(new Uri(organiser.Url).Segments.Last());
@@ -78,6 +79,7 @@ public sealed class MailingPageTests
         await Expect(organiser.FrameLocator("iframe.letter-frame").Locator("body")).ToContainTextAsync("Dear Sue,");
         await Expect(organiser.FrameLocator("iframe.letter-frame").Locator("strong")).ToHaveTextAsync("support staff");
         await Expect(organiser.Locator("pre.letter-text")).ToContainTextAsync("The offer for support staff at School 2 is in.");
+        await Screenshots.Take(organiser, "mailing-preview");
         var html = await organiser.Context.APIRequest.GetAsync(_console.Url($"/mailings/{id}/preview/html?member=S00009"));
         var csp = html.Headers["content-security-policy"];
         Assert.That(csp, Does.Contain("default-src 'none'").And.Contain("sandbox").And.Not.Contain("script"));
@@ -97,6 +99,7 @@ public sealed class MailingPageTests
         await executive.GetByRole(AriaRole.Button, new() { Name = "Approve this mailing" }).ClickAsync();
         await Expect(executive.Locator(".notice")).ToHaveTextAsync("The mailing is approved. It can now be sent.");
         await Expect(executive.Locator(".summary .tag")).ToHaveTextAsync("approved");
+        await Screenshots.Take(executive, "mailing");
         await executive.Context.CloseAsync();
 
         await organiser.ReloadAsync();
@@ -110,6 +113,7 @@ public sealed class MailingPageTests
         await Expect(organiser.Locator("[data-field=Failed]")).ToHaveTextAsync("1");
         await Expect(organiser.Locator("[data-field=Recipients]")).ToHaveTextAsync("2");
         await Expect(organiser.Locator("#progress-bar")).ToHaveAttributeAsync("value", "100");
+        await Screenshots.Take(organiser, "mailing-progress");
 
         await organiser.ReloadAsync();
         await organiser.GetByRole(AriaRole.Link, new() { Name = "See the failed letters and the mail server's replies" }).ClickAsync();
@@ -117,6 +121,7 @@ public sealed class MailingPageTests
         await Expect(failed).ToHaveCountAsync(1);
         await Expect(failed).ToContainTextAsync("reject.one@example.org");
         await Expect(failed).ToContainTextAsync("550");
+        await Screenshots.Take(organiser, "mailing-failed");
         await ConsoleFixture.AssertAccessible(organiser);
 
         await using var conn = await _console.Api.OpenAsync();
@@ -124,13 +129,15 @@ public sealed class MailingPageTests
             "SELECT email, state FROM mailing_recipient WHERE mailing_id = @id ORDER BY email", new { id })).ToList();
         Assert.That(states, Is.EqualTo(new[] { ("reject.one@example.org", "failed"), ("sue@example.org", "sent") }));
         Assert.That(_smtp.Messages().Count(m => m.Subject == "Support staff pay, Sue"), Is.EqualTo(1));
+        await organiser.GotoAsync(_console.Url("/mailings"));
+        await Screenshots.Take(organiser, "mailings");
         await organiser.Context.CloseAsync();
     }
 
     [Test]
     public async Task Letters_of_a_ballot_show_their_progress_only_and_a_draft_can_be_cancelled()
     {
-        var ballotMail = await MailTestData.EnqueueAsync(_console.Api, new NewMailing("ballot", "Your ballot paper", "Vote: {{ vote_url }}",
+        var ballotMail = await MailTestData.EnqueueAsync(_console.Api, new NewMailing("statutory", "Your ballot paper", "Vote: {{ vote_url }}",
             null, "ballot", 42, "voting", _console.Api.Clock.GetUtcNow().AddYears(5)), "m.membership_number = 'M000001'");
         var page = await _console.SignedInPage(Roles.Executive);
         await page.GotoAsync(_console.Url($"/mailings/{ballotMail}"));
