@@ -52,6 +52,8 @@ public static class BallotApi
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error" });
         app.UseStatusCodePages();
         app.UseWhen(ctx => !ConsoleSetup.IsApi(ctx.Request.Path), b => b.UseStatusCodePagesWithReExecute("/error/{0}"));
+        // Routing after the error handlers, so a re-executed error page is routed again.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseStaffConsole();
         app.UseAuthorization();

@@ -3,6 +3,8 @@ using Ballot.Api.Cli;
 
 if (args.Length > 0 && args[0] == "tokens")
     return await TokensCli.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "staff")
+    return await StaffCli.RunAsync(args[1..]);
 
 var app = BallotApi.Build(args);
 await app.RunAsync();

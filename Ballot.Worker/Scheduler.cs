@@ -19,6 +19,8 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
             leafletPoll < 60 ? $"*/{leafletPoll} * * * * *" : $"*/{Math.Min(59, leafletPoll / 60)} * * * *");
         // Mail: send scheduled mailings whose time has come (Ballot.Worker/MailJobs.cs).
         jobs.AddOrUpdate<MailJobs>("mail-dispatch", j => j.DispatchDueMailings(CancellationToken.None), options.Value.PollCron);
+        // Staff: invitation and set-up letters the console has queued (Ballot.Core/Staff/Accounts/StaffLetters.cs).
+        jobs.AddOrUpdate<Ballot.Core.Staff.Accounts.StaffLetters>("staff-letters", s => s.SendDueAsync(CancellationToken.None), options.Value.PollCron);
         log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);
         return Task.CompletedTask;
     }

@@ -30,9 +30,6 @@ public static class ConsoleSetup
         services.AddScoped<StaffSignIn>();
         authentication.AddIdentityCookies();
         services.AddIdentityCore<StaffUser>().AddSignInManager<StaffSignInManager>().AddClaimsPrincipalFactory<StaffClaimsFactory>();
-        // Every request checks the account's security stamp and status, so disabling an account or changing its role
-        // takes effect at its next request; the lookup is one primary-key read.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.Zero);
         services.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme).Configure<IOptions<StaffAccountOptions>>((o, staff) =>
         {
             o.Cookie.Name = SessionCookie;
@@ -44,6 +41,7 @@ public static class ConsoleSetup
             o.LoginPath = "/";
             o.LogoutPath = "/sign-out";
             o.ReturnUrlParameter = "returnUrl";
+            o.Events.OnValidatePrincipal = CheckAccountOnEveryRequest;
             // A page the role may not open answers 403 with the error page, rather than a redirect.
             o.Events.OnRedirectToAccessDenied = ctx =>
             {
@@ -63,6 +61,24 @@ public static class ConsoleSetup
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.FormFieldName = "__RequestVerificationToken";
         });
+    }
+
+    /// <summary>
+    /// Every request re-reads the account (one primary-key read): a changed security stamp (disabled, authenticator
+    /// reset) or a status other than active ends the session at once, and a new role applies at once. Identity's own
+    /// SecurityStampValidator checks only after an interval, measured from a cookie time kept to the second.
+    /// </summary>
+    private static async Task CheckAccountOnEveryRequest(CookieValidatePrincipalContext ctx)
+    {
+        var signIn = ctx.HttpContext.RequestServices.GetRequiredService<StaffSignInManager>();
+        var user = await signIn.ValidateSecurityStampAsync(ctx.Principal);
+        if (user is null)
+        {
+            ctx.RejectPrincipal();
+            await ctx.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+            return;
+        }
+        ctx.ReplacePrincipal(await signIn.CreateUserPrincipalAsync(user));
     }
 
     public static void UseStaffConsole(this WebApplication app)

@@ -53,9 +53,9 @@ public sealed class ConsoleFixture : IAsyncDisposable
         email ??= $"{role}@example.org";
         if (_logins.TryGetValue(email, out var known)) return known;
         var created = await Api.Send(new CreateAccount.Command(email, $"Test {role}", role, Actor.CommandLine));
-        var view = await Api.Send(new SetUpAccount.Query(created.SetupToken));
+        var view = await Api.Send(new SetUpAccount.Query(created.SetupToken!));
         var key = role is Roles.Executive or Roles.Scrutineer ? view!.AuthenticatorKey : null;
-        await Api.Send(new SetUpAccount.Command(created.SetupToken, Password, Password, key is null ? null : Totp.Code(key)));
+        await Api.Send(new SetUpAccount.Command(created.SetupToken!, Password, Password, key is null ? null : Totp.Code(key)));
         return _logins[email] = new StaffLogin(created.Id, email, created.Name, role, key);
     }
 
@@ -69,6 +69,14 @@ public sealed class ConsoleFixture : IAsyncDisposable
         var page = await (await NewContext()).NewPageAsync();
         await SignIn(page, login);
         return page;
+    }
+
+    /// <summary>An HttpClient with this role's session cookie (signed in through the same forms), for status-code checks.</summary>
+    public async Task<ConsoleClient> SignedInClient(string role, string? email = null)
+    {
+        var client = new ConsoleClient(Api.BaseAddress);
+        await client.SignInAsync(await Account(role, email));
+        return client;
     }
 
     public async Task SignIn(IPage page, StaffLogin login, string password = Password)
@@ -93,6 +101,17 @@ public sealed class ConsoleFixture : IAsyncDisposable
         var bad = axe.Violations.Where(v => v.Impact is "serious" or "critical")
             .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}").ToList();
         Assert.That(bad, Is.Empty, $"axe-core violations on {page.Url}");
+    }
+
+    /// <summary>
+    /// With BALLOT_SCREENSHOTS=folder set (docs/console.md says how), saves the page as it stands to folder/name.png, for
+    /// the docs; otherwise does nothing.
+    /// </summary>
+    public static async Task Screenshot(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("BALLOT_SCREENSHOTS") is not { Length: > 0 } folder) return;
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
     }
 
     public async ValueTask DisposeAsync()

@@ -37,6 +37,7 @@ public static class AccountsSetup
         services.AddOptions<StaffAccountOptions>().Bind(builder.Configuration.GetSection(StaffAccountOptions.Section))
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<StaffUserStore>();
+        services.AddSingleton<StaffLetters>();
         services.AddIdentityCore<StaffUser>()
             .AddUserStore<StaffUserStore>()
             .AddTokenProvider<AuthenticatorTokenProvider<StaffUser>>(TokenOptions.DefaultAuthenticatorProvider);
