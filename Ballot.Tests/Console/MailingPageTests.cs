@@ -62,7 +62,7 @@ public sealed class MailingPageTests
         await organiser.GetByRole(AriaRole.Button, new() { Name = "Count" }).ClickAsync();
         await Expect(organiser.Locator("#audience-count")).ToHaveTextAsync("This audience reaches 2 members.");
         await Expect(organiser.GetByLabel("Subject")).ToHaveValueAsync("Support staff pay, {{ first_name }}");
-        await Screenshots.Take(organiser, "mailing-new");
+        await ConsoleFixture.Screenshot(organiser, "mailing-new");
         await organiser.GetByRole(AriaRole.Button, new() { Name = "Save draft" }).ClickAsync();
         await Expect(organiser.Locator(".notice")).ToHaveTextAsync("The mailing is saved as a draft.");
         var id = long.Parse(new Uri(organiser.Url).Segments.Last());
@@ -79,7 +79,7 @@ public sealed class MailingPageTests
         await Expect(organiser.FrameLocator("iframe.letter-frame").Locator("body")).ToContainTextAsync("Dear Sue,");
         await Expect(organiser.FrameLocator("iframe.letter-frame").Locator("strong")).ToHaveTextAsync("support staff");
         await Expect(organiser.Locator("pre.letter-text")).ToContainTextAsync("The offer for support staff at School 2 is in.");
-        await Screenshots.Take(organiser, "mailing-preview");
+        await ConsoleFixture.Screenshot(organiser, "mailing-preview");
         var html = await organiser.Context.APIRequest.GetAsync(_console.Url($"/mailings/{id}/preview/html?member=S00009"));
         var csp = html.Headers["content-security-policy"];
         Assert.That(csp, Does.Contain("default-src 'none'").And.Contain("sandbox").And.Not.Contain("script"));
@@ -99,7 +99,7 @@ public sealed class MailingPageTests
         await executive.GetByRole(AriaRole.Button, new() { Name = "Approve this mailing" }).ClickAsync();
         await Expect(executive.Locator(".notice")).ToHaveTextAsync("The mailing is approved. It can now be sent.");
         await Expect(executive.Locator(".summary .tag")).ToHaveTextAsync("approved");
-        await Screenshots.Take(executive, "mailing");
+        await ConsoleFixture.Screenshot(executive, "mailing");
         await executive.Context.CloseAsync();
 
         await organiser.ReloadAsync();
@@ -113,7 +113,7 @@ public sealed class MailingPageTests
         await Expect(organiser.Locator("[data-field=Failed]")).ToHaveTextAsync("1");
         await Expect(organiser.Locator("[data-field=Recipients]")).ToHaveTextAsync("2");
         await Expect(organiser.Locator("#progress-bar")).ToHaveAttributeAsync("value", "100");
-        await Screenshots.Take(organiser, "mailing-progress");
+        await ConsoleFixture.Screenshot(organiser, "mailing-progress");
 
         await organiser.ReloadAsync();
         await organiser.GetByRole(AriaRole.Link, new() { Name = "See the failed letters and the mail server's replies" }).ClickAsync();
@@ -121,7 +121,7 @@ public sealed class MailingPageTests
         await Expect(failed).ToHaveCountAsync(1);
         await Expect(failed).ToContainTextAsync("reject.one@example.org");
         await Expect(failed).ToContainTextAsync("550");
-        await Screenshots.Take(organiser, "mailing-failed");
+        await ConsoleFixture.Screenshot(organiser, "mailing-failed");
         await ConsoleFixture.AssertAccessible(organiser);
 
         await using var conn = await _console.Api.OpenAsync();
@@ -130,7 +130,7 @@ public sealed class MailingPageTests
         Assert.That(states, Is.EqualTo(new[] { ("reject.one@example.org", "failed"), ("sue@example.org", "sent") }));
         Assert.That(_smtp.Messages().Count(m => m.Subject == "Support staff pay, Sue"), Is.EqualTo(1));
         await organiser.GotoAsync(_console.Url("/mailings"));
-        await Screenshots.Take(organiser, "mailings");
+        await ConsoleFixture.Screenshot(organiser, "mailings");
         await organiser.Context.CloseAsync();
     }
 

@@ -51,7 +51,7 @@ public sealed class RegisterPageTests
         await Expect(rows.Nth(1)).ToContainTextAsync("category");
         await Expect(rows.Nth(1)).ToContainTextAsync("Unknown category 'Caretaker'");
         Assert.That(await page.TitleAsync(), Does.StartWith("Error: "));
-        await Screenshots.Take(page, "members-import");
+        await ConsoleFixture.Screenshot(page, "members-import");
         await ConsoleFixture.AssertAccessible(page);
         Assert.That(await Scalar<long>("SELECT COUNT(*) FROM member WHERE membership_number LIKE 'P%'"), Is.Zero, "nothing imported");
 
@@ -65,11 +65,11 @@ public sealed class RegisterPageTests
         await page.GetByLabel("Name, membership number or email").FillAsync("baker");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await Expect(page.Locator("table tbody tr")).ToHaveCountAsync(1);
-        await Screenshots.Take(page, "members");
+        await ConsoleFixture.Screenshot(page, "members");
         await ConsoleFixture.AssertAccessible(page);
         await page.GetByRole(AriaRole.Link, new() { Name = "P0002" }).ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Bob Baker");
-        await Screenshots.Take(page, "member");
+        await ConsoleFixture.Screenshot(page, "member");
         await ConsoleFixture.AssertAccessible(page);
 
         await page.GetByLabel("Email address").FillAsync("not valid");
@@ -84,7 +84,7 @@ public sealed class RegisterPageTests
         await page.GetByRole(AriaRole.Link, new() { Name = "Erase this member's personal data" }).ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Erase this member's personal data?");
         await Expect(page.Locator("main")).ToContainTextAsync("What is kept");
-        await Screenshots.Take(page, "member-erase");
+        await ConsoleFixture.Screenshot(page, "member-erase");
         await ConsoleFixture.AssertAccessible(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Erase personal data" }).ClickAsync();
         await Expect(page.Locator(".notice")).ToHaveTextAsync("The personal data of member P0002 is erased.");
@@ -93,7 +93,7 @@ public sealed class RegisterPageTests
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Workplaces" }).ClickAsync();
         var park = page.Locator("tr", new() { HasText = "Park School" });
         await Expect(park).ToContainTextAsync("East Council");
-        await Screenshots.Take(page, "workplaces");
+        await ConsoleFixture.Screenshot(page, "workplaces");
         await Expect(park.Locator("td").Last).ToHaveTextAsync("2", new() { UseInnerText = true });
         await ConsoleFixture.AssertAccessible(page);
         await page.Context.CloseAsync();

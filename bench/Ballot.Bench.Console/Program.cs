@@ -56,7 +56,7 @@ using (var host = Host(conn, keyFile))
     await SeedMembers(db, members);
     var mediator = host.Services.GetRequiredService<IMediator>();
     var created = await mediator.Send(new CreateAccount.Command(email, "Bench Organiser", Roles.Organiser, Actor.CommandLine));
-    await mediator.Send(new SetUpAccount.Command(created.SetupToken, password, password, null));
+    await mediator.Send(new SetUpAccount.Command(created.SetupToken!, password, password, null));
     var mailing = await mediator.Send(new CreateMailing.Command("Pay offer, {{ first_name }}", "Dear {{ first_name }},\n\nThe offer is in.", null, null, "organiser:bench"));
     mailingId = mailing.Id;
     await mediator.Send(new ApproveMailing.Command(mailingId, "executive:bench"));
