@@ -4,7 +4,7 @@
 //   a member's page and the mailing's progress page, beside POST /api/ping in the same run; and each page's weight
 //   (HTML plus its stylesheet and scripts, uncompressed, no images).
 // Usage: dotnet run -c Release --project bench/Ballot.Bench.Console -- [--engine sqlite|postgres] [--members 450000]
-//        [--requests 200] [--runs 3]
+//        [--requests 200] [--runs 3] [--seconds 15 (per page, once 20 requests are in)]
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -26,6 +26,7 @@ var engine = ArgS("--engine", "sqlite");
 var members = Arg("--members", 450_000);
 var requests = Arg("--requests", 200);
 var runs = Arg("--runs", 3);
+var seconds = Arg("--seconds", 15);
 var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
@@ -68,7 +69,7 @@ using (var host = Host(conn, keyFile))
         await c.ExecuteAsync("UPDATE mailing_recipient SET state = 'sent', sent_at = @now WHERE mailing_id = @mailingId AND id % 3 <> 0",
             new { mailingId, now = DateTimeOffset.UtcNow });
         if (c is NpgsqlConnection) await c.ExecuteAsync("VACUUM ANALYZE");
-        else await c.ExecuteAsync("ANALYZE");
+        else await c.ExecuteAsync("ANALYZE main");
     }
     Console.WriteLine($"seeded in {sw.Elapsed.TotalSeconds:0} s");
 }
@@ -95,10 +96,13 @@ for (var run = 1; run <= runs; run++)
     await SignIn(http);
     foreach (var (name, path) in pages)
     {
-        for (var i = 0; i < Math.Max(20, requests / 5); i++) await Get(http, path); // warm-up
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < Math.Max(20, requests / 5) && (i < 3 || warm.Elapsed.TotalSeconds < 5); i++) await Get(http, path); // warm-up
         var times = new List<double>(requests);
         string body = "";
-        for (var i = 0; i < requests; i++)
+        // At most --seconds per page, and at least 20 requests: a slow page is measured, not waited on for ever.
+        var budget = Stopwatch.StartNew();
+        for (var i = 0; i < requests && (i < 20 || budget.Elapsed.TotalSeconds < seconds); i++)
         {
             var t = Stopwatch.GetTimestamp();
             body = await Get(http, path);
@@ -108,7 +112,7 @@ for (var run = 1; run <= runs; run++)
         p50s[name].Add(times[times.Count / 2]);
         p95s[name].Add(times[(int)Math.Ceiling(times.Count * 0.95) - 1]);
         if (run == 1 && path != "/api/ping") weights[name] = await Weight(http, body);
-        Console.WriteLine($"run {run}: {name,-26} p50 {p50s[name][^1],6:0.0} ms  p95 {p95s[name][^1],6:0.0} ms");
+        Console.WriteLine($"run {run}: {name,-26} n {times.Count,4}  p50 {p50s[name][^1],6:0.0} ms  p95 {p95s[name][^1],6:0.0} ms");
     }
     api.Kill(entireProcessTree: true);
     await api.WaitForExitAsync();
