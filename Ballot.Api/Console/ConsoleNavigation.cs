@@ -10,6 +10,9 @@ public static class ConsoleNavigation
     public static readonly IReadOnlyList<Item> Items =
     [
         new("Home", "/", ConsolePolicies.Staff),
+        new("Members", "/members", ConsolePolicies.Register),
+        new("Workplaces", "/workplaces", ConsolePolicies.Register),
+        new("Mailings", "/mailings", ConsolePolicies.Register),
         new("Staff accounts", "/staff", ConsolePolicies.Executive),
         new("API tokens", "/tokens", ConsolePolicies.Executive),
     ];

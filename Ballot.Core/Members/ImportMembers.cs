@@ -64,7 +64,7 @@ public static partial class ImportMembers
         {
             var started = Stopwatch.GetTimestamp();
             await using var conn = await db.OpenAsync(ct);
-            var categories = await Categories.LoadAsync(conn);
+            var categories = await Categories.LoadNamesAsync(conn);
             var rows = Parse(cmd.Csv, categories);
             var parsed = Stopwatch.GetElapsedTime(started);
 
@@ -139,7 +139,31 @@ public static partial class ImportMembers
         }
     }
 
-    internal static List<Row> Parse(Stream csv, IReadOnlySet<string> categories)
+    /// <summary>
+    /// Header names as membership systems export them ("Membership No", "Forename", "E-mail") to our columns; compared
+    /// in lower case with spaces, hyphens, underscores and dots removed. Any other header stays as written.
+    /// </summary>
+    private static readonly Dictionary<string, string> HeaderAliases = new[]
+    {
+        ("membership_number", new[] { "membershipnumber", "membershipno", "membershipnum", "membernumber", "memberno", "membershipid", "memberid" }),
+        ("first_name", ["firstname", "forename", "forenames", "givenname"]),
+        ("last_name", ["lastname", "surname", "familyname"]),
+        ("email", ["email", "emailaddress"]),
+        ("workplace", ["workplace", "workplacename"]),
+        ("employer", ["employer", "employername"]),
+        ("region", ["region", "regionname"]),
+        ("category", ["category", "membershipcategory", "membercategory"]),
+        ("status", ["status", "membershipstatus", "memberstatus"]),
+    }.SelectMany(c => c.Item2.Select(a => (a, c.Item1))).ToDictionary(x => x.a, x => x.Item2);
+
+    private static string HeaderField(string header)
+    {
+        var lower = header.ToLowerInvariant();
+        var key = new string(lower.Where(char.IsLetterOrDigit).ToArray());
+        return HeaderAliases.GetValueOrDefault(key, lower);
+    }
+
+    internal static List<Row> Parse(Stream csv, IReadOnlyDictionary<string, string> categories)
     {
         using var text = new StreamReader(csv, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
         var problems = new List<InputProblem>();
@@ -156,7 +180,7 @@ public static partial class ImportMembers
         var header = records.Current;
         if (header.Fields is null)
             throw new InputRejected("The header row cannot be read.", [new InputProblem(header.Line, null, header.Error!)]);
-        var names = header.Fields.Select(f => f.Trim().Trim('\uFEFF').ToLowerInvariant()).ToArray();
+        var names = header.Fields.Select(f => HeaderField(f.Trim().Trim('\uFEFF'))).ToArray();
         var index = new Dictionary<string, int>();
         for (var i = 0; i < names.Length; i++) index.TryAdd(names[i], i);
         var missing = Required.Where(c => !index.ContainsKey(c)).ToList();
@@ -194,9 +218,8 @@ public static partial class ImportMembers
             var email = Get("email");
             if (email.Length == 0) Problem(rec.Line, "email", "The email address is missing.");
             else if (!EmailAddress.IsValid(email)) Problem(rec.Line, "email", "The email address is not valid.");
-            var category = Get("category").ToLowerInvariant();
-            if (!categories.Contains(category))
-                Problem(rec.Line, "category", $"Unknown category '{Get("category")}'; expected one of: {string.Join(", ", categories.Order())}.");
+            if (!categories.TryGetValue(Categories.Key(Get("category")), out var category))
+                Problem(rec.Line, "category", $"Unknown category '{Get("category")}'; expected one of: {string.Join(", ", categories.Values.Distinct().Order())}.");
             string? status = null;
             if (statusIndex >= 0)
             {
@@ -205,7 +228,7 @@ public static partial class ImportMembers
                 else if (!Categories.Statuses.Contains(status)) Problem(rec.Line, "status", "The status must be active or lapsed.");
             }
             if (total == before)
-                rows.Add(new Row(rec.Line, number, Get("first_name"), Get("last_name"), email, Get("workplace"), Get("employer"), Get("region"), category, status));
+                rows.Add(new Row(rec.Line, number, Get("first_name"), Get("last_name"), email, Get("workplace"), Get("employer"), Get("region"), category!, status));
         }
         if (total > 0)
             throw new InputRejected($"Nothing was imported: the file has {total} problem{(total == 1 ? "" : "s")}" +

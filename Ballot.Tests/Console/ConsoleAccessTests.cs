@@ -22,10 +22,12 @@ public sealed class ConsoleAccessTests
     [OneTimeTearDown]
     public async Task Stop() => await _console.DisposeAsync();
 
+    private const string SampleMember = "A0001";
+
     private sealed record PageRoute(string Pattern, string Path, string[]? Roles);
 
     /// <summary>Each page's path with sample values, and the roles its policies allow (null: anonymous).</summary>
-    private IReadOnlyList<PageRoute> Pages(long sampleId)
+    private IReadOnlyList<PageRoute> Pages(long sampleId, long mailingId = 0)
     {
         var endpoints = ((IEndpointRouteBuilder)_console.Api.App).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null);
@@ -33,14 +35,17 @@ public sealed class ConsoleAccessTests
         foreach (var e in endpoints)
         {
             var pattern = e.RoutePattern.RawText!;
+            var id = pattern.StartsWith("mailings/") ? mailingId : sampleId;
             var path = "/" + string.Join("/", e.RoutePattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
             {
                 Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart l => l.Content,
                 Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "code" } => "404",
                 Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "token" } => "not-a-real-token-at-all-x",
-                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart => sampleId.ToString(),
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "number" } => SampleMember,
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart => id.ToString(),
                 _ => "",
             }))));
+            if (pattern.EndsWith("preview/html")) path += "?member=" + SampleMember;
             string[]? roles = null;
             if (e.Metadata.GetMetadata<IAllowAnonymous>() is null)
             {
@@ -57,7 +62,11 @@ public sealed class ConsoleAccessTests
     public async Task Every_page_is_refused_to_the_signed_out_and_to_roles_outside_its_policy()
     {
         var executive = await _console.Account(Roles.Executive);
-        var pages = Pages(executive.Id);
+        // A member and a mailing for the register and mailing pages (issue 12) to show.
+        await _console.Api.Send(new Ballot.Core.Members.ImportMembers.Command(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(
+            $"membership_number,first_name,last_name,email,workplace,employer,region,category\n{SampleMember},Amy,Able,amy@example.org,Able School,Able Council,South,teacher\n"))));
+        var mailing = await _console.Api.Send(new Ballot.Core.Mail.CreateMailing.Command("Hello", "Dear {{ first_name }}", null, null, "organiser:test"));
+        var pages = Pages(executive.Id, mailing.Id);
         Assert.That(pages.Select(p => p.Pattern), Is.SupersetOf(new[] { "", "staff", "staff/invite", "staff/{id:long}", "tokens" }));
         Assert.That(pages.Where(p => p.Roles is { Length: 0 }), Is.Empty, "a page no role may open");
 

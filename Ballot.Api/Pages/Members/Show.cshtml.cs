@@ -1,0 +1,48 @@
+using Ballot.Api.StaffConsole;
+using Ballot.Core.Members;
+using MediatR;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ballot.Api.Pages.Members;
+
+/// <summary>One member: details, and a form to change email, workplace and status (UpdateMember, as PATCH /api/members/{n}).</summary>
+[Authorize(Policy = ConsolePolicies.Register)]
+public sealed class ShowModel(IMediator mediator) : ConsolePageModel
+{
+    [FromRoute(Name = "number")] public string Number { get; set; } = "";
+    [BindProperty(Name = "email")] public string? Email { get; set; }
+    [BindProperty(Name = "workplaceId")] public long? WorkplaceId { get; set; }
+    [BindProperty(Name = "status")] public string? Status { get; set; }
+
+    public MemberView Member { get; private set; } = null!;
+
+    public async Task OnGetAsync()
+    {
+        await Load();
+        Email = Member.Email;
+        WorkplaceId = Member.Workplace.Id;
+        Status = Member.Status;
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!ModelState.IsValid)
+        {
+            await Load();
+            return Page();
+        }
+        // A blank email leaves it as it is: the register has no member without one, except erased members.
+        var email = string.IsNullOrWhiteSpace(Email) ? null : Email.Trim();
+        var (ok, _) = await TrySend(mediator, new UpdateMember.Command(Number, email, WorkplaceId, Status));
+        if (!ok)
+        {
+            await Load();
+            return Page();
+        }
+        Tell("The member's details are saved.");
+        return RedirectToPage(new { number = Number });
+    }
+
+    private async Task Load() => Member = await mediator.Send(new GetMember.Query(Number), HttpContext.RequestAborted);
+}
