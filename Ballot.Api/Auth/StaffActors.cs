@@ -12,6 +12,6 @@ public static class StaffActors
     public static StaffActor Staff(this ClaimsPrincipal user) => new(
         user.Identity?.AuthenticationType == StaffAuthentication.Scheme ? "token" : "account",
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "",
-        user.FindFirstValue(ClaimTypes.Name) ?? "",
+        user.FindFirstValue(StaffConsole.StaffClaimsFactory.DisplayName) ?? user.FindFirstValue(ClaimTypes.Name) ?? "",
         user.FindFirstValue(ClaimTypes.Role) ?? "");
 }

@@ -64,7 +64,7 @@ public sealed class ConsoleAccessTests
         var executive = await _console.Account(Roles.Executive);
         // A member and a mailing for the register and mailing pages (issue 12) to show.
         await _console.Api.Send(new Ballot.Core.Members.ImportMembers.Command(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(
-            $"membership_number,first_name,last_name,email,workplace,employer,region,category\n{SampleMember},Amy,Able,amy@example.org,Able School,Able Council,South,teacher\n"))));
+            $"membership_number,first_name,last_name,email,workplace,employer,region,category\n{SampleMember},Amy,Able,amy@example.org,Able School,Able Council,South,teacher\n")), new Ballot.Core.Staff.StaffActor("token", "0", "Test organiser", "organiser")));
         var mailing = await _console.Api.Send(new Ballot.Core.Mail.CreateMailing.Command("Hello", "Dear {{ first_name }}", null, null, "organiser:test"));
         var pages = Pages(executive.Id, mailing.Id);
         Assert.That(pages.Select(p => p.Pattern), Is.SupersetOf(new[] { "", "staff", "staff/invite", "staff/{id:long}", "tokens" }));

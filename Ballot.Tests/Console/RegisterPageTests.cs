@@ -103,7 +103,7 @@ public sealed class RegisterPageTests
     public async Task Every_register_and_mailing_page_opens_for_executives_and_organisers_refuses_scrutineers_and_sends_strangers_to_sign_in()
     {
         await _console.Api.Send(new Ballot.Core.Members.ImportMembers.Command(new MemoryStream(Encoding.UTF8.GetBytes(
-            "membership_number,first_name,last_name,email,workplace,employer,region,category\nA0001,Amy,Able,amy@example.org,Able School,Able Council,South,teacher\n"))));
+            "membership_number,first_name,last_name,email,workplace,employer,region,category\nA0001,Amy,Able,amy@example.org,Able School,Able Council,South,teacher\n")), new Ballot.Core.Staff.StaffActor("token", "0", "Test organiser", "organiser")));
         var mailing = await _console.Api.Send(new CreateMailing.Command("Hello {{ first_name }}", "Dear {{ first_name }}", null, null, "organiser:test"));
         string[] paths =
         [

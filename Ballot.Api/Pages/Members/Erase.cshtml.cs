@@ -1,3 +1,4 @@
+using Ballot.Api.Auth;
 using Ballot.Api.StaffConsole;
 using Ballot.Core.Members;
 using MediatR;
@@ -18,7 +19,7 @@ public sealed class EraseModel(IMediator mediator) : ConsolePageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var (ok, _) = await TrySend(mediator, new EraseMember.Command(Number));
+        var (ok, _) = await TrySend(mediator, new EraseMember.Command(Number, User.Staff()));
         if (!ok)
         {
             await OnGetAsync();

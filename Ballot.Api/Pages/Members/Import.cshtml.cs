@@ -1,3 +1,4 @@
+using Ballot.Api.Auth;
 using Ballot.Api.StaffConsole;
 using Ballot.Core.Common;
 using Ballot.Core.Members;
@@ -39,7 +40,7 @@ public sealed class ImportModel(IMediator mediator) : ConsolePageModel
         buffer.Position = 0;
         try
         {
-            Result = await mediator.Send(new ImportMembers.Command(buffer), HttpContext.RequestAborted);
+            Result = await mediator.Send(new ImportMembers.Command(buffer, User.Staff()), HttpContext.RequestAborted);
         }
         catch (InputRejected r)
         {

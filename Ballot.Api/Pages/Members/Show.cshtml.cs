@@ -1,3 +1,4 @@
+using Ballot.Api.Auth;
 using Ballot.Api.StaffConsole;
 using Ballot.Core.Members;
 using MediatR;
@@ -34,7 +35,7 @@ public sealed class ShowModel(IMediator mediator) : ConsolePageModel
         }
         // A blank email leaves it as it is: the register has no member without one, except erased members.
         var email = string.IsNullOrWhiteSpace(Email) ? null : Email.Trim();
-        var (ok, _) = await TrySend(mediator, new UpdateMember.Command(Number, email, WorkplaceId, Status));
+        var (ok, _) = await TrySend(mediator, new UpdateMember.Command(Number, email, WorkplaceId, Status, User.Staff()));
         if (!ok)
         {
             await Load();
