@@ -149,11 +149,19 @@ public sealed class MailingPageTests
         await Expect(page.Locator("iframe")).ToHaveCountAsync(0);
 
         var draft = await _console.Api.Send(new CreateMailing.Command("To cancel", "Body", null, null, "organiser:test"));
+        // Approving is the executive's alone: an organiser's form post, token and all, gets the 403 page and changes nothing.
+        using (var organiser = await _console.SignedInClient(Roles.Organiser))
+        {
+            var refused = await organiser.PostAsync($"/mailings/{draft.Id}?handler=approve", [], tokenFrom: $"/mailings/{draft.Id}");
+            Assert.That((int)refused.StatusCode, Is.EqualTo(403));
+            Assert.That(await refused.Content.ReadAsStringAsync(), Does.Contain("You do not have access to this page"));
+        }
         await page.GotoAsync(_console.Url($"/mailings/{draft.Id}"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Cancel this mailing" }).ClickAsync();
         await Expect(page.Locator(".notice")).ToHaveTextAsync("The mailing is cancelled. Letters already sent stay sent.");
         await using var conn = await _console.Api.OpenAsync();
-        Assert.That(await conn.ExecuteScalarAsync<string>("SELECT status FROM mailing WHERE id = @id", new { id = draft.Id }), Is.EqualTo("cancelled"));
+        Assert.That(await conn.ExecuteScalarAsync<string>("SELECT status || ' ' || coalesce(approved_by, '-') FROM mailing WHERE id = @id", new { id = draft.Id }),
+            Is.EqualTo("cancelled -"));
         await page.Context.CloseAsync();
     }
 }
