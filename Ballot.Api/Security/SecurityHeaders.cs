@@ -67,10 +67,18 @@ public sealed partial class SecurityHeaders(RequestDelegate next)
     {
         var h = http.Response.Headers;
         h.XContentTypeOptions = "nosniff";
-        h.XFrameOptions = "DENY";
         h["Referrer-Policy"] = "no-referrer";
         // Letters' links, receipts and staff data must not stay in a shared computer's cache or a proxy's.
         if (h.CacheControl.Count == 0 || IsHtml(http.Response.ContentType)) h.CacheControl = "no-store";
+        // A page that sets its own, stricter policy keeps it: the mailing preview's letter is a sandboxed document that
+        // only the console's own preview page may frame (Pages/Mailings/LetterHtml).
+        var own = h.ContentSecurityPolicy.ToString();
+        if (own.Length > 0)
+        {
+            h.XFrameOptions = own.Contains("frame-ancestors 'self'", StringComparison.Ordinal) ? "SAMEORIGIN" : "DENY";
+            return;
+        }
+        h.XFrameOptions = "DENY";
         if (!IsHtml(http.Response.ContentType))
         {
             h.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
