@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using Ballot.Api.Auth;
 using Ballot.Api.Errors;
 using Ballot.Core.Common;
 using Ballot.Core.Members;
@@ -23,6 +25,10 @@ public sealed class MemberEndpoints : IEndpoints
         members.MapPatch("/{membershipNumber}", Update).WithSummary("Change email, workplace or status.");
         members.MapDelete("/{membershipNumber}", Erase).WithSummary("Erase the member's name and email; the register row stays for past ballots' counts.");
 
+        // Executives only: organisers change members; the record of who changed what is for those who oversee them.
+        app.MapGet("/api/members/{membershipNumber}/history", History).WithTags("Members").RequireRoles(Roles.Executive)
+            .WithSummary("Every change to the member's email or status, and their erasure: who, when, old and new value.");
+
         app.MapGet("/api/workplaces", ListWorkplaces).WithTags("Members").RequireRoles(Roles.Executive, Roles.Organiser);
     }
 
@@ -38,7 +44,7 @@ public sealed class MemberEndpoints : IEndpoints
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         await http.Request.Body.CopyToAsync(buffer, ct);
         buffer.Position = 0;
-        return TypedResults.Ok(await mediator.Send(new ImportMembers.Command(buffer), ct));
+        return TypedResults.Ok(await mediator.Send(new ImportMembers.Command(buffer, http.User.Staff()), ct));
     }
 
     private static async Task<Ok<Paged<MemberView>>> List(IMediator mediator, CancellationToken ct,
@@ -51,12 +57,15 @@ public sealed class MemberEndpoints : IEndpoints
 
     public sealed record MemberPatch(string? Email, long? WorkplaceId, string? Status);
 
-    private static async Task<Ok<MemberView>> Update(string membershipNumber, MemberPatch patch, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new UpdateMember.Command(membershipNumber, patch.Email, patch.WorkplaceId, patch.Status), ct));
+    private static async Task<Ok<MemberView>> Update(string membershipNumber, MemberPatch patch, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new UpdateMember.Command(membershipNumber, patch.Email, patch.WorkplaceId, patch.Status, user.Staff()), ct));
 
-    private static async Task<NoContent> Erase(string membershipNumber, IMediator mediator, CancellationToken ct)
+    private static async Task<Ok<GetMemberHistory.History>> History(string membershipNumber, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMemberHistory.Query(membershipNumber), ct));
+
+    private static async Task<NoContent> Erase(string membershipNumber, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        await mediator.Send(new EraseMember.Command(membershipNumber), ct);
+        await mediator.Send(new EraseMember.Command(membershipNumber, user.Staff()), ct);
         return TypedResults.NoContent();
     }
 

@@ -37,7 +37,7 @@ public static class CertifyBallot
                 var letter = Letters.Checked(Letters.ResultNotice(ballot, result));
                 var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                     new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "result-notice", now),
-                    "SELECT e.member_id AS member_id, m.email AS email FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @ballotId",
+                    "SELECT e.member_id AS member_id, e.email AS email FROM ballot_elector e WHERE e.ballot_id = @ballotId",
                     new { ballotId = ballot.Id });
                 var queued = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
                 await Audit.AppendAsync(conn, tx, ballot.Id, "letters-queued", cmd.Actor, new { purpose = "result-notice", mailingId, letters = queued }, now);

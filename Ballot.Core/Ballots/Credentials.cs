@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
@@ -9,8 +10,10 @@ using Microsoft.Extensions.Options;
 namespace Ballot.Core.Ballots;
 
 /// <summary>
-/// Voting credentials: base64url(HMAC-SHA256(key, "ballotId:memberId")) truncated to 128 bits. Derived again whenever a
-/// letter is rendered, so only SHA-256 of a credential is stored. See docs/decisions/0201-derived-credentials.md.
+/// Voting credentials: base64url(HMAC-SHA256(ballot key, memberId)) truncated to 128 bits, where the ballot key is
+/// HMAC-SHA256(key, label, ballotId, the ballot's random salt). Derived again whenever a letter is rendered, so only
+/// SHA-256 of a credential is stored. See docs/decisions/0201-derived-credentials.md and, for the salt,
+/// docs/decisions/0221-credential-salt-per-ballot.md.
 /// The API (which checks credentials and may open ballots) and the worker (which opens ballots and renders links) must
 /// hold the same key: the database keeps a fingerprint of the first key used, and a process whose key differs refuses
 /// to open a ballot or render a link. See docs/decisions/0211-one-credential-key-per-database.md.
@@ -18,12 +21,17 @@ namespace Ballot.Core.Ballots;
 public sealed class Credentials
 {
     private const int CredentialBytes = 16;
+    private const int SaltBytes = 32;
     private const string FingerprintLabel = "ballot credential key fingerprint v1";
+    private const string BallotKeyLabel = "ballot credential v2\n";
     private readonly byte[] _key;
+    private readonly Db _db;
+    private readonly ConcurrentDictionary<long, BallotCredentials> _ballots = new();
     private volatile bool _matches;
 
     public Credentials(IOptions<BallotOptions> options, Db db)
     {
+        _db = db;
         var o = options.Value;
         if (!string.IsNullOrWhiteSpace(o.CredentialKey))
             _key = ParseKey(o.CredentialKey) ?? throw new InvalidOperationException("Ballots:CredentialKey must be base64 of at least 32 bytes.");
@@ -66,11 +74,23 @@ public sealed class Credentials
         }
     }
 
-    public string For(long ballotId, long memberId)
+    /// <summary>A new ballot's salt: 256 bits from the operating system's CSPRNG, stored when the ballot opens.</summary>
+    public static string NewSalt() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(SaltBytes));
+
+    /// <summary>One ballot's credentials under this key and that ballot's salt ("" for ballots opened before salts).</summary>
+    public BallotCredentials ForBallot(long ballotId, string salt) => new(_key, ballotId, salt);
+
+    /// <summary>An elector's credential, with the ballot's stored salt (read once per ballot: it never changes).</summary>
+    public string For(long ballotId, long memberId) => ForBallot(ballotId).For(memberId);
+
+    /// <summary>The ballot's credentials with its stored salt; a ballot without one (never opened) has no credentials.</summary>
+    public BallotCredentials ForBallot(long ballotId)
     {
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"{ballotId}:{memberId}"), mac);
-        return Base64Url(mac[..CredentialBytes]);
+        if (_ballots.TryGetValue(ballotId, out var known)) return known;
+        using var conn = _db.Open();
+        var salt = conn.ExecuteScalar<string?>("SELECT salt FROM ballot_credential_salt WHERE ballot_id = @ballotId", new { ballotId })
+                   ?? throw new Conflict($"Ballot {ballotId} has no credential salt: it was never opened, so it has no voting links.");
+        return _ballots.GetOrAdd(ballotId, ForBallot(ballotId, salt));
     }
 
     public const string Mismatch =
@@ -117,6 +137,43 @@ public sealed class Credentials
 
     public static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Derives the credentials of one ballot's electors.</summary>
+    public sealed class BallotCredentials
+    {
+        private readonly byte[] _key;
+        private readonly long _ballotId;
+        private readonly bool _legacy;
+
+        internal BallotCredentials(byte[] key, long ballotId, string salt)
+        {
+            _ballotId = ballotId;
+            _legacy = salt.Length == 0;
+            if (_legacy)
+            {
+                // Opened before salts: its letters carry HMAC(key, "ballotId:memberId"), so that stays its derivation.
+                _key = key;
+                return;
+            }
+            var saltBytes = Convert.FromBase64String(salt);
+            if (saltBytes.Length < 16) throw new InvalidOperationException($"Ballot {ballotId}'s credential salt is shorter than 128 bits.");
+            var label = Encoding.ASCII.GetBytes(BallotKeyLabel + ballotId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+            _key = HMACSHA256.HashData(key, label.Concat(saltBytes).ToArray());
+        }
+
+        public string For(long memberId)
+        {
+            Span<byte> mac = stackalloc byte[32];
+            if (_legacy) HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"{_ballotId}:{memberId}"), mac);
+            else
+            {
+                Span<byte> text = stackalloc byte[20];
+                memberId.TryFormat(text, out var n, default, System.Globalization.CultureInfo.InvariantCulture);
+                HMACSHA256.HashData(_key, text[..n], mac);
+            }
+            return Base64Url(mac[..CredentialBytes]);
+        }
+    }
 
     private static byte[] LoadOrCreate(string file)
     {

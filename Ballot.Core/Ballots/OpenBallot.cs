@@ -22,6 +22,7 @@ public static class OpenBallot
     {
         public long MemberId { get; init; }
         public long WorkplaceId { get; init; }
+        public string? Email { get; init; }
     }
 
     public sealed class Handler(Db db, TimeProvider clock, Credentials credentials) : IRequestHandler<Command, Result>
@@ -42,10 +43,13 @@ public static class OpenBallot
             var votingOpens = now > ballot.OpensAt ? now : ballot.OpensAt;
             RuleSet? rules = ballot.IsIndustrialAction ? await RuleSet.ForOpeningAsync(conn, votingOpens, tx) : null;
 
-            // Freeze the electorate: members who match now; anyone added later is not an elector.
+            // Freeze the electorate and each elector's address: members who match now, at the address they have now;
+            // anyone added later is not an elector, and a later change of address does not move this ballot's letters.
+            // On PostgreSQL take the register writers' lock: a change of address lands before the freeze or sees the ballot open (ADR 0220).
+            if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
             var (where, args) = ElectorateSql(def.Electorate);
             var electors = (await conn.QueryAsync<ElectorRow>(
-                "SELECT m.id AS member_id, m.workplace_id AS workplace_id FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
+                "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
                 args, tx)).ToList();
             if (electors.Count == 0) throw new Conflict("No member matches the electorate; nobody could vote.");
             if (rules is not null && electors.Count > rules.ScrutineerAbove && string.IsNullOrWhiteSpace(def.IndustrialAction?.ScrutineerName))
@@ -53,12 +57,16 @@ public static class OpenBallot
 
             var perWorkplace = ballot.Counting == "per-workplace";
             var hashText = new StringBuilder(electors.Count * 16);
-            var rows = new (long MemberId, string Constituency, string Hash)[electors.Count];
+            var rows = new (long MemberId, string Constituency, string Hash, string? Email)[electors.Count];
+            // A fresh random salt per ballot: the key alone, or the key on another database, derives none of these links (ADR 0221).
+            var salt = Credentials.NewSalt();
+            await conn.ExecuteAsync("INSERT INTO ballot_credential_salt (ballot_id, salt) VALUES (@id, @salt)", new { id = ballot.Id, salt }, tx);
+            var ballotCredentials = credentials.ForBallot(ballot.Id, salt);
             for (var i = 0; i < electors.Count; i++)
             {
                 var e = electors[i];
                 var constituency = perWorkplace ? e.WorkplaceId.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all";
-                rows[i] = (e.MemberId, constituency, Credentials.Hash(credentials.For(ballot.Id, e.MemberId)));
+                rows[i] = (e.MemberId, constituency, Credentials.Hash(ballotCredentials.For(e.MemberId)), e.Email);
                 hashText.Append(e.MemberId).Append(':').Append(constituency).Append('\n');
             }
             await InsertElectorsAsync(conn, tx, ballot.Id, rows, ct);
@@ -84,7 +92,7 @@ public static class OpenBallot
             var letter = Letters.Checked(Letters.VotingLetter(ballot, rules));
             var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                 new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "voting-letter", now),
-                "SELECT e.member_id AS member_id, m.email AS email FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @ballotId",
+                "SELECT e.member_id AS member_id, e.email AS email FROM ballot_elector e WHERE e.ballot_id = @ballotId",
                 new { ballotId = ballot.Id });
             var queued = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
             await Audit.AppendAsync(conn, tx, ballot.Id, "letters-queued", cmd.Actor,
@@ -94,12 +102,12 @@ public static class OpenBallot
         }
 
         private static async Task InsertElectorsAsync(DbConnection conn, DbTransaction tx, long ballotId,
-            (long MemberId, string Constituency, string Hash)[] rows, CancellationToken ct)
+            (long MemberId, string Constituency, string Hash, string? Email)[] rows, CancellationToken ct)
         {
             if (conn is NpgsqlConnection pg)
             {
                 await using var copy = await pg.BeginBinaryImportAsync(
-                    "COPY ballot_elector (ballot_id, member_id, constituency, credential_hash) FROM STDIN (FORMAT BINARY)", ct);
+                    "COPY ballot_elector (ballot_id, member_id, constituency, credential_hash, email) FROM STDIN (FORMAT BINARY)", ct);
                 foreach (var r in rows)
                 {
                     await copy.StartRowAsync(ct);
@@ -107,6 +115,8 @@ public static class OpenBallot
                     await copy.WriteAsync(r.MemberId, NpgsqlDbType.Bigint, ct);
                     await copy.WriteAsync(r.Constituency, NpgsqlDbType.Text, ct);
                     await copy.WriteAsync(r.Hash, NpgsqlDbType.Text, ct);
+                    if (r.Email is null) await copy.WriteNullAsync(ct);
+                    else await copy.WriteAsync(r.Email, NpgsqlDbType.Text, ct);
                 }
                 await copy.CompleteAsync(ct);
                 return;
@@ -116,11 +126,12 @@ public static class OpenBallot
             await conn.ExecuteAsync("PRAGMA cache_size = -262144", transaction: tx);
             await using var cmd = (SqliteCommand)conn.CreateCommand();
             cmd.Transaction = (SqliteTransaction)tx;
-            cmd.CommandText = "INSERT INTO ballot_elector (ballot_id, member_id, constituency, credential_hash) VALUES ($b, $m, $c, $h)";
+            cmd.CommandText = "INSERT INTO ballot_elector (ballot_id, member_id, constituency, credential_hash, email) VALUES ($b, $m, $c, $h, $e)";
             var pb = cmd.Parameters.Add("$b", SqliteType.Integer);
             var pm = cmd.Parameters.Add("$m", SqliteType.Integer);
             var pc = cmd.Parameters.Add("$c", SqliteType.Text);
             var ph = cmd.Parameters.Add("$h", SqliteType.Text);
+            var pe = cmd.Parameters.Add("$e", SqliteType.Text);
             cmd.Prepare();
             pb.Value = ballotId;
             foreach (var r in rows)
@@ -128,6 +139,7 @@ public static class OpenBallot
                 pm.Value = r.MemberId;
                 pc.Value = r.Constituency;
                 ph.Value = r.Hash;
+                pe.Value = (object?)r.Email ?? DBNull.Value;
                 cmd.ExecuteNonQuery();
             }
             await conn.ExecuteAsync("PRAGMA cache_size = -2000", transaction: tx);
@@ -142,7 +154,7 @@ public static class OpenBallot
     }
 
     private static async Task InsertConstituenciesAsync(DbConnection conn, DbTransaction tx, long ballotId, bool perWorkplace,
-        (long MemberId, string Constituency, string Hash)[] rows)
+        (long MemberId, string Constituency, string Hash, string? Email)[] rows)
     {
         var sizes = rows.GroupBy(r => r.Constituency, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.LongCount(), StringComparer.Ordinal);
         var names = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -42,7 +42,7 @@ public static class SendReminders
                 var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                     new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "reminder", now),
                     """
-                    SELECT e.member_id AS member_id, m.email AS email FROM ballot_elector e JOIN member m ON m.id = e.member_id
+                    SELECT e.member_id AS member_id, e.email AS email FROM ballot_elector e
                     WHERE e.ballot_id = @ballotId AND e.voted = 0
                     """,
                     new { ballotId = ballot.Id });

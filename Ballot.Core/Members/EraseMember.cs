@@ -1,5 +1,6 @@
 using Ballot.Core.Common;
 using Ballot.Core.Data;
+using Ballot.Core.Staff;
 using Dapper;
 using MediatR;
 
@@ -7,23 +8,46 @@ namespace Ballot.Core.Members;
 
 /// <summary>
 /// Erasure (right to be forgotten): the name and email go, the row stays, so every count a past ballot
-/// made over this member (entitled to vote, voted) stays what it was.
+/// made over this member (entitled to vote, voted) stays what it was. The addresses ballots froze for the member and
+/// the addresses in the member's change history go too; the erasure itself is recorded (who, when), and in the audit
+/// chain of any open ballot the member is an elector of, because it stops that ballot's letters to them.
 /// </summary>
 public static class EraseMember
 {
-    public sealed record Command(string MembershipNumber) : IRequest<Unit>;
+    public sealed record Command(string MembershipNumber, StaffActor By) : IRequest<Unit>;
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public DateTimeOffset? ErasedAt { get; init; }
+    }
 
     public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, Unit>
     {
         public async Task<Unit> Handle(Command cmd, CancellationToken ct)
         {
+            var now = clock.GetUtcNow();
             await using var conn = await db.OpenAsync(ct);
-            var n = await conn.ExecuteAsync("""
+            await using var tx = await db.BeginWriteAsync(conn, ct);
+            var after = await MemberChanges.BeginAsync(conn, tx);
+            var member = await conn.QuerySingleOrDefaultAsync<Row>(
+                "SELECT id, erased_at FROM member WHERE membership_number = @MembershipNumber", new { cmd.MembershipNumber }, tx)
+                ?? throw new NotFound($"No member with membership number '{cmd.MembershipNumber}'.");
+            await conn.ExecuteAsync("""
                 UPDATE member SET first_name = NULL, last_name = NULL, email = NULL,
                        erased_at = coalesce(erased_at, @now), updated_at = @now
-                WHERE membership_number = @MembershipNumber
-                """, new { cmd.MembershipNumber, now = clock.GetUtcNow() });
-            if (n == 0) throw new NotFound($"No member with membership number '{cmd.MembershipNumber}'.");
+                WHERE id = @id
+                """, new { id = member.Id, now }, tx);
+            if (member.ErasedAt is null)
+            {
+                await conn.ExecuteAsync("UPDATE ballot_elector SET email = NULL WHERE ballot_id IN (SELECT id FROM ballot) AND member_id = @id",
+                    new { id = member.Id }, tx);
+                await conn.ExecuteAsync("UPDATE member_change SET old_value = NULL, new_value = NULL WHERE member_id = @id AND field = 'email'",
+                    new { id = member.Id }, tx);
+                await MemberChanges.RecordAsync(conn, tx, [new MemberChanges.Change(member.Id, "erased", null, null)], "api", cmd.By, now, ct);
+                await MemberChanges.AnnounceAsync(conn, tx, after, "api", cmd.By, now);
+            }
+            await tx.CommitAsync(ct);
             return Unit.Value;
         }
     }

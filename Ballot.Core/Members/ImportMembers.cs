@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
+using Ballot.Core.Staff;
 using Dapper;
 using MediatR;
 using Microsoft.Data.Sqlite;
@@ -20,7 +21,8 @@ namespace Ballot.Core.Members;
 /// </summary>
 public static partial class ImportMembers
 {
-    public sealed record Command(Stream Csv) : IRequest<Result>;
+    /// <param name="By">who imports: every email or status the import changes is recorded with them (ADR 0220).</param>
+    public sealed record Command(Stream Csv, StaffActor By) : IRequest<Result>;
 
     public sealed record Result(int Created, int Updated, int Unchanged);
 
@@ -68,8 +70,8 @@ public static partial class ImportMembers
 
             await using var tx = await db.BeginWriteAsync(conn, ct);
             // Two imports at once must not both create the same member: SQLite's BEGIN IMMEDIATE already
-            // serialises writers; PostgreSQL needs a lock held until this transaction ends.
-            if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
+            // serialises writers; PostgreSQL needs a lock held until this transaction ends (taken here).
+            var after = await MemberChanges.BeginAsync(conn, tx);
             var workplaces = (await conn.QueryAsync<WorkplaceRow>("SELECT id, name, employer, region FROM workplace", transaction: tx))
                 .ToDictionary(w => (w.Name, w.Employer));
             var existing = (await conn.QueryAsync<Existing>("""
@@ -97,6 +99,7 @@ public static partial class ImportMembers
             var inserts = new List<Change>();
             var updates = new List<Change>();
             var unchanged = 0;
+            var changes = new List<MemberChanges.Change>();
             foreach (var r in rows)
             {
                 var wid = workplaces[(r.Workplace, r.Employer)].Id;
@@ -110,16 +113,28 @@ public static partial class ImportMembers
                     && m.Category == r.Category && m.Status == status && m.ErasedAt is null)
                     unchanged++;
                 else
+                {
                     updates.Add(new Change(m.Id, r, wid, status));
+                    if (m.Email != r.Email) changes.Add(new(m.Id, "email", m.Email, r.Email));
+                    if (m.Status != status) changes.Add(new(m.Id, "status", m.Status, status));
+                }
             }
 
             var compared = Stopwatch.GetElapsedTime(started);
             var now = clock.GetUtcNow();
             if (conn is NpgsqlConnection pg) await WritePostgres(pg, inserts, updates, now, ct);
             else await WriteSqlite((SqliteConnection)conn, (SqliteTransaction)tx, inserts, updates, now, ct);
+            // Changed addresses do not move open ballots' letters (those go to the address frozen at opening); they are
+            // recorded, and told to the old address where the member is an elector of an open ballot.
+            var written = Stopwatch.GetElapsedTime(started);
+            await MemberChanges.RecordAsync(conn, tx, changes, "import", cmd.By, now, ct);
+            var recorded = Stopwatch.GetElapsedTime(started);
+            var notices = changes.Count == 0 ? 0 : await MemberChanges.AnnounceAsync(conn, tx, after, "import", cmd.By, now);
+            var announced = Stopwatch.GetElapsedTime(started);
             await tx.CommitAsync(ct);
-            log.LogInformation("Register import: {Created} created, {Updated} updated, {Unchanged} unchanged in {TotalMs:0} ms (parse {ParseMs:0} ms, compare {CompareMs:0} ms)",
-                inserts.Count, updates.Count, unchanged, Stopwatch.GetElapsedTime(started).TotalMilliseconds, parsed.TotalMilliseconds, (compared - parsed).TotalMilliseconds);
+            log.LogInformation("Register import: {Created} created, {Updated} updated, {Unchanged} unchanged, {Changes} email or status changes recorded, {Notices} notices queued, in {TotalMs:0} ms (parse {ParseMs:0} ms, compare {CompareMs:0} ms, write {WriteMs:0} ms, record changes {RecordMs:0} ms, announce {AnnounceMs:0} ms)",
+                inserts.Count, updates.Count, unchanged, changes.Count, notices, Stopwatch.GetElapsedTime(started).TotalMilliseconds, parsed.TotalMilliseconds,
+                (compared - parsed).TotalMilliseconds, (written - compared).TotalMilliseconds, (recorded - written).TotalMilliseconds, (announced - recorded).TotalMilliseconds);
             return new Result(inserts.Count, updates.Count, unchanged);
         }
     }

@@ -234,7 +234,8 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         var electorColumns = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
             ? (await conn.QueryAsync<string>("SELECT name FROM pragma_table_info('ballot_elector')")).ToList()
             : (await conn.QueryAsync<string>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ballot_elector'")).ToList();
-        Assert.That(electorColumns, Is.EquivalentTo(new[] { "ballot_id", "member_id", "constituency", "credential_hash", "voted", "voted_hour" }));
+        // email: the delivery address frozen at opening (ADR 0220), about the member the row already names, nothing about a choice.
+        Assert.That(electorColumns, Is.EquivalentTo(new[] { "ballot_id", "member_id", "constituency", "credential_hash", "voted", "voted_hour", "email" }));
         // Voted hours are whole hours.
         var hours = (await conn.QueryAsync<DateTimeOffset>("SELECT voted_hour FROM ballot_elector WHERE voted = 1")).ToList();
         Assert.That(hours.Select(h => (h.Minute, h.Second, h.Millisecond)), Is.All.EqualTo((0, 0, 0)));

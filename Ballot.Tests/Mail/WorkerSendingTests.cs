@@ -79,9 +79,16 @@ public sealed class WorkerSendingTests
     [Test]
     public async Task Statutory_ballot_mail_merges_the_sources_fields_and_has_no_unsubscribe()
     {
+        // Links exist only for an opened ballot (its salt, ADR 0221): one opened over a school of its own, so its own
+        // voting letter goes to nobody the other tests count.
+        await MailTestData.ImportAsync(_api, MemberCsv.Header + "\nX00001,Isolated,Member,isolated@example.org,Isolated School,Employer 9,Region 9,teacher\n");
+        var kit = new Ballot.Tests.Ballots.BallotKit(_api);
+        var workplace = await kit.Scalar<long>("SELECT id FROM workplace WHERE name = 'Isolated School'");
+        var ballotId = await kit.Create(Ballot.Tests.Ballots.BallotKit.Consultative(kit.Now, kit.Now.AddDays(10), $$"""{"workplaceIds":[{{workplace}}]}"""));
+        await kit.Open(ballotId);
         var before = _smtp.Accepted().Count;
         var id = await MailTestData.EnqueueAsync(_api, new NewMailing("statutory", "Your ballot paper",
-            "Dear {{ first_name }},\n\nVote here: {{ vote_url }}", null, "ballot", 42, "voting-letter", _api.Clock.GetUtcNow()),
+            "Dear {{ first_name }},\n\nVote here: {{ vote_url }}", null, "ballot", ballotId, "voting-letter", _api.Clock.GetUtcNow()),
             "m.membership_number IN ('M000001', 'M000002')");
         await MailTestData.WaitForStatus(_api, id, "sent");
         var letters = (await _smtp.WaitForMessages(before + 2)).Where(m => (m.MessageId ?? "").StartsWith($"m{id}.")).ToList();
@@ -90,7 +97,7 @@ public sealed class WorkerSendingTests
         var memberId = await conn.ExecuteScalarAsync<long>("SELECT id FROM member WHERE membership_number = 'M000001'");
         var first = letters.Single(l => l.To.Mailboxes.Single().Address == "member1@example.org");
         // The worker's real link source: the same link the API derives (one key, one Mail:PublicBaseUrl).
-        var link = (string)_api.App.Services.GetServices<ILetterFields>().Single(f => f.Source == "ballot").FieldsFor(42, memberId)["vote_url"]!;
+        var link = (string)_api.App.Services.GetServices<ILetterFields>().Single(f => f.Source == "ballot").FieldsFor(ballotId, memberId)["vote_url"]!;
         Assert.That(link, Does.Match("^http://localhost:5080/vote/[A-Za-z0-9_-]{22}$"));
         Assert.That(first.TextBody, Does.Contain($"Vote here: {link}"));
         Assert.That(first.HtmlBody, Does.Contain($"href=\"{link}\""));

@@ -127,7 +127,8 @@ async Task OpenAndVote(int run)
             // The last quarter of them warm the server up (see below); the benchmark's votes come from the rest.
             var measured = members.Length - members.Length / 4;
             await using var warm = new StreamWriter(warmFile);
-            for (var i = 0; i < members.Length; i++) await (i < measured ? w : warm).WriteLineAsync(credentials.For(ballot.Id, members[i]));
+            var ballotCredentials = credentials.ForBallot(ballot.Id);   // with the salt the ballot stored when it opened
+            for (var i = 0; i < members.Length; i++) await (i < measured ? w : warm).WriteLineAsync(ballotCredentials.For(members[i]));
         }
         }
         var baseUrl = $"http://127.0.0.1:{port}";

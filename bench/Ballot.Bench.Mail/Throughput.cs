@@ -63,7 +63,7 @@ public static class Throughput
         var sw = Stopwatch.StartNew();
         using (var scope = host.Services.CreateScope())
         using (var csv = new MemoryStream(Register(members)))
-            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ImportMembers.Command(csv));
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ImportMembers.Command(csv, new Ballot.Core.Staff.StaffActor("token", "0", "Bench", "organiser")));
         Console.WriteLine($"engine={engine} members={members} connections={connections} batch={batch} cores={Environment.ProcessorCount} (register imported in {sw.Elapsed.TotalSeconds:0.0} s)");
 
         var port = FreePort();

@@ -1,7 +1,10 @@
 // Register benchmarks through the real API process (Release build), as a user would see them:
 //   cold start of the API to its first successful /health, import of a generated 450,000-member CSV through
 //   POST /api/members/import, and a re-import of the same file (all unchanged).
-// Usage: dotnet run -c Release --project bench/Ballot.Bench.Register -- [--members 450000] [--runs 5] [--engine sqlite|postgres]
+//   With --changed: then an import in which every member's email changes (each change recorded, ADR 0220), and with
+//   --open-ballot a ballot over the whole register is opened first, so every change is also announced (audit entry,
+//   notice letters to the old addresses).
+// Usage: dotnet run -c Release --project bench/Ballot.Bench.Register -- [--members 450000] [--runs 5] [--engine sqlite|postgres] [--changed] [--open-ballot]
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -10,6 +13,8 @@ using Npgsql;
 var members = Arg("--members", 450_000);
 var runs = Arg("--runs", 5);
 var engine = ArgS("--engine", "sqlite");
+var changed = args.Contains("--changed");
+var openBallot = args.Contains("--open-ballot");
 var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
@@ -19,9 +24,11 @@ var work = Path.Combine(Path.GetTempPath(), "ballot-bench-register");
 Directory.CreateDirectory(work);
 var csvPath = Path.Combine(work, $"members-{members}.csv");
 if (!File.Exists(csvPath)) Generate(csvPath, members);
+var changedPath = Path.Combine(work, $"members-{members}-moved.csv");
+if (changed && !File.Exists(changedPath)) Generate(changedPath, members, "moved");
 Console.WriteLine($"engine={engine} members={members} csv={new FileInfo(csvPath).Length / 1e6:0.0} MB runs={runs} cores={Environment.ProcessorCount}");
 
-var cold = new List<double>(); var import = new List<double>(); var reimport = new List<double>();
+var cold = new List<double>(); var import = new List<double>(); var reimport = new List<double>(); var changedImport = new List<double>();
 for (var run = 1; run <= runs; run++)
 {
     string conn;
@@ -52,9 +59,9 @@ for (var run = 1; run <= runs; run++)
     cold.Add(sw.Elapsed.TotalMilliseconds);
     http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
-    async Task<double> Import(string expect)
+    async Task<double> Import(string expect, string? path = null)
     {
-        await using var file = File.OpenRead(csvPath);
+        await using var file = File.OpenRead(path ?? csvPath);
         var content = new StreamContent(file);
         content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
         var t = Stopwatch.StartNew();
@@ -67,11 +74,31 @@ for (var run = 1; run <= runs; run++)
     import.Add(await Import($"\"created\":{members}"));
     reimport.Add(await Import($"\"unchanged\":{members}"));
     Console.WriteLine($"run {run}: cold start {cold[^1]:0} ms, import {import[^1]:0} ms, re-import {reimport[^1]:0} ms");
+    if (changed)
+    {
+        if (openBallot)
+        {
+            var exec = (await Run("dotnet", [apiDll, "tokens", "create", "--role", "executive", "--name", "Bench executive"], conn)).Trim().Split('\n')[^1].Trim();
+            using var e = new HttpClient { BaseAddress = http.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+            e.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", exec);
+            var now = DateTimeOffset.UtcNow;
+            var created = await e.PostAsync("/api/ballots", new StringContent($$"""
+                {"title":"Bench ballot","kind":"consultative","counting":"aggregated","opensAt":"{{now:O}}","closesAt":"{{now.AddDays(5):O}}",
+                 "electorate":{},"reminderDaysBeforeClose":[],"questions":[{"id":"q","text":"Yes or no?","options":["Yes","No"]}]}
+                """, Encoding.UTF8, "application/json"));
+            var id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+            var opened = await e.PostAsync($"/api/ballots/{id}/open", null);
+            if (!opened.IsSuccessStatusCode) throw new Exception("open failed: " + await opened.Content.ReadAsStringAsync());
+        }
+        changedImport.Add(await Import($"\"updated\":{members}", changedPath));
+        Console.WriteLine($"run {run}: import changing every email{(openBallot ? " of an open ballot's electors" : "")} {changedImport[^1]:0} ms");
+    }
     api.Kill(entireProcessTree: true);
     await api.WaitForExitAsync();
     if (pgDb is not null) { NpgsqlConnection.ClearAllPools(); await Pg($"DROP DATABASE {pgDb} WITH (FORCE)"); }
 }
-Console.WriteLine($"median: cold start {Median(cold):0} ms, import {Median(import):0} ms ({members / Median(import) * 1000:0} rows/s), re-import {Median(reimport):0} ms");
+Console.WriteLine($"median: cold start {Median(cold):0} ms, import {Median(import):0} ms ({members / Median(import) * 1000:0} rows/s), re-import {Median(reimport):0} ms" +
+                  (changed ? $", every email changed {Median(changedImport):0} ms" : ""));
 return 0;
 
 static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
@@ -113,7 +140,7 @@ static async Task<string> Run(string file, string[] argv, string conn)
     return o;
 }
 
-static void Generate(string path, int n)
+static void Generate(string path, int n, string local = "member")
 {
     var regions = new[] { "North West", "North East", "Yorkshire", "East Midlands", "West Midlands", "Eastern", "London", "South East", "South West", "Wales" };
     var categories = new[] { "teacher", "teacher", "teacher", "support-staff", "leader", "supply-teacher" };
@@ -122,7 +149,7 @@ static void Generate(string path, int n)
     for (var i = 1; i <= n; i++)
     {
         var school = i % 25_000;
-        w.Write($"M{i:D7},First{i},Last{i},member{i}@example.org,School {school},Employer {school % 150},{regions[school % regions.Length]},{categories[i % categories.Length]}\n");
+        w.Write($"M{i:D7},First{i},Last{i},{local}{i}@example.org,School {school},Employer {school % 150},{regions[school % regions.Length]},{categories[i % categories.Length]}\n");
     }
 }
 

@@ -1,0 +1,166 @@
+using System.Data.Common;
+using Ballot.Core.Ballots;
+using Ballot.Core.Data;
+using Ballot.Core.Mail;
+using Ballot.Core.Staff;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Ballot.Core.Members;
+
+/// <summary>
+/// The register's audit trail (<c>member_change</c>): every change to a member's email or status, and every erasure, with
+/// who made it. A change to an elector of an open ballot also enters that ballot's audit chain (membership number and
+/// which field, never an address) and is told to the address the member had. See
+/// docs/decisions/0220-frozen-addresses-and-member-history.md.
+/// </summary>
+public static class MemberChanges
+{
+    public sealed record Change(long MemberId, string Field, string? OldValue, string? NewValue);
+
+    /// <summary>At most this many membership numbers are listed in one ballot audit entry; the count is always given.</summary>
+    public const int ListedInAudit = 1000;
+
+    /// <summary>
+    /// Called first in every transaction that changes the register. On PostgreSQL it takes the register writers' lock
+    /// (SQLite's write transaction already serialises them), so the changes made in this transaction are exactly the
+    /// rows after the id it returns, and an opening ballot freezes addresses either before or after this change.
+    /// </summary>
+    public static async Task<long> BeginAsync(DbConnection conn, DbTransaction tx)
+    {
+        if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
+        return await conn.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM member_change", transaction: tx);
+    }
+
+    /// <summary>Writes the changes: a prepared statement on SQLite, binary COPY on PostgreSQL (an import may change 450,000).</summary>
+    public static async Task RecordAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<Change> changes, string via,
+        StaffActor by, DateTimeOffset now, CancellationToken ct)
+    {
+        if (changes.Count == 0) return;
+        if (conn is NpgsqlConnection pg)
+        {
+            await using var copy = await pg.BeginBinaryImportAsync("""
+                COPY member_change (member_id, at, field, old_value, new_value, via, staff_kind, staff_id, staff_name, staff_role)
+                FROM STDIN (FORMAT BINARY)
+                """, ct);
+            foreach (var c in changes)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(c.MemberId, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+                foreach (var v in new[] { c.Field, c.OldValue, c.NewValue, via, by.Kind, by.Id, by.Name, by.Role })
+                    if (v is null) await copy.WriteNullAsync(ct);
+                    else await copy.WriteAsync(v, NpgsqlDbType.Text, ct);
+            }
+            await copy.CompleteAsync(ct);
+            return;
+        }
+        await using var cmd = (SqliteCommand)conn.CreateCommand();
+        cmd.Transaction = (SqliteTransaction)tx;
+        cmd.CommandText = """
+            INSERT INTO member_change (member_id, at, field, old_value, new_value, via, staff_kind, staff_id, staff_name, staff_role)
+            VALUES ($m, $at, $f, $o, $n, $via, $k, $i, $name, $r)
+            """;
+        var p = new[] { "$m", "$at", "$f", "$o", "$n", "$via", "$k", "$i", "$name", "$r" }.Select(n => cmd.AddParameter(n)).ToArray();
+        p[1].Value = DapperSetup.ToSqliteText(now);
+        p[5].Value = via;
+        p[6].Value = by.Kind;
+        p[7].Value = by.Id;
+        p[8].Value = by.Name;
+        p[9].Value = by.Role;
+        cmd.Prepare();
+        foreach (var c in changes)
+        {
+            p[0].Value = c.MemberId;
+            p[2].Value = c.Field;
+            p[3].Value = (object?)c.OldValue ?? DBNull.Value;
+            p[4].Value = (object?)c.NewValue ?? DBNull.Value;
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    private sealed class Affected
+    {
+        public string Number { get; init; } = "";
+        public string Field { get; init; } = "";
+    }
+
+    /// <summary>
+    /// For the changes recorded after <paramref name="after"/> in this transaction: an "elector-changed" entry in the
+    /// audit chain of every open ballot they touch, and one notice letter to each such elector's address before the
+    /// change (none after an erasure: no address is kept). Returns how many notices were queued.
+    /// </summary>
+    public static async Task<long> AnnounceAsync(DbConnection conn, DbTransaction tx, long after, string via, StaffActor by, DateTimeOffset now)
+    {
+        var open = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'open' ORDER BY id", transaction: tx)).ToList();
+        var fields = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var ballotId in open)
+        {
+            var affected = (await conn.QueryAsync<Affected>("""
+                SELECT m.membership_number AS Number, c.field AS Field
+                FROM member_change c
+                JOIN ballot_elector e ON e.ballot_id = @ballotId AND e.member_id = c.member_id
+                JOIN member m ON m.id = c.member_id
+                WHERE c.id > @after
+                ORDER BY c.id
+                """, new { ballotId, after }, tx)).ToList();
+            if (affected.Count == 0) continue;
+            var members = affected.Select(a => a.Number).Distinct(StringComparer.Ordinal).ToList();
+            int Count(string field) => affected.Count(a => a.Field == field);
+            fields.UnionWith(affected.Select(a => a.Field));
+            await Audit.AppendAsync(conn, tx, ballotId, "elector-changed", by.ToString(), new
+            {
+                via,
+                electors = members.Count,
+                email = Count("email"),
+                status = Count("status"),
+                erased = Count("erased"),
+                members = members.Take(ListedInAudit).ToList(),
+            }, now);
+        }
+        fields.Remove("erased");
+        if (fields.Count == 0) return 0;
+
+        // The address before the change for an email change, else the address the register holds; erased members have none.
+        var letter = Notice(now, string.Join(via == "api" ? " and " : " or ", fields.Select(f => f == "email" ? "email address" : "membership status")), via);
+        var mailingId = await MailQueue.EnqueueAsync(conn, tx,
+            new NewMailing("statutory", letter.Subject, letter.Body, null, Source, null, "change-notice", now),
+            """
+            SELECT m.id AS member_id,
+                   CASE WHEN EXISTS (SELECT 1 FROM member_change x WHERE x.member_id = m.id AND x.id > @after AND x.field = 'email')
+                        THEN (SELECT x.old_value FROM member_change x WHERE x.member_id = m.id AND x.id > @after AND x.field = 'email' ORDER BY x.id LIMIT 1)
+                        ELSE m.email END AS email
+            FROM member m
+            WHERE m.id IN (SELECT c.member_id FROM member_change c WHERE c.id > @after AND c.field <> 'erased')
+              AND m.erased_at IS NULL
+              AND EXISTS (SELECT 1 FROM ballot b JOIN ballot_elector e ON e.ballot_id = b.id AND e.member_id = m.id WHERE b.status = 'open')
+            """, new { after });
+        return await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
+    }
+
+    /// <summary>
+    /// The notice to the address a ballot's letters go to. Fixed text and the member's own register fields only: it
+    /// names no new address (the change may be genuine) and no staff member.
+    /// </summary>
+    public static Letters.Letter Notice(DateTimeOffset at, string what, string via)
+    {
+        var how = via == "import" ? "by an import of the member register" : "by a member of the union's staff";
+        var body = $$$"""
+            Dear {{ member.first_name }},
+
+            On {{{Letters.When(at)}}} the {{{what}}} the union holds for you (membership number {{ member.membership_number }}) was changed {{{how}}}.
+
+            You are entitled to vote in a ballot that is open now. Its letters, reminders included, still come to this address,
+            the one the union held when the ballot opened: a change made since does not move them.
+
+            If you did not ask for this change, tell the union and the ballot's independent scrutineer at once, quoting your
+            membership number. The change is recorded in the ballot's audit trail, which the scrutineer reads.
+            """;
+        return new Letters.Letter("A change to your membership record while a ballot is open", body);
+    }
+
+    /// <summary>The mailing source of notices about the register: read-only in the mailing API, like a ballot's letters (ADR 0110).</summary>
+    public const string Source = "register";
+}
