@@ -29,6 +29,7 @@ public static class BallotApi
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o => o.IncludeScopes = false);
         builder.AddBallotCore();
+        RequireCertificationKey(builder);
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
@@ -45,6 +46,8 @@ public static class BallotApi
 
         var app = builder.Build();
         app.Services.GetRequiredService<Migrator>().Migrate();
+        // Loaded (or created, 0600) now: a bad key file stops start-up rather than the scrutineer's certification.
+        app.Services.GetRequiredService<Ballot.Core.Ballots.ScrutineerKey>();
 
         app.UseForwardedHeaders();
         app.UseMiddleware<RequestLogging>();
@@ -64,6 +67,17 @@ public static class BallotApi
         app.MapRazorPages();
         return app;
     }
+
+    /// <summary>
+    /// Only the API certifies, so only the API needs the scrutineer's signing key: on PostgreSQL there is no SQLite file to
+    /// keep a key file beside, so it must be configured (docs/decisions/0230-anchored-audit-chain.md).
+    /// </summary>
+    private static void RequireCertificationKey(WebApplicationBuilder builder) =>
+        builder.Services.AddOptions<Ballot.Core.Ballots.BallotOptions>()
+            .Validate<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>((o, database) => Db.DetectEngine(database.Value.ConnectionString) != Engine.Postgres
+                    || !string.IsNullOrWhiteSpace(o.CertificationKey) || Path.IsPathRooted(o.CertificationKeyFile ?? ""),
+                "Ballots:CertificationKey is required in the API on PostgreSQL: the scrutineer's ECDSA P-256 private key (PEM), or an absolute Ballots:CertificationKeyFile.")
+            .ValidateOnStart();
 
     /// <summary>
     /// Behind a reverse proxy every request comes from the proxy's address: X-Forwarded-For/-Proto are honoured from the

@@ -30,6 +30,10 @@ public sealed class BallotEndpoints : IEndpoints
             .WithSummary("Whether the vote with this receipt was recorded and counted.");
         ballots.MapPost("/{id}/certify", Certify).RequireRoles(Roles.Scrutineer)
             .WithSummary("The scrutineer certifies the result after the audit chain verifies; the result notice goes to every elector.");
+        ballots.MapGet("/{id}/certificate", CertificateOf).AllowAnonymous()
+            .WithSummary("The scrutineer's signed certificate: the result hash and the audit chain's head and length, signed (ECDSA P-256).");
+        app.MapGet("/api/certification-key", CertificationKey).AllowAnonymous().WithTags("Ballots")
+            .WithSummary("The public key every certificate is signed with, and its fingerprint.");
         ballots.MapGet("/{id}/audit", AuditLog).RequireRoles(Roles.Executive, Roles.Scrutineer);
         ballots.MapGet("/{id}/audit/verify", VerifyAuditChain).RequireRoles(Roles.Executive, Roles.Scrutineer)
             .WithSummary("Recompute the audit chain and say where it breaks, if anywhere.");
@@ -83,6 +87,12 @@ public sealed class BallotEndpoints : IEndpoints
 
     private static async Task<Ok<GetResult.View>> Certify(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new CertifyBallot.Command(id, Actor(user)), ct));
+
+    private static async Task<Ok<Certificate>> CertificateOf(long id, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetCertificate.Query(id), ct));
+
+    private static async Task<Ok<GetCertificationKey.View>> CertificationKey(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetCertificationKey.Query(), ct));
 
     private static async Task<Ok<IReadOnlyList<GetAudit.Entry>>> AuditLog(long id, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetAudit.Query(id), ct));

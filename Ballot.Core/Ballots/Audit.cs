@@ -21,7 +21,8 @@ public sealed class AuditEntry
 
 /// <summary>
 /// The ballot's append-only audit chain. Each entry's hash covers its fields and the previous entry's hash, so a
-/// rewritten, removed or reordered entry shows up when the chain is recomputed. Triggers refuse UPDATE and DELETE.
+/// rewritten, removed or reordered entry shows up when the chain is recomputed. Triggers refuse UPDATE, DELETE and TRUNCATE;
+/// entries cut from the end are caught by the anchors the result and the signed certificate keep (<see cref="AuditAnchors"/>).
 /// </summary>
 public static class Audit
 {
@@ -57,7 +58,23 @@ public static class Audit
             SELECT ballot_id, seq, at, event, actor, data, prev_hash, hash FROM ballot_audit WHERE ballot_id = @ballotId ORDER BY seq
             """, new { ballotId }, tx)).ToList();
 
-    public sealed record Verification(bool Intact, int Entries, long? BrokenAtSeq, string? Problem, string? HeadHash);
+    /// <summary>A chain's length and the hash of its last entry, as the result or the certificate recorded it.</summary>
+    public sealed record Anchor(long Length, string Head);
+
+    /// <param name="RecordedEntries">ballot.audit_seq: how many entries the ballot row says were appended.</param>
+    /// <param name="ResultAnchor">the chain as the result recorded it when counted (null before the count).</param>
+    /// <param name="CertificateAnchor">the chain as the scrutineer's certificate signs it (null before certification).</param>
+    /// <param name="CertificateSignatureValid">whether the certificate's signature verifies with the published key.</param>
+    public sealed record Verification(bool Intact, int Entries, long? BrokenAtSeq, string? Problem, string? HeadHash,
+        long RecordedEntries = 0, Anchor? ResultAnchor = null, Anchor? CertificateAnchor = null, bool? CertificateSignatureValid = null);
+
+    /// <summary>The chain's current length and head, inside the caller's transaction.</summary>
+    public static async Task<Anchor> HeadAsync(DbConnection conn, DbTransaction tx, long ballotId)
+    {
+        var seq = await conn.ExecuteScalarAsync<long>("SELECT audit_seq FROM ballot WHERE id = @ballotId", new { ballotId }, tx);
+        var head = await conn.ExecuteScalarAsync<string>("SELECT hash FROM ballot_audit WHERE ballot_id = @ballotId AND seq = @seq", new { ballotId, seq }, tx);
+        return new Anchor(seq, head ?? Genesis);
+    }
 
     /// <summary>Recomputes every hash and link; reports the first entry that does not match.</summary>
     public static Verification Verify(IReadOnlyList<AuditEntry> entries, long expectedCount)
@@ -66,13 +83,15 @@ public static class Audit
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            if (e.Seq != i + 1) return new(false, entries.Count, i + 1, $"Entry {i + 1} is missing.", null);
-            if (e.PrevHash != prev) return new(false, entries.Count, e.Seq, $"Entry {e.Seq} does not carry the hash of entry {e.Seq - 1}.", null);
-            if (HashOf(e) != e.Hash) return new(false, entries.Count, e.Seq, $"Entry {e.Seq} ({e.Event}) was altered: its content no longer matches its hash.", null);
+            if (e.Seq != i + 1) return new(false, entries.Count, i + 1, $"Entry {i + 1} is missing.", null, expectedCount);
+            if (e.PrevHash != prev) return new(false, entries.Count, e.Seq, $"Entry {e.Seq} does not carry the hash of entry {e.Seq - 1}.", null, expectedCount);
+            if (HashOf(e) != e.Hash) return new(false, entries.Count, e.Seq, $"Entry {e.Seq} ({e.Event}) was altered: its content no longer matches its hash.", null, expectedCount);
             prev = e.Hash;
         }
         if (entries.Count != expectedCount)
-            return new(false, entries.Count, entries.Count + 1, $"The ballot records {expectedCount} entries but {entries.Count} remain.", null);
-        return new(true, entries.Count, null, null, entries.Count == 0 ? null : prev);
+            return new(false, entries.Count, entries.Count + 1, $"The ballot records {expectedCount} entries but {entries.Count} remain.", null, expectedCount);
+        // Every ballot's chain starts with "created": an empty one was emptied (TRUNCATE, or DELETE with the trigger dropped).
+        if (entries.Count == 0) return new(false, 0, 1, "The ballot has no audit entries: its chain was emptied.", null, expectedCount);
+        return new(true, entries.Count, null, null, prev, expectedCount);
     }
 }

@@ -20,6 +20,19 @@ public sealed class BallotOptions
     /// </summary>
     public string? CredentialKeyFile { get; set; }
 
+    /// <summary>
+    /// The scrutineer's certification signing key, an ECDSA P-256 private key as PEM or base64 PKCS#8. Production sets it
+    /// in the API only, from a secret store the scrutineer controls; when empty, a key file is used (created with mode 0600
+    /// if missing). See docs/decisions/0230-anchored-audit-chain.md.
+    /// </summary>
+    public string? CertificationKey { get; set; }
+
+    /// <summary>
+    /// The key file when <see cref="CertificationKey"/> is empty: default ballot-certification.key beside the SQLite file;
+    /// a relative path is taken beside the SQLite file. On PostgreSQL only an absolute path is accepted.
+    /// </summary>
+    public string? CertificationKeyFile { get; set; }
+
     /// <summary>Failed credential lookups allowed per client address per minute before 429.</summary>
     [Range(1, 100_000)]
     public int FailedLookupsPerMinute { get; set; } = 30;

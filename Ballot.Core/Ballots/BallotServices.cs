@@ -18,8 +18,10 @@ public static class BallotServices
             .Validate<IOptions<DatabaseOptions>>((o, database) => Db.DetectEngine(database.Value.ConnectionString) != Engine.Postgres
                     || !string.IsNullOrWhiteSpace(o.CredentialKey) || Path.IsPathRooted(o.CredentialKeyFile ?? ""),
                 "Ballots:CredentialKey is required on PostgreSQL: set it (base64 of 32 random bytes) to the same value in the API and every worker.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.CertificationKey) || ScrutineerKey.IsValid(o.CertificationKey), ScrutineerKey.InvalidKey)
             .ValidateOnStart();
         services.AddSingleton<Credentials>();
+        services.AddSingleton<ScrutineerKey>();
         services.AddSingleton<VoteWriter>();
         services.AddSingleton<Electors>();
         services.AddSingleton<ElectorIndex>();

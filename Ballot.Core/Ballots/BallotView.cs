@@ -57,6 +57,11 @@ public sealed class BallotRow
         await conn.QuerySingleOrDefaultAsync<BallotRow>(Select + " WHERE id = @id", new { id }, tx)
         ?? throw new NotFound($"No ballot with id {id}.");
 
+    /// <summary>Loads the row and holds it until the write transaction ends, so no other transition or edit interleaves.</summary>
+    public static async Task<BallotRow> LoadLockedAsync(DbConnection conn, Data.Dialect dialect, long id, DbTransaction tx) =>
+        await conn.QuerySingleOrDefaultAsync<BallotRow>(Select + " WHERE id = @id" + dialect.ForUpdate, new { id }, tx)
+        ?? throw new NotFound($"No ballot with id {id}.");
+
     public async Task<BallotView> ToViewAsync(DbConnection conn, DbTransaction? tx = null)
     {
         var rules = await Ballots.RuleSet.ByCodeAsync(conn, RuleSet, tx);

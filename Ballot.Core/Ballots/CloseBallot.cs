@@ -47,7 +47,8 @@ public static class CloseBallot
                 await Audit.AppendAsync(conn, tx, ballot.Id, "reminders-cancelled", cmd.Actor, new { letters = cancelled }, now);
 
             var rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet, tx);
-            var result = await Tally.CountAsync(conn, tx, ballot, rules, closedAt);
+            var head = await Audit.HeadAsync(conn, tx, ballot.Id);
+            var result = await Tally.CountAsync(conn, tx, ballot, rules, closedAt) with { AuditLength = head.Length, AuditHead = head.Head };
             var json = result.Serialize();
             var hash = BallotResult.HashOf(json);
             await conn.ExecuteAsync("UPDATE ballot SET result = @json, result_hash = @hash WHERE id = @id", new { json, hash, id = ballot.Id }, tx);

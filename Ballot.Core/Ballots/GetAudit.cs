@@ -33,16 +33,14 @@ public static class VerifyAudit
 {
     public sealed record Query(long Id) : IRequest<Audit.Verification>;
 
-    public sealed class Handler(Db db) : IRequestHandler<Query, Audit.Verification>
+    /// <summary>Links and hashes, then the anchors kept outside the chain's rows: the result's and the signed certificate's (ADR 0230).</summary>
+    public sealed class Handler(Db db, ScrutineerKey key) : IRequestHandler<Query, Audit.Verification>
     {
         public async Task<Audit.Verification> Handle(Query q, CancellationToken ct)
         {
             await using var conn = await db.OpenAsync(ct);
             var ballot = await BallotRow.LoadAsync(conn, q.Id);
-            var check = Audit.Verify(await Audit.ReadAsync(conn, q.Id), ballot.AuditSeq);
-            if (check.Intact && ballot.ResultHash is not null && BallotResult.HashOf(ballot.Result!) != ballot.ResultHash)
-                return check with { Intact = false, Problem = "The stored result no longer matches the hash recorded in the chain when it was counted." };
-            return check;
+            return AuditAnchors.Verify(ballot, await Audit.ReadAsync(conn, q.Id), await Certificate.LoadAsync(conn, q.Id), key);
         }
     }
 }

@@ -7,7 +7,9 @@ namespace Ballot.Core.Ballots;
 
 public static class GetResult
 {
-    public sealed record View(string Status, bool Certified, DateTimeOffset? CertifiedAt, string ResultHash, BallotResult Result, IReadOnlyList<string> Receipts);
+    /// <param name="Certificate">the scrutineer's signed certificate, once certified (ADR 0230).</param>
+    public sealed record View(string Status, bool Certified, DateTimeOffset? CertifiedAt, string ResultHash, BallotResult Result, IReadOnlyList<string> Receipts,
+        Certificate? Certificate);
 
     /// <param name="Staff">the caller is signed in as staff: they may see the count between close and certification.</param>
     public sealed record Query(long Id, bool Staff) : IRequest<View>;
@@ -25,7 +27,8 @@ public static class GetResult
                 throw new Forbidden("The result is published when the scrutineer certifies it.");
             var receipts = (await conn.QueryAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt", new { id = q.Id }))
                 .Select(Receipts.Display).ToList();
-            return new View(ballot.Status, ballot.Status == "certified", ballot.CertifiedAt, ballot.ResultHash!, BallotResult.Parse(ballot.Result), receipts);
+            var certificate = ballot.Status == "certified" ? await Certificate.LoadAsync(conn, q.Id) : null;
+            return new View(ballot.Status, ballot.Status == "certified", ballot.CertifiedAt, ballot.ResultHash!, BallotResult.Parse(ballot.Result), receipts, certificate);
         }
     }
 }

@@ -32,7 +32,7 @@ public static class OpenBallot
             var now = clock.GetUtcNow();
             await using var conn = await db.OpenOwnAsync(ct);   // raises its page cache below: not a pooled connection (Db.OpenOwnAsync)
             await using var tx = await db.BeginWriteAsync(conn, ct);
-            var ballot = await BallotRow.LoadAsync(conn, cmd.Id, tx);
+            var ballot = await BallotRow.LoadLockedAsync(conn, db.Dialect, cmd.Id, tx);   // an edit waits, or is waited for
             if (ballot.Status != "draft") throw new Conflict($"The ballot is already {ballot.Status}.");
             // A key other than the database's would derive links that no process accepts.
             await credentials.EnsureMatchesAsync(conn, tx);

@@ -49,6 +49,9 @@ public static class SendReminders
                 await conn.ExecuteAsync("UPDATE ballot_reminder SET mailing_id = @mailingId WHERE ballot_id = @BallotId AND due_at = @DueAt",
                     new { mailingId, d.BallotId, d.DueAt }, tx);
                 var letters = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
+                // Checked again under the row lock, held only to commit (votes hold it FOR SHARE): a close that committed
+                // meanwhile rolls this reminder back; a later close waits for it and then cancels its letters.
+                if ((await BallotRow.LoadLockedAsync(conn, db.Dialect, d.BallotId, tx)).Status != "open") continue;
                 await Audit.AppendAsync(conn, tx, ballot.Id, "reminder-sent", cmd.Actor, new { dueAt = d.DueAt, mailingId, letters }, now);
                 await tx.CommitAsync(ct);
                 sent++;

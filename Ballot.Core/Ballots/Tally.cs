@@ -15,11 +15,14 @@ public sealed record QuestionResult(
 
 public sealed record ConstituencyResult(string Id, string Name, long Entitled, long VotesCast, IReadOnlyList<QuestionResult> Questions);
 
-/// <summary>The count, as stored at close and hashed into the audit chain. Receipts are listed beside it, hashed here.</summary>
+/// <summary>
+/// The count, as stored at close and hashed into the audit chain. Receipts are listed beside it, hashed here.
+/// <see cref="AuditLength"/> and <see cref="AuditHead"/> anchor the chain as it stood when counted (ADR 0230).
+/// </summary>
 public sealed record BallotResult(
     long BallotId, string Kind, string Counting, string? RuleSet, bool ImportantPublicService, DateTimeOffset ClosedAt,
     long Entitled, long VotesCast, bool? Mandate, DateOnly? MandateExpires, DateOnly? MandateExtendableTo,
-    IReadOnlyList<ConstituencyResult> Constituencies, long ReceiptsCounted, string ReceiptsHash)
+    IReadOnlyList<ConstituencyResult> Constituencies, long ReceiptsCounted, string ReceiptsHash, long AuditLength = 0, string? AuditHead = null)
 {
     public string Serialize() => JsonSerializer.Serialize(this, StoredDefinition.Json);
 

@@ -15,4 +15,11 @@ public sealed record Dialect(Engine Engine)
 
     /// <summary>LIMIT/OFFSET is shared; named for readability at call sites.</summary>
     public string Page(string limitParam, string offsetParam) => $"LIMIT {limitParam} OFFSET {offsetParam}";
+
+    /// <summary>
+    /// Locks the rows a SELECT reads until the transaction ends. PostgreSQL reads committed rows without locking, so two
+    /// transactions could each act on a state the other is changing; SQLite's write transaction (BEGIN IMMEDIATE) already
+    /// holds the only write lock.
+    /// </summary>
+    public string ForUpdate => IsSqlite ? "" : " FOR UPDATE";
 }

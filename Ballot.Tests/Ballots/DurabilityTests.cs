@@ -94,6 +94,7 @@ public sealed class DurabilityTests
         psi.Environment["Database__ConnectionString"] = _api.Database.ConnectionString;
         psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
         psi.Environment["Ballots__CredentialKeyFile"] = _keyFile;
+        if (TestDatabase.CertificationKey is { } certificationKey) psi.Environment["Ballots__CertificationKey"] = certificationKey;   // required on PostgreSQL
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         psi.Environment["Ballots__CheckpointEveryVotes"] = "3";
         var p = Process.Start(psi)!;

@@ -50,6 +50,7 @@ public sealed class ApiHost : IAsyncDisposable
             ["Database:ConnectionString"] = db.ConnectionString,
             ["Urls"] = "http://127.0.0.1:0",
             ["Ballots:CredentialKey"] = TestDatabase.CredentialKey,
+            ["Ballots:CertificationKey"] = TestDatabase.CertificationKey,
         };
         settings?.Invoke(config);
         var app = BallotApi.Build([], b =>

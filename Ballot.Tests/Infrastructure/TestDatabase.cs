@@ -25,6 +25,14 @@ public sealed class TestDatabase : IAsyncDisposable
     /// </summary>
     public static string? CredentialKey => Engine == Engine.Postgres ? "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=" : null;
 
+    /// <summary>
+    /// The API on PostgreSQL requires Ballots:CertificationKey too (ADR 0230): one key for every host of the test run, so a
+    /// certificate signed by one host verifies in another. SQLite tests use the key file beside the database file.
+    /// </summary>
+    public static string? CertificationKey { get; } = Engine == Engine.Postgres
+        ? System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem()
+        : null;
+
     private readonly string? _pgName;
 
     private TestDatabase(string connectionString, string? folder, string? pgName)

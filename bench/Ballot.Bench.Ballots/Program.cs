@@ -296,6 +296,7 @@ Process StartApi(string conn, int port, string keyFile)
     psi.Environment["Database__ConnectionString"] = conn;
     psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
     psi.Environment["Ballots__CredentialKeyFile"] = keyFile;
+    psi.Environment["Ballots__CertificationKeyFile"] = keyFile + ".certification";   // the API requires it on PostgreSQL
     psi.Environment["Logging__LogLevel__Default"] = "Warning";
     var p = Process.Start(psi)!;
     p.OutputDataReceived += (_, e) => { if (e.Data is not null && e.Data.Contains("\"Error\"")) Console.Error.WriteLine(e.Data); };

@@ -118,6 +118,7 @@ public static class BulkBench
         var psi = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.Environment["Database__ConnectionString"] = conn;
         psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
+        psi.Environment["Ballots__CertificationKeyFile"] = Path.Combine(Path.GetTempPath(), "ballot-bench-certification.key");   // the API requires it on PostgreSQL
         if (port > 0) psi.Environment["Urls"] = $"http://127.0.0.1:{port}";
         psi.Environment["Worker__PollSeconds"] = "1";
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
