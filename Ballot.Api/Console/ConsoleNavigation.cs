@@ -12,6 +12,7 @@ public static class ConsoleNavigation
         new("Home", "/", ConsolePolicies.Staff),
         new("Staff accounts", "/staff", ConsolePolicies.Executive),
         new("API tokens", "/tokens", ConsolePolicies.Executive),
+        new("Ballots", "/ballots", ConsolePolicies.Oversight),
     ];
 
     public static IEnumerable<Item> For(ClaimsPrincipal user) => Items.Where(i => user.Allows(i.Policy));
