@@ -25,7 +25,8 @@ public sealed class ConsoleAccessTests
     private sealed record PageRoute(string Pattern, string Path, string[]? Roles);
 
     /// <summary>Each page's path with sample values, and the roles its policies allow (null: anonymous).</summary>
-    private IReadOnlyList<PageRoute> Pages(long sampleId)
+    /// <param name="ballotId">a ballot that exists, for the ballot and result pages' {id}.</param>
+    private IReadOnlyList<PageRoute> Pages(long sampleId, long ballotId)
     {
         var endpoints = ((IEndpointRouteBuilder)_console.Api.App).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null);
@@ -33,12 +34,13 @@ public sealed class ConsoleAccessTests
         foreach (var e in endpoints)
         {
             var pattern = e.RoutePattern.RawText!;
+            var id = pattern.StartsWith("ballots", StringComparison.Ordinal) || pattern.StartsWith("results", StringComparison.Ordinal) ? ballotId : sampleId;
             var path = "/" + string.Join("/", e.RoutePattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
             {
                 Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart l => l.Content,
                 Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "code" } => "404",
                 Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart { Name: "token" } => "not-a-real-token-at-all-x",
-                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart => sampleId.ToString(),
+                Microsoft.AspNetCore.Routing.Patterns.RoutePatternParameterPart => id.ToString(),
                 _ => "",
             }))));
             string[]? roles = null;
@@ -57,7 +59,10 @@ public sealed class ConsoleAccessTests
     public async Task Every_page_is_refused_to_the_signed_out_and_to_roles_outside_its_policy()
     {
         var executive = await _console.Account(Roles.Executive);
-        var pages = Pages(executive.Id);
+        var ballot = await _console.Api.Send(new Ballot.Core.Ballots.CreateBallot.Command(new Ballot.Core.Ballots.BallotInput("Access check",
+            Ballot.Core.Ballots.BallotKind.Consultative, Ballot.Core.Ballots.Counting.Aggregated, _console.Api.Clock.GetUtcNow(), _console.Api.Clock.GetUtcNow().AddDays(7),
+            null, null, null, [new("q", "Agree?", ["Yes", "No"])]), "test"));
+        var pages = Pages(executive.Id, ballot.Id);
         Assert.That(pages.Select(p => p.Pattern), Is.SupersetOf(new[] { "", "staff", "staff/invite", "staff/{id:long}", "tokens" }));
         Assert.That(pages.Where(p => p.Roles is { Length: 0 }), Is.Empty, "a page no role may open");
 
