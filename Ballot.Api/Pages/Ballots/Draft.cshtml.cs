@@ -12,7 +12,7 @@ namespace Ballot.Api.Pages.Ballots;
 /// the warnings without saving; saving sends CreateBallot or UpdateBallot, as the JSON API does.
 /// </summary>
 [Authorize(Policy = ConsolePolicies.Executive)]
-public sealed class DraftModel(IMediator mediator, UnionTime time) : ConsolePageModel
+public sealed class DraftModel(IMediator mediator, UnionTime time, TimeProvider clock) : ConsolePageModel
 {
     public sealed class QuestionForm
     {
@@ -132,7 +132,7 @@ public sealed class DraftModel(IMediator mediator, UnionTime time) : ConsolePage
         if (IsIndustrialAction) Questions = [];
         else if (Questions.Count == 0 || Questions.All(q => !string.IsNullOrWhiteSpace(q.Text))) Questions.Add(new QuestionForm());
         var workplaces = (BallotForms.List(WorkplaceIds) ?? []).Select(w => long.TryParse(w, out var n) ? n : -1).Where(n => n > 0).ToList();
-        var opens = BallotForms.FromLocal(time, OpensAt) ?? DateTimeOffset.UtcNow;
+        var opens = BallotForms.FromLocal(time, OpensAt) ?? clock.GetUtcNow();
         try
         {
             Preview = await mediator.Send(new PreviewElectorate.Query(Electorate(workplaces), IsIndustrialAction ? BallotKind.IndustrialAction : BallotKind.Consultative,

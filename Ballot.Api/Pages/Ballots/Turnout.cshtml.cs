@@ -8,7 +8,7 @@ namespace Ballot.Api.Pages.Ballots;
 
 /// <summary>Who has voted, never how: GetTurnout reads participation only, so no choice can reach this page before close.</summary>
 [Authorize(Policy = ConsolePolicies.Oversight)]
-public sealed class TurnoutModel(IMediator mediator) : ConsolePageModel
+public sealed class TurnoutModel(IMediator mediator, TimeProvider clock) : ConsolePageModel
 {
     public const int PageSize = 100;
     public static readonly string[] Columns = ["name", "entitled", "voted", "percent"];
@@ -23,6 +23,7 @@ public sealed class TurnoutModel(IMediator mediator) : ConsolePageModel
     public IReadOnlyList<GetTurnout.Constituency> Rows { get; private set; } = [];
     public IReadOnlyList<GetReminderSchedule.Reminder> Reminders { get; private set; } = [];
     public int Pages { get; private set; }
+    public DateTimeOffset Now => clock.GetUtcNow();
 
     public async Task OnGetAsync()
     {
