@@ -4,9 +4,9 @@ namespace Ballot.Api.StaffConsole;
 
 /// <summary>
 /// What the result partial shows: totals per question for the chart, one page of constituencies, and the receipts that
-/// match a search. The figures are GetResult's; this only arranges them.
+/// matched a search. The figures are GetResult's; this only arranges them.
 /// </summary>
-public sealed class ResultModel(GetResult.View view, string? receipt, int page)
+public sealed class ResultModel(GetResult.View view, string? receipt, IReadOnlyList<string> found, int page)
 {
     public const int PageSize = 100;
 
@@ -21,9 +21,8 @@ public sealed class ResultModel(GetResult.View view, string? receipt, int page)
     public IReadOnlyList<QuestionTotals> Questions => _questions ??= Totals();
     private IReadOnlyList<QuestionTotals>? _questions;
 
-    /// <summary>Receipts counted that contain the search (dashes and case ignored), at most 50.</summary>
-    public IReadOnlyList<string> Found => _found ??= Receipt is null ? [] : Search(Receipt);
-    private IReadOnlyList<string>? _found;
+    /// <summary>Receipts counted that contain the search (SearchReceipts), at most 50.</summary>
+    public IReadOnlyList<string> Found { get; } = found;
 
     public IEnumerable<(string Name, QuestionResult Question)> Rows(string questionId) =>
         View.Result.Constituencies.Skip((PageNumber - 1) * PageSize).Take(PageSize)
@@ -38,12 +37,4 @@ public sealed class ResultModel(GetResult.View view, string? receipt, int page)
             .ToList();
     }
 
-    private List<string> Search(string text)
-    {
-        var needle = Compact(text);
-        if (needle.Length == 0) return [];
-        return View.Receipts.Where(r => Compact(r).Contains(needle, StringComparison.Ordinal)).Take(50).ToList();
-    }
-
-    private static string Compact(string s) => new(s.Where(char.IsLetterOrDigit).Select(char.ToUpperInvariant).ToArray());
 }

@@ -286,6 +286,28 @@ public sealed class BallotConsoleTests
         await exec.Context.CloseAsync();
     }
 
+    [Test]
+    public async Task Only_the_executive_closes_early_and_only_the_scrutineer_certifies_even_when_the_form_is_posted_directly()
+    {
+        var id = await _kit.OpenConsultative();
+        using var scrutineer = await _console.SignedInClient(Roles.Scrutineer);
+        var close = await scrutineer.PostAsync($"/ballots/{id}?handler=Close", new(), tokenFrom: $"/ballots/{id}");
+        Assert.That(close.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("open"));
+
+        using (var api = await _console.Api.ClientFor(Roles.Executive))
+            await (await api.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
+        using var executive = await _console.SignedInClient(Roles.Executive);
+        var certify = await executive.PostAsync($"/ballots/{id}/audit?handler=Certify", new(), tokenFrom: $"/ballots/{id}/audit");
+        Assert.That(certify.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("closed"));
+
+        // The same post from the scrutineer certifies, so the refusal above was the role's doing.
+        var certified = await scrutineer.PostAsync($"/ballots/{id}/audit?handler=Certify", new(), tokenFrom: $"/ballots/{id}/audit");
+        Assert.That(certified.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("certified"));
+    }
+
     /// <summary>The real worker sends the voting letters to a pickup folder; each member's letter, by address.</summary>
     private async Task<Dictionary<string, MimeMessage>> SendLetters(long ballotId)
     {

@@ -23,7 +23,9 @@ public sealed class ResultPageModel(IMediator mediator) : ConsolePageModel
         Ballot = await mediator.Send(new GetBallot.Query(Id), HttpContext.RequestAborted);
         try
         {
-            Result = new ResultModel(await mediator.Send(new GetResult.Query(Id, Staff: true), HttpContext.RequestAborted), Receipt, PageNumber);
+            var view = await mediator.Send(new GetResult.Query(Id, Staff: true, WithReceipts: false), HttpContext.RequestAborted);
+            var found = string.IsNullOrWhiteSpace(Receipt) ? [] : await mediator.Send(new SearchReceipts.Query(Id, Staff: true, Receipt), HttpContext.RequestAborted);
+            Result = new ResultModel(view, Receipt, found, PageNumber);
         }
         catch (Ballot.Core.Common.Conflict c)
         {

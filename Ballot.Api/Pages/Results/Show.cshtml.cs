@@ -22,8 +22,9 @@ public sealed class ShowModel(IMediator mediator) : ConsolePageModel
     {
         try
         {
-            var view = await mediator.Send(new GetResult.Query(Id, Staff: false), HttpContext.RequestAborted);
-            Result = new ResultModel(view, Receipt, PageNumber);
+            var view = await mediator.Send(new GetResult.Query(Id, Staff: false, WithReceipts: false), HttpContext.RequestAborted);
+            var found = string.IsNullOrWhiteSpace(Receipt) ? [] : await mediator.Send(new SearchReceipts.Query(Id, Staff: false, Receipt), HttpContext.RequestAborted);
+            Result = new ResultModel(view, Receipt, found, PageNumber);
             Title = (await mediator.Send(new GetBallot.Query(Id), HttpContext.RequestAborted)).Title;
             return Page();
         }
