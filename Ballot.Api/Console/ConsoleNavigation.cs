@@ -15,6 +15,7 @@ public static class ConsoleNavigation
         new("Mailings", "/mailings", ConsolePolicies.Register),
         new("Staff accounts", "/staff", ConsolePolicies.Executive),
         new("API tokens", "/tokens", ConsolePolicies.Executive),
+        new("Ballots", "/ballots", ConsolePolicies.Oversight),
     ];
 
     public static IEnumerable<Item> For(ClaimsPrincipal user) => Items.Where(i => user.Allows(i.Policy));

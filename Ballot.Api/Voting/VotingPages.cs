@@ -69,6 +69,7 @@ public static class VotingPages
                 <p class="receipt" id="receipt">{Html(receipt.Code)}</p>
                 <p>Write it down. When the result is published, the list of receipts counted will include it,
                 so you can check that your vote was counted. The receipt does not say how you voted, and nobody can find out from it.</p>
+                <p><a href="/results/{paper.BallotId}/check">Check your receipt</a> once the result is published.</p>
                 """);
         }
         catch (NotFound)
@@ -134,7 +135,7 @@ public static class VotingPages
     private static IResult Closed(MailOptions options, PaperContent paper, string status) =>
         Page(options, 403, "Voting has closed", paper.Title,
             $"<p>Voting in this ballot closed on {Html(Letters.When(paper.ClosesAt))}.</p>" +
-            (status == "certified" ? $"<p>The result has been published: <a href=\"/api/ballots/{paper.BallotId}/result\">see the result</a>.</p>"
+            (status == "certified" ? $"<p>The result has been published: <a href=\"/results/{paper.BallotId}\">see the result</a> or <a href=\"/results/{paper.BallotId}/check\">check your receipt</a>.</p>"
                                    : "<p>The result will be sent to you once the independent scrutineer has certified it.</p>"));
 
     private static IResult Invalid(MailOptions options) =>

@@ -12,7 +12,17 @@ public static class GetResult
         Certificate? Certificate);
 
     /// <param name="Staff">the caller is signed in as staff: they may see the count between close and certification.</param>
-    public sealed record Query(long Id, bool Staff) : IRequest<View>;
+    /// <param name="WithReceipts">list every receipt counted; pages showing a large ballot search them instead (SearchReceipts).</param>
+    public sealed record Query(long Id, bool Staff, bool WithReceipts = true) : IRequest<View>;
+
+    /// <summary>No count before close; for anyone but staff, none before certification.</summary>
+    internal static void EnsurePublished(BallotRow ballot, bool staff)
+    {
+        if (ballot.Status is "draft" or "open" || ballot.Result is null)
+            throw new Conflict("There is no result before the ballot closes.");
+        if (ballot.Status != "certified" && !staff)
+            throw new Forbidden("The result is published when the scrutineer certifies it.");
+    }
 
     public sealed class Handler(Db db) : IRequestHandler<Query, View>
     {
@@ -23,14 +33,12 @@ public static class GetResult
             // A draft is staff's business: to anyone else it answers exactly as a ballot that does not exist.
             if (ballot.Status == "draft" && !q.Staff) throw new NotFound(BallotRow.NoSuchBallot(q.Id));
             // Never an interim figure: before close there is no count to show anyone.
-            if (ballot.Status is "draft" or "open" || ballot.Result is null)
-                throw new Conflict("There is no result before the ballot closes.");
-            if (ballot.Status != "certified" && !q.Staff)
-                throw new Forbidden("The result is published when the scrutineer certifies it.");
-            var receipts = (await conn.QueryAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt", new { id = q.Id }))
-                .Select(Receipts.Display).ToList();
+            EnsurePublished(ballot, q.Staff);
+            List<string> receipts = q.WithReceipts
+                ? (await conn.QueryAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt", new { id = q.Id })).Select(Receipts.Display).ToList()
+                : [];
             var certificate = ballot.Status == "certified" ? await Certificate.LoadAsync(conn, q.Id) : null;
-            return new View(ballot.Status, ballot.Status == "certified", ballot.CertifiedAt, ballot.ResultHash!, BallotResult.Parse(ballot.Result), receipts, certificate);
+            return new View(ballot.Status, ballot.Status == "certified", ballot.CertifiedAt, ballot.ResultHash!, BallotResult.Parse(ballot.Result!), receipts, certificate);
         }
     }
 }

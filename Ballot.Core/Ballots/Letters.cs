@@ -76,7 +76,8 @@ public static partial class Letters
         sb.Append("Dear {{ member.first_name }},\n\n");
         sb.Append($"The independent scrutineer has certified the result of the ballot **{Raw(ballot.Title)}**, which closed on {When(ballot.ClosesAt)}.\n\n");
         AppendFigures(sb, result, includeYesNo: true);
-        sb.Append("\nYou can check that your vote was counted with the receipt code you were shown when you voted.\n");
+        sb.Append("\nYou can check that your vote was counted with the receipt code you were shown when you voted:\n\n{{ receipt_check_url }}\n\n");
+        sb.Append("The published result: {{ result_url }}\n");
         return new Letter($"Result: {Raw(ballot.Title)}", sb.ToString());
     }
 
@@ -131,6 +132,8 @@ public sealed class BallotLetterFields(Credentials credentials, IOptions<MailOpt
     public IReadOnlyDictionary<string, object?> FieldsFor(long sourceId, long memberId) => new Dictionary<string, object?>
     {
         ["vote_url"] = VoteUrl(sourceId, memberId),
+        ["result_url"] = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/results/{sourceId}",
+        ["receipt_check_url"] = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/results/{sourceId}/check",
     };
 
     public string VoteUrl(long ballotId, long memberId)

@@ -27,7 +27,8 @@ public sealed class ConsoleAccessTests
     private sealed record PageRoute(string Pattern, string Path, string[]? Roles);
 
     /// <summary>Each page's path with sample values, and the roles its policies allow (null: anonymous).</summary>
-    private IReadOnlyList<PageRoute> Pages(long sampleId, long mailingId = 0)
+    /// <param name="ballotId">a ballot that exists, for the ballot and result pages' {id}.</param>
+    private IReadOnlyList<PageRoute> Pages(long sampleId, long ballotId, long mailingId)
     {
         var endpoints = ((IEndpointRouteBuilder)_console.Api.App).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<PageActionDescriptor>() is not null);
@@ -35,7 +36,8 @@ public sealed class ConsoleAccessTests
         foreach (var e in endpoints)
         {
             var pattern = e.RoutePattern.RawText!;
-            var id = pattern.StartsWith("mailings/") ? mailingId : sampleId;
+            var id = pattern.StartsWith("mailings/", StringComparison.Ordinal) ? mailingId
+                : pattern.StartsWith("ballots", StringComparison.Ordinal) || pattern.StartsWith("results", StringComparison.Ordinal) ? ballotId : sampleId;
             var path = "/" + string.Join("/", e.RoutePattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
             {
                 Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart l => l.Content,
@@ -62,11 +64,14 @@ public sealed class ConsoleAccessTests
     public async Task Every_page_is_refused_to_the_signed_out_and_to_roles_outside_its_policy()
     {
         var executive = await _console.Account(Roles.Executive);
-        // A member and a mailing for the register and mailing pages (issue 12) to show.
+        // A member and a mailing for the register and mailing pages (issue 12) to show, a ballot for the ballot pages.
         await _console.Api.Send(new Ballot.Core.Members.ImportMembers.Command(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(
             $"membership_number,first_name,last_name,email,workplace,employer,region,category\n{SampleMember},Amy,Able,amy@example.org,Able School,Able Council,South,teacher\n")), new Ballot.Core.Staff.StaffActor("token", "0", "Test organiser", "organiser")));
         var mailing = await _console.Api.Send(new Ballot.Core.Mail.CreateMailing.Command("Hello", "Dear {{ first_name }}", null, null, "organiser:test"));
-        var pages = Pages(executive.Id, mailing.Id);
+        var ballot = await _console.Api.Send(new Ballot.Core.Ballots.CreateBallot.Command(new Ballot.Core.Ballots.BallotInput("Access check",
+            Ballot.Core.Ballots.BallotKind.Consultative, Ballot.Core.Ballots.Counting.Aggregated, _console.Api.Clock.GetUtcNow(), _console.Api.Clock.GetUtcNow().AddDays(7),
+            null, null, null, [new("q", "Agree?", ["Yes", "No"])]), "test"));
+        var pages = Pages(executive.Id, ballot.Id, mailing.Id);
         Assert.That(pages.Select(p => p.Pattern), Is.SupersetOf(new[] { "", "staff", "staff/invite", "staff/{id:long}", "tokens" }));
         Assert.That(pages.Where(p => p.Roles is { Length: 0 }), Is.Empty, "a page no role may open");
 
