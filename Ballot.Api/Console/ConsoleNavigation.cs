@@ -12,6 +12,9 @@ public static class ConsoleNavigation
         new("Home", "/", ConsolePolicies.Staff),
         new("Staff accounts", "/staff", ConsolePolicies.Executive),
         new("API tokens", "/tokens", ConsolePolicies.Executive),
+        new("Motions", "/conferences", ConsolePolicies.Register),
+        new("Instructions", "/instructions", ConsolePolicies.Register),
+        new("Leaflets", "/leaflets", ConsolePolicies.Register),
     ];
 
     public static IEnumerable<Item> For(ClaimsPrincipal user) => Items.Where(i => user.Allows(i.Policy));
