@@ -7,7 +7,8 @@ namespace Ballot.Core.Motions;
 
 /// <summary>
 /// What the board shows beside each link: the linked item's name and its state in a few words ("ballot open, 38%
-/// turnout", "mailing sent to 412,003"). Turnout is participation only, which may be shown while a ballot is open.
+/// turnout", "mailing sent to 412,003"). Turnout is participation only, which may be shown while a ballot is open, but
+/// only to those who may see turnout (executives and scrutineers): <see cref="Query.Turnout"/>.
 /// </summary>
 public static class DescribeLinks
 {
@@ -15,7 +16,7 @@ public static class DescribeLinks
 
     public sealed record State(string Kind, long Id, string Title, string Status, string Summary);
 
-    public sealed record Query(IReadOnlyList<Link> Links) : IRequest<IReadOnlyDictionary<Link, State>>;
+    public sealed record Query(IReadOnlyList<Link> Links, bool Turnout) : IRequest<IReadOnlyDictionary<Link, State>>;
 
     private sealed class BallotRow
     {
@@ -56,7 +57,7 @@ public static class DescribeLinks
             {
                 var state = link.Kind switch
                 {
-                    "ballot" => await BallotAsync(conn, link.Id),
+                    "ballot" => await BallotAsync(conn, link.Id, q.Turnout),
                     "mailing" => await MailingAsync(conn, link.Id),
                     "campaign" => await CampaignAsync(conn, link.Id),
                     _ => null,
@@ -66,7 +67,7 @@ public static class DescribeLinks
             return states;
         }
 
-        private static async Task<State?> BallotAsync(System.Data.Common.DbConnection conn, long id)
+        private static async Task<State?> BallotAsync(System.Data.Common.DbConnection conn, long id, bool withTurnout)
         {
             var b = await conn.QuerySingleOrDefaultAsync<BallotRow>("""
                 SELECT b.title AS Title, b.status AS Status,
@@ -76,7 +77,7 @@ public static class DescribeLinks
                 """, new { id });
             if (b is null) return null;
             var turnout = b.Entitled == 0 ? 0 : b.Voted * 100 / b.Entitled;
-            var summary = b.Status == "draft" ? "ballot draft, not yet open" : $"ballot {b.Status}, {turnout}% turnout";
+            var summary = b.Status == "draft" ? "ballot draft, not yet open" : withTurnout ? $"ballot {b.Status}, {turnout}% turnout" : $"ballot {b.Status}";
             return new State("ballot", id, b.Title, b.Status, summary);
         }
 

@@ -19,7 +19,7 @@ public sealed class IndexModel(IMediator mediator) : ConsolePageModel
     {
         Status = ListInstructions.Statuses.Contains(Status) ? Status : "open";
         Items = await mediator.Send(new ListInstructions.Query(Status), HttpContext.RequestAborted);
-        States = await mediator.Send(new DescribeLinks.Query(Items.SelectMany(i => i.Links).Select(l => new DescribeLinks.Link(l.Kind, l.Id)).ToList()),
-            HttpContext.RequestAborted);
+        States = await mediator.Send(new DescribeLinks.Query(Items.SelectMany(i => i.Links).Select(l => new DescribeLinks.Link(l.Kind, l.Id)).ToList(),
+            User.Allows(ConsolePolicies.Oversight)), HttpContext.RequestAborted);
     }
 }

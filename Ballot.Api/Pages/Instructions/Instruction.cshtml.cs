@@ -29,7 +29,7 @@ public sealed class InstructionModel(IMediator mediator) : ConsolePageModel
     {
         var ct = HttpContext.RequestAborted;
         Item = await mediator.Send(new GetInstruction.Query(id), ct);
-        States = await mediator.Send(new DescribeLinks.Query(Item.Links.Select(l => new DescribeLinks.Link(l.Kind, l.Id)).ToList()), ct);
+        States = await mediator.Send(new DescribeLinks.Query(Item.Links.Select(l => new DescribeLinks.Link(l.Kind, l.Id)).ToList(), User.Allows(ConsolePolicies.Oversight)), ct);
         Assignee ??= Item.Assignee;
         Progress ??= Item.Progress;
         ProgressNote ??= Item.ProgressNote;
