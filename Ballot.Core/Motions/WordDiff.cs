@@ -13,7 +13,8 @@ public static partial class WordDiff
 
     public sealed record Run(Op Op, string Text);
 
-    [GeneratedRegex(@"\S+\s*|\s+")]
+    /// <summary>A word (letters, digits, apostrophes) or one punctuation mark, each with the whitespace after it.</summary>
+    [GeneratedRegex(@"[\p{L}\p{N}'’]+\s*|[^\s\p{L}\p{N}'’]\s*|\s+")]
     private static partial Regex Words();
 
     public static IReadOnlyList<Run> Compute(string before, string after)
@@ -47,8 +48,9 @@ public static partial class WordDiff
                 Add(Op.Keep, b[start + y]);
                 x++; y++;
             }
-            else if (y < m && (x == n || lcs[x, y + 1] >= lcs[x + 1, y])) Add(Op.Insert, b[start + y++]);
-            else Add(Op.Delete, a[start + x++]);
+            // Deleted words before inserted ones, as an amendment reads ("delete … and insert …").
+            else if (x < n && (y == m || lcs[x + 1, y] >= lcs[x, y + 1])) Add(Op.Delete, a[start + x++]);
+            else Add(Op.Insert, b[start + y++]);
         }
         for (var k = endB; k < b.Length; k++) Add(Op.Keep, b[k]);
         return runs;

@@ -23,6 +23,10 @@ public sealed class EditorModel(IMediator mediator) : ConsolePageModel
     public int PreviewPage { get; private set; } = 1;
     public int Pages { get; private set; }
 
+    /// <summary>Changes with the saved content, so the preview's address changes and the browser fetches the new image.</summary>
+    public string Version => Saved is null ? "" : Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { Campaign.UpdatedAt, Campaign.BrandColour, Campaign.Imprint, Campaign.WebAddress, Saved })))[..16];
+
     [BindProperty(Name = "headline")] public string? Headline { get; set; }
     [BindProperty(Name = "introduction")] public string? Introduction { get; set; }
     [BindProperty(Name = "heading")] public List<string?> Headings { get; set; } = [];
