@@ -48,8 +48,10 @@ public sealed class MotionsConsoleTests
         var mailing = await api.Send(new CreateMailing.Command("Why we oppose performance management", "Dear {{ member.first_name }}, ...", null,
             new Audience(), "Test organiser"));
         await api.Send(new ApproveMailing.Command(mailing.Id, "Test executive"));
+        await api.Send(new ScheduleMailing.Command(mailing.Id, null, "Test executive"));
         await api.App.Services.GetRequiredService<MailDispatch>().DueAsync(CancellationToken.None);
         await api.App.Services.GetRequiredService<MailingSender>().RunAsync(mailing.Id, CancellationToken.None);
+        await api.App.Services.GetRequiredService<MailDispatch>().DueAsync(CancellationToken.None);
         var campaign = await api.Send(new CreateCampaign.Command("Performance pay: the case against", "https://example.org/pay", "Published by the Union",
             "#c8102e", null, null));
         return (ballot, mailing.Id, campaign.Id);
