@@ -65,6 +65,7 @@ public sealed class LeafletsConsoleTests
         await page.GetByRole(AriaRole.Link, new() { Name = "For parents in en: Fund our schools" }).ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Leaflet for parents (en)");
         Assert.That(await page.GetByLabel("Headline").InputValueAsync(), Is.EqualTo("Fund our schools"));
+        Assert.That(await page.Locator(".error-summary").CountAsync(), Is.Zero);
         await ConsoleFixture.AssertAccessible(page);
 
         var image = page.Locator("#preview-image");
@@ -79,6 +80,7 @@ public sealed class LeafletsConsoleTests
         await spare.GetByLabel("Text").FillAsync("Come to the parents' meeting, and ask the governors where they stand.\n\n- Sign the petition\n- Talk to your school's rep");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save and update the preview" }).ClickAsync();
         await Assertions.Expect(page.Locator(".notice")).ToHaveTextAsync("Saved. The preview shows the leaflet as it now prints.");
+        Assert.That(await page.Locator(".error-summary").CountAsync(), Is.Zero);
         var after = await image.GetAttributeAsync("src");
         Assert.That(after, Is.Not.EqualTo(before), "the image's address changes, so the browser fetches the new one");
         var second = await (await page.Context.APIRequest.GetAsync(_console.Url(after!))).BodyAsync();

@@ -34,10 +34,11 @@ public sealed class EditorModel(IMediator mediator) : ConsolePageModel
     [BindProperty(Name = "demands")] public string? Demands { get; set; }
     [BindProperty(Name = "callToAction")] public string? CallToAction { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(long id, string audience, string language, int page = 1)
+    // "page" is Razor Pages' own route value (the page's name), so the preview's page number is "sheet".
+    public async Task<IActionResult> OnGetAsync(long id, string audience, string language, int sheet = 1)
     {
         if (!Audiences.All.Contains(audience)) return NotFound();
-        await Load(id, audience, language, page);
+        await Load(id, audience, language, sheet);
         if (Saved is { } s)
         {
             Headline = s.Headline;
@@ -51,9 +52,9 @@ public sealed class EditorModel(IMediator mediator) : ConsolePageModel
     }
 
     /// <summary>The preview: a PNG of one page, at the width the page shows it.</summary>
-    public async Task<IActionResult> OnGetPreviewAsync(long id, string audience, string language, int page = 1)
+    public async Task<IActionResult> OnGetPreviewAsync(long id, string audience, string language, int sheet = 1)
     {
-        var image = await mediator.Send(new PreviewLeaflet.Query(id, audience, language, page, 600), HttpContext.RequestAborted);
+        var image = await mediator.Send(new PreviewLeaflet.Query(id, audience, language, sheet, 600), HttpContext.RequestAborted);
         Response.Headers.CacheControl = "no-store";
         return File(image.Png, "image/png");
     }
