@@ -57,10 +57,8 @@ public sealed class InstructionModel(IMediator mediator) : ConsolePageModel
             return await Done(id, false, "");
         }
         var (ok, _) = await TrySend(mediator, new LinkInstruction.Command(id, parts[0], targetId, User.Identity?.Name));
-        if (!ok)
-            foreach (var field in new[] { "kind", "id" })
-                if (ModelState.TryGetValue(field, out var e))
-                    foreach (var error in e.Errors.ToList()) ModelState.AddModelError("target", error.ErrorMessage);
+        ModelState.Move("kind", "target");
+        ModelState.Move("id", "target");
         return await Done(id, ok, $"Linked to {parts[0]} {targetId}.");
     }
 

@@ -48,10 +48,8 @@ public sealed class ConferenceModel(IMediator mediator) : ConsolePageModel
             Tell($"Motion {motion!.Number} recorded: {motion.Title}.");
             return Redirect($"/motions/{motion.Id}");
         }
-        if (ModelState.TryGetValue("text", out var text) && text.Errors.Count > 0)
-            foreach (var e in text.Errors.ToList()) ModelState.AddModelError("body", e.ErrorMessage);
-        if (ModelState.TryGetValue("title", out var title) && title.Errors.Count > 0)
-            foreach (var e in title.Errors.ToList()) ModelState.AddModelError("body", e.ErrorMessage);
+        ModelState.Move("text", "body");
+        ModelState.Move("title", "body");
         await OnGetAsync(id);
         return Page();
     }

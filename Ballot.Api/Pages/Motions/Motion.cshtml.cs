@@ -55,6 +55,7 @@ public sealed class MotionModel(IMediator mediator) : ConsolePageModel
         var insert = Kind == "insert";
         var (ok, a) = await TrySend(mediator, new MoveAmendment.Command(id, mover, Kind, Blank(Words), Kind == "delete" ? Blank(InsertWords) : null,
             insert ? Blank(Place) : null, insert ? Blank(Anchor) : null, Kind is "delete" or "insert" ? Occurrence : null, User.Identity?.Name));
+        ModelState.Move("mover", "mover.name");
         return await Done(id, ok, ok ? $"Amendment {a!.Number} moved." : "");
     }
 
