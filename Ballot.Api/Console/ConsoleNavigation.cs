@@ -13,9 +13,12 @@ public static class ConsoleNavigation
         new("Members", "/members", ConsolePolicies.Register),
         new("Workplaces", "/workplaces", ConsolePolicies.Register),
         new("Mailings", "/mailings", ConsolePolicies.Register),
+        new("Ballots", "/ballots", ConsolePolicies.Oversight),
+        new("Motions", "/conferences", ConsolePolicies.Register),
+        new("Instructions", "/instructions", ConsolePolicies.Register),
+        new("Leaflets", "/leaflets", ConsolePolicies.Register),
         new("Staff accounts", "/staff", ConsolePolicies.Executive),
         new("API tokens", "/tokens", ConsolePolicies.Executive),
-        new("Ballots", "/ballots", ConsolePolicies.Oversight),
     ];
 
     public static IEnumerable<Item> For(ClaimsPrincipal user) => Items.Where(i => user.Allows(i.Policy));

@@ -95,3 +95,19 @@ public static class GetBulkZip
         }
     }
 }
+
+public static class ListBulkJobs
+{
+    /// <summary>A campaign's bulk jobs, newest first.</summary>
+    public sealed record Query(long CampaignId, int Limit = 20) : IRequest<IReadOnlyList<BulkJobView>>;
+
+    public sealed class Handler(Db db) : IRequestHandler<Query, IReadOnlyList<BulkJobView>>
+    {
+        public async Task<IReadOnlyList<BulkJobView>> Handle(Query q, CancellationToken ct)
+        {
+            await using var conn = await db.OpenAsync(ct);
+            await Campaigns.LoadAsync(conn, q.CampaignId);
+            return (await conn.QueryAsync<BulkJobView>(BulkJobs.Select + " WHERE campaign_id = @CampaignId ORDER BY id DESC LIMIT @Limit", q)).AsList();
+        }
+    }
+}

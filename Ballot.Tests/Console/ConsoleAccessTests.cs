@@ -95,7 +95,12 @@ public sealed class ConsoleAccessTests
                 var body = await response.Content.ReadAsStringAsync();
                 if (page.Roles.Contains(role))
                 {
-                    if (response.StatusCode != HttpStatusCode.OK) failures.Add($"{page.Path} as {role}: {(int)response.StatusCode}, expected 200");
+                {
+                    // A page about one record may have no record with the sample id: then its 404 page, never a refusal or a 500.
+                    // Such pages are opened with real records by their own tests.
+                    var missing = page.Pattern.Contains('{') && response.StatusCode == HttpStatusCode.NotFound;
+                    if (response.StatusCode != HttpStatusCode.OK && !missing) failures.Add($"{page.Path} as {role}: {(int)response.StatusCode}, expected 200");
+                }
                 }
                 else if (response.StatusCode != HttpStatusCode.Forbidden || !body.Contains("You do not have access to this page"))
                     failures.Add($"{page.Path} as {role}: {(int)response.StatusCode}, expected the 403 page");

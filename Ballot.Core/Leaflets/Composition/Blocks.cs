@@ -116,3 +116,6 @@ public sealed class LayoutException(string? part, string message) : Exception(me
 
 /// <summary>The rendered PDF and what the layout found.</summary>
 public sealed record RenderedPdf(byte[] Bytes, int Pages);
+
+/// <summary>One page as a PNG, for previews.</summary>
+public sealed record RenderedImage(byte[] Png, int Width, int Height, int Pages);

@@ -40,7 +40,7 @@ internal sealed class LayoutEngine
 
     private float ContentWidth => _pageW - 2 * _margin;
 
-    public RenderedPdf Render()
+    private (Footer Footer, float Bottom, List<List<Placed>> Pages) Lay()
     {
         var footer = LayFooter();
         var bottom = _pageH - _margin - footer.Height;
@@ -48,6 +48,36 @@ internal sealed class LayoutEngine
         foreach (var block in _doc.Blocks) items.Add(LayBlock(block, ContentWidth));
         var pages = Paginate(items, _margin, bottom);
         _faces = Subsets();
+        return (footer, bottom, pages);
+    }
+
+    /// <summary>
+    /// One page drawn onto a raster surface instead of a PDF page: the same layout and the same drawing calls, so the
+    /// preview shows what the PDF prints. <paramref name="width"/> is the image's width in pixels.
+    /// </summary>
+    public RenderedImage RenderPng(int page, int width)
+    {
+        var (footer, bottom, pages) = Lay();
+        if (page < 1 || page > pages.Count) throw new ArgumentOutOfRangeException(nameof(page), $"The leaflet has {pages.Count} page(s).");
+        var scale = width / _pageW;
+        var height = (int)Math.Round(_pageH * scale);
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque))
+            ?? throw new InvalidOperationException("Could not create a raster surface.");
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        canvas.Scale(scale);
+        foreach (var placed in pages[page - 1]) placed.Draw(canvas);
+        DrawFooter(canvas, footer, page, pages.Count, bottom);
+        canvas.Flush();
+        using var pixels = surface.PeekPixels();
+        // Opaque, one cheap filter and a light zlib level: most of a preview's time was deflating at the default level.
+        using var png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, 3)) ?? throw new InvalidOperationException("Could not encode the preview as PNG.");
+        return new RenderedImage(png.ToArray(), width, height, pages.Count);
+    }
+
+    public RenderedPdf Render()
+    {
+        var (footer, bottom, pages) = Lay();
 
         using var stream = new MemoryStream(64 * 1024);
         var meta = new SKDocumentPdfMetadata

@@ -41,4 +41,7 @@ public sealed class PrintDocument(PageSize size, DocumentInfo info)
 
     /// <summary>Lays out and draws the document. Throws <see cref="LayoutException"/> for content that cannot be placed.</summary>
     public RenderedPdf Render() => new LayoutEngine(this).Render();
+
+    /// <summary>One page as a PNG <paramref name="width"/> pixels wide, laid out and drawn as <see cref="Render"/> does.</summary>
+    public RenderedImage RenderPng(int page, int width) => new LayoutEngine(this).RenderPng(page, width);
 }
