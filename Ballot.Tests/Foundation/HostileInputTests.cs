@@ -175,7 +175,12 @@ public sealed class HostileInputTests
         if (status >= 500) return "a server error";
         if (status < 400) return "";
         var media = response.Content.Headers.ContentType?.MediaType;
-        if (media == "text/html" && (path.StartsWith("/vote/", StringComparison.Ordinal) || path.StartsWith("/unsubscribe/", StringComparison.Ordinal)))
+        // A path such as /api/x/../../etc/passwd is resolved by the client before it is sent: what leaves /api/ is a
+        // page for people (the staff console's 404 page), and people get an HTML page, as members do.
+        var sent = response.RequestMessage?.RequestUri?.AbsolutePath ?? path;
+        var forPeople = path.StartsWith("/vote/", StringComparison.Ordinal) || path.StartsWith("/unsubscribe/", StringComparison.Ordinal)
+                        || !sent.StartsWith("/api/", StringComparison.Ordinal);
+        if (media == "text/html" && forPeople)
             return body.Contains("<h1>", StringComparison.Ordinal) ? "" : "an HTML page without a heading";
         if (media != "application/problem+json") return $"a {media ?? "bodiless"} answer, not a problem document";
         try
