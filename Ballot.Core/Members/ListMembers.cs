@@ -39,12 +39,18 @@ public static class ListMembers
             if (!string.IsNullOrWhiteSpace(q.Status)) { where.Append(" AND m.status = @status"); args.Add("status", q.Status); }
             if (!string.IsNullOrWhiteSpace(q.Q))
             {
-                where.Append("""
-                     AND (lower(m.membership_number) LIKE @pattern ESCAPE '\'
-                       OR lower(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')) LIKE @pattern ESCAPE '\'
-                       OR lower(coalesce(m.email, '')) LIKE @pattern ESCAPE '\')
+                // A prefix is a range on an expression index (migration 0540); a substring would read the whole register.
+                var c = db.Dialect.IsSqlite ? "" : " COLLATE \"C\"";
+                string Starts(string expr) => $"({expr}{c} >= @qlo AND {expr}{c} < @qhi)";
+                where.Append($"""
+                     AND ({Starts("lower(m.membership_number)")}
+                       OR {Starts("lower(coalesce(m.email, ''))")}
+                       OR {Starts("lower(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, ''))")}
+                       OR {Starts("lower(coalesce(m.last_name, ''))")})
                     """);
-                args.Add("pattern", "%" + EscapeLike(q.Q.Trim().ToLowerInvariant()) + "%");
+                var prefix = q.Q.Trim().ToLowerInvariant();
+                args.Add("qlo", prefix);
+                args.Add("qhi", prefix + char.ConvertFromUtf32(0x10FFFF));
             }
             args.Add("limit", q.PageSize);
             args.Add("offset", Paging.Offset(q.Page, q.PageSize));
@@ -56,7 +62,5 @@ public static class ListMembers
                 MemberRow.Select + where + " ORDER BY m.membership_number LIMIT @limit OFFSET @offset", args);
             return new Paged<MemberView>(rows.Select(r => r.ToView()).ToList(), q.Page, q.PageSize, total);
         }
-
-        private static string EscapeLike(string s) => s.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
     }
 }

@@ -41,6 +41,10 @@ public sealed class MemberRegisterTests
         Assert.That(await Numbers("?q=PATEL"), Is.EqualTo(new[] { "T4" }));
         Assert.That(await Numbers("?q=bilal%40"), Is.EqualTo(new[] { "T2" }));
         Assert.That(await Numbers("?q=%25"), Is.Empty, "a % in the search is a literal, not a wildcard");
+        Assert.That(await Numbers("?q=dev%20pa"), Is.EqualTo(new[] { "T4" }), "the start of the full name");
+        Assert.That(await Numbers("?q=car"), Is.EqualTo(new[] { "T3" }), "the start of the first name");
+        Assert.That(await Numbers("?q=t3"), Is.EqualTo(new[] { "T3" }), "the start of the membership number");
+        Assert.That(await Numbers("?q=atel"), Is.Empty, "the search matches the start of a field, not the middle");
         Assert.That(await Numbers("?status=lapsed"), Is.Empty);
     }
 
