@@ -46,7 +46,7 @@ public static class OpenBallot
             // Freeze the electorate and each elector's address: members who match now, at the address they have now;
             // anyone added later is not an elector, and a later change of address does not move this ballot's letters.
             // On PostgreSQL take the register writers' lock: a change of address lands before the freeze or sees the ballot open (ADR 0220).
-            if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
+            await Members.MemberChanges.LockRegisterAsync(conn, tx);
             var (where, args) = ElectorateSql(def.Electorate);
             var electors = (await conn.QueryAsync<ElectorRow>(
                 "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",

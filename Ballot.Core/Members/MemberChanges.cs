@@ -30,8 +30,18 @@ public static class MemberChanges
     /// </summary>
     public static async Task<long> BeginAsync(DbConnection conn, DbTransaction tx)
     {
-        if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
+        await LockRegisterAsync(conn, tx);
         return await conn.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM member_change", transaction: tx);
+    }
+
+    /// <summary>
+    /// The register writers' lock, held to the end of the transaction: on PostgreSQL an advisory lock shared by every
+    /// register write and by a ballot's opening (which freezes electors' addresses); SQLite's write transaction already
+    /// serialises them.
+    /// </summary>
+    public static async Task LockRegisterAsync(DbConnection conn, DbTransaction tx)
+    {
+        if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
     }
 
     /// <summary>Writes the changes: a prepared statement on SQLite, binary COPY on PostgreSQL (an import may change 450,000).</summary>
