@@ -1,3 +1,4 @@
+using Ballot.Core.Mail.Sending;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,9 @@ public static class MailSetup
         services.AddSingleton<LetterComposer>();
         services.AddSingleton<MailThrottle>();
         services.AddSingleton<MailDispatch>();
+        services.AddSingleton<MailingLease>();
+        services.AddSingleton<SendRecovery>();
+        services.AddSingleton<RecipientBatches>();
         services.AddSingleton<MailingSender>();
         services.AddSingleton<PickupSweep>();
         return builder;

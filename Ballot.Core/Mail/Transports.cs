@@ -8,10 +8,16 @@ namespace Ballot.Core.Mail;
 /// <summary>One connection's way of handing letters over: an SMTP session, or the pickup folder.</summary>
 public interface ILetterTransport : IAsyncDisposable
 {
-    /// <summary>Throws on any failure; <see cref="MailingSender"/> sorts 4xx, 5xx and dropped connections.</summary>
+    /// <summary>Throws on any failure; <see cref="Sending.LetterSession"/> sorts 4xx, 5xx and dropped connections.</summary>
     Task SendAsync(MimeMessage message, long recipientId, SendJournal journal, CancellationToken ct);
 
     bool IsConnected { get; }
+
+    /// <summary>
+    /// Whether this recipient's letter reached the server whole (its end-of-data dot was written) although the send
+    /// then failed: such a letter counts as sent.
+    /// </summary>
+    bool HandedOver(long recipientId);
 }
 
 public static class LetterTransports
@@ -51,6 +57,9 @@ public sealed class PickupFolderTransport : ILetterTransport
 
     public bool IsConnected => true;
 
+    /// <summary>A letter file either was renamed into place (the send succeeded) or was not written.</summary>
+    public bool HandedOver(long recipientId) => false;
+
     public async Task SendAsync(MimeMessage message, long recipientId, SendJournal journal, CancellationToken ct)
     {
         var name = FileName(message.MessageId ?? recipientId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -87,8 +96,7 @@ public sealed class SmtpTransport(SmtpOptions options) : ILetterTransport
     private DotWatchStream? _watch;
     private long _dataSentFor = -1;
 
-    /// <summary>Whether the end-of-data dot of this recipient's letter was written to the server.</summary>
-    public bool DataSentFor(long recipientId) => Interlocked.Read(ref _dataSentFor) == recipientId;
+    public bool HandedOver(long recipientId) => Interlocked.Read(ref _dataSentFor) == recipientId;
 
     public bool IsConnected => _client.IsConnected;
 
