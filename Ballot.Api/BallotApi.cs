@@ -97,7 +97,7 @@ public static class BallotApi
     /// <summary>
     /// Behind a reverse proxy every request comes from the proxy's address: X-Forwarded-For/-Proto are honoured from the
     /// proxies named in ForwardedHeaders:KnownProxies / KnownNetworks (comma-separated; loopback is always trusted), so
-    /// the credential guard counts failures per real client (docs/operations.md, review finding 16).
+    /// the credential guard counts failures per real client (docs/operations.md).
     /// </summary>
     private static void ConfigureForwardedHeaders(WebApplicationBuilder builder)
     {

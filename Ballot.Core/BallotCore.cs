@@ -1,7 +1,9 @@
 using Ballot.Core.Ballots;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
+using Ballot.Core.Leaflets;
 using Ballot.Core.Mail;
+using Ballot.Core.Motions;
 using Ballot.Core.Staff.Accounts;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +13,8 @@ namespace Ballot.Core;
 
 public static class BallotCore
 {
-    /// <summary>Registers the database, migrations and every MediatR handler in Ballot.Core.</summary>
+    /// <summary>Registers the database, migrations, every MediatR handler in Ballot.Core, and each feature (its options,
+    /// validated at start-up, and its services) through the feature's own Add extension.</summary>
     public static IHostApplicationBuilder AddBallotCore(this IHostApplicationBuilder builder)
     {
         DapperSetup.Once();
@@ -21,12 +24,13 @@ public static class BallotCore
         services.AddSingleton<Db>();
         services.AddSingleton<Migrator>();
         services.AddSingleton(TimeProvider.System);
-        Motions.MotionsSetup.Add(builder);
         AddMediator(services);
-        services.AddBallots(builder.Configuration);
-        builder.AddMail();
-        builder.AddStaffAccounts();
         builder.AddUnionTime();
+        builder.AddBallots();
+        builder.AddMail();
+        builder.AddLeaflets();
+        builder.AddMotions();
+        builder.AddStaffAccounts();
         return builder;
     }
 

@@ -11,12 +11,10 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
 {
     public Task StartAsync(CancellationToken ct)
     {
-        // Ballots: open at opensAt, close and count at closesAt, queue due reminders (Ballot.Core/Ballots/RunDueWork.cs).
-        jobs.AddOrUpdate<Ballot.Core.Ballots.BallotSchedule>("ballots-due", s => s.RunDueAsync(), Cron.Minutely());
+        // Ballots: open at opensAt, close and count at closesAt, queue due reminders (Ballot.Core/Ballots/BallotSchedule.cs).
+        jobs.AddOrUpdate<Ballot.Core.Ballots.BallotSchedule>("ballots-due", s => s.RunDueAsync(CancellationToken.None), Cron.Minutely());
         // Leaflets: bulk renders the API has queued as leaflet_job rows (seconds-level cron).
-        var leafletPoll = options.Value.PollSeconds;
-        jobs.AddOrUpdate<Ballot.Core.Leaflets.BulkLeafletRunner>("leaflets-bulk", r => r.RunDueAsync(CancellationToken.None),
-            leafletPoll < 60 ? $"*/{leafletPoll} * * * * *" : $"*/{Math.Min(59, leafletPoll / 60)} * * * *");
+        jobs.AddOrUpdate<Ballot.Core.Leaflets.BulkLeafletRunner>("leaflets-bulk", r => r.RunDueAsync(CancellationToken.None), options.Value.PollCron);
         // Mail: send scheduled mailings whose time has come (Ballot.Worker/MailJobs.cs).
         jobs.AddOrUpdate<MailJobs>("mail-dispatch", j => j.DispatchDueMailings(CancellationToken.None), options.Value.PollCron);
         // Pickup folder: a closed ballot's voting letters and any letter past Mail:PickupRetentionHours are deleted.

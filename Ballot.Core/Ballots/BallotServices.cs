@@ -1,20 +1,21 @@
 using Ballot.Core.Data;
 using Ballot.Core.Mail;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Ballot.Core.Ballots;
 
 public static class BallotServices
 {
-    public static IServiceCollection AddBallots(this IServiceCollection services, IConfiguration configuration)
+    public static IHostApplicationBuilder AddBallots(this IHostApplicationBuilder builder)
     {
-        services.AddOptions<BallotOptions>().Bind(configuration.GetSection(BallotOptions.Section)).ValidateDataAnnotations()
+        var services = builder.Services;
+        services.AddOptions<BallotOptions>().Bind(builder.Configuration.GetSection(BallotOptions.Section)).ValidateDataAnnotations()
             .Validate(o => string.IsNullOrWhiteSpace(o.CredentialKey) || Credentials.ParseKey(o.CredentialKey) is not null,
                 "Ballots:CredentialKey must be base64 of at least 32 random bytes (e.g. openssl rand -base64 32).")
             // On PostgreSQL there is no SQLite file to keep a key file beside: each process would otherwise make its own
-            // key relative to its working directory and every link would be refused (review finding 5).
+            // key relative to its working directory and every link would be refused.
             .Validate<IOptions<DatabaseOptions>>((o, database) => Db.DetectEngine(database.Value.ConnectionString) != Engine.Postgres
                     || !string.IsNullOrWhiteSpace(o.CredentialKey) || Path.IsPathRooted(o.CredentialKeyFile ?? ""),
                 "Ballots:CredentialKey is required on PostgreSQL: set it (base64 of 32 random bytes) to the same value in the API and every worker.")
@@ -29,6 +30,6 @@ public static class BallotServices
         services.AddSingleton<BallotLetterFields>();
         services.AddSingleton<ILetterFields>(sp => sp.GetRequiredService<BallotLetterFields>());
         services.AddScoped<BallotSchedule>();
-        return services;
+        return builder;
     }
 }

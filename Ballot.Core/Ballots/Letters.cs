@@ -36,7 +36,7 @@ public static partial class Letters
 
     /// <summary>
     /// Compiles the letter as the worker will, so a template error fails the request that queues it (before anything
-    /// commits) rather than every send run afterwards (review finding 12).
+    /// commits) rather than every send run afterwards.
     /// </summary>
     public static Letter Checked(Letter letter)
     {

@@ -47,8 +47,6 @@ public sealed class Migrator(Db db, ILogger<Migrator> log)
 
     public IReadOnlyList<string> PendingScripts() => Build().GetScriptsToExecute().Select(s => s.Name).ToList();
 
-    public IReadOnlyList<string> AppliedScripts() => Build().GetExecutedScripts();
-
     private sealed class DbUpLog(ILogger log) : IUpgradeLog
     {
         public void LogTrace(string format, params object[] args) => log.LogTrace(format, args);

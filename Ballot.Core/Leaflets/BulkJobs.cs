@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Ballot.Core.Data;
 using Dapper;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Ballot.Core.Leaflets;
 
@@ -29,16 +29,17 @@ public sealed class BulkJobView
 }
 
 /// <summary>Where bulk zips are kept: Leaflets:OutputFolder, else leaflets/ beside the SQLite file, else data/leaflets.</summary>
-public static class LeafletFiles
+public sealed class LeafletFiles(Db db, IOptions<LeafletOptions> options)
 {
-    public const string Section = "Leaflets";
-
-    public static string Folder(Db db, IConfiguration config)
+    public string Folder
     {
-        var folder = config[$"{Section}:OutputFolder"];
-        if (string.IsNullOrWhiteSpace(folder))
-            folder = db.DataFolder is not null ? Path.Combine(db.DataFolder, "leaflets") : Path.Combine("data", "leaflets");
-        return Path.GetFullPath(folder);
+        get
+        {
+            var folder = options.Value.OutputFolder;
+            if (string.IsNullOrWhiteSpace(folder))
+                folder = db.DataFolder is not null ? Path.Combine(db.DataFolder, "leaflets") : Path.Combine("data", "leaflets");
+            return Path.GetFullPath(folder);
+        }
     }
 
     public static string ZipName(long jobId) => $"leaflets-job-{jobId}.zip";

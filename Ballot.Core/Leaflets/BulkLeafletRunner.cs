@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Dapper;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Ballot.Core.Leaflets;
@@ -16,7 +15,7 @@ namespace Ballot.Core.Leaflets;
 /// progress as it goes. Safe to run twice: a job is claimed by one runner; one whose runner died (no heartbeat for
 /// <see cref="StaleAfter"/>) is claimed again and starts over, and the zip appears under its final name only when whole.
 /// </summary>
-public sealed class BulkLeafletRunner(Db db, TimeProvider clock, IConfiguration config, ILogger<BulkLeafletRunner> log)
+public sealed class BulkLeafletRunner(Db db, TimeProvider clock, LeafletFiles files, ILogger<BulkLeafletRunner> log)
 {
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(5);
     private const int MaxAttempts = 3;
@@ -71,7 +70,7 @@ public sealed class BulkLeafletRunner(Db db, TimeProvider clock, IConfiguration 
 
     private async Task RunAsync(Claimed job, CancellationToken ct)
     {
-        var folder = LeafletFiles.Folder(db, config);
+        var folder = files.Folder;
         Directory.CreateDirectory(folder);
         var final = Path.Combine(folder, LeafletFiles.ZipName(job.Id));
         var partial = final + ".part";

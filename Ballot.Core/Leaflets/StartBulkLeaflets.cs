@@ -79,7 +79,7 @@ public static class GetBulkZip
 
     public sealed record Result(string Path, string FileName);
 
-    public sealed class Handler(Db db, Microsoft.Extensions.Configuration.IConfiguration config) : IRequestHandler<Query, Result>
+    public sealed class Handler(Db db, LeafletFiles files) : IRequestHandler<Query, Result>
     {
         public async Task<Result> Handle(Query q, CancellationToken ct)
         {
@@ -89,7 +89,7 @@ public static class GetBulkZip
                 throw new Conflict(job.Status == "failed"
                     ? $"Job {job.Id} failed: {job.Error}"
                     : $"Job {job.Id} is {job.Status} ({job.Done} of {job.Total}); the zip is ready when its status is done.");
-            var path = Path.Combine(LeafletFiles.Folder(db, config), LeafletFiles.ZipName(job.Id));
+            var path = Path.Combine(files.Folder, LeafletFiles.ZipName(job.Id));
             if (!File.Exists(path)) throw new NotFound($"The zip of job {job.Id} is no longer on the server; start the job again.");
             return new Result(path, $"leaflets-{job.Audience}-{job.Language}-job{job.Id}.zip");
         }

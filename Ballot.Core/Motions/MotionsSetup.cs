@@ -7,10 +7,11 @@ namespace Ballot.Core.Motions;
 public static class MotionsSetup
 {
     /// <summary>School terms (section "Terms"), checked at start-up.</summary>
-    public static void Add(IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddMotions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<TermOptions>().Bind(builder.Configuration.GetSection(TermOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TermOptions>, TermOptionsValidator>();
         builder.Services.AddSingleton<TermCalendar>();
+        return builder;
     }
 }

@@ -1,18 +1,10 @@
-using System.Data.Common;
 using Ballot.Core.Data;
-using Dapper;
 
 namespace Ballot.Core.Motions;
 
 /// <summary>The motions feature's SQL that differs between SQLite and PostgreSQL, in one place.</summary>
 internal static class MotionsSql
 {
-    public static async Task<bool> TableExistsAsync(DbConnection conn, DbTransaction? tx, Dialect dialect, string table) =>
-        await conn.ExecuteScalarAsync<long>(dialect.IsSqlite
-            ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @table"
-            : "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = @table",
-            new { table }, tx) > 0;
-
     /// <summary>
     /// Best matches first, the title weighing more than the text, ranked among the <c>@window</c> most recent matching
     /// motions: ranking every match of a common word costs time in proportion to the matches (about 7 ms for 8,000 on

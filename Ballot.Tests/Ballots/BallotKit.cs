@@ -4,6 +4,7 @@ using Ballot.Core.Ballots;
 using Ballot.Core.Staff;
 using Ballot.Tests.Infrastructure;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ballot.Tests.Ballots;
 
@@ -97,7 +98,12 @@ public sealed class BallotKit(ApiHost api)
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
-    public Task<RunDueWork.Summary> RunWorker() => Api.Send(new RunDueWork.Command());
+    /// <summary>What the worker's minutely ballot job does.</summary>
+    public async Task<BallotSchedule.Summary> RunWorker()
+    {
+        using var scope = Api.App.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<BallotSchedule>().RunDueAsync();
+    }
 }
 
 /// <summary>

@@ -61,6 +61,16 @@ public sealed class PaginationTests
     }
 
     [Test]
+    public void A_page_break_starts_a_new_page_unless_the_page_is_still_empty()
+    {
+        var first = Text(2);
+        var second = Text(2);
+        var pages = Pages.Paginate([new BreakItem(), first, new BreakItem(), second]);
+        Assert.That(Where(pages, first), Is.EqualTo(new[] { (1, 0f), (1, 10f) }));
+        Assert.That(Where(pages, second), Is.EqualTo(new[] { (2, 0f), (2, 10f) }));
+    }
+
+    [Test]
     public void Content_beyond_the_page_limit_fails_naming_where_it_overflows()
     {
         Assert.That(Pages.Paginate([Text(30)]), Has.Count.EqualTo(3));

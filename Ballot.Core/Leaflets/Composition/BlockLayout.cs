@@ -17,6 +17,9 @@ internal sealed class TextItem : Item
     public required List<Line> Lines { get; init; }
 }
 
+/// <summary>What follows starts on a new page.</summary>
+internal sealed class BreakItem : Item;
+
 internal sealed class AtomItem : Item
 {
     public required float Height { get; init; }
@@ -86,6 +89,8 @@ internal sealed class BlockLayout(PrintDocument doc, TextShaper shaper, LineBrea
                 }
                 return new TextItem { Lines = lines, SpaceBefore = body * 0.55f, Part = block.Part };
             }
+            case PageBreak:
+                return new BreakItem { Part = block.Part };
             case Spacer s:
                 return new AtomItem { Height = s.Height, Drawings = [], Part = block.Part };
             case Picture pic:

@@ -30,6 +30,9 @@ internal sealed class Paginator(float top, float bottom, int maxPages, PageSize 
             var sb = y == top ? 0 : item.SpaceBefore;
             switch (item)
             {
+                case BreakItem:
+                    if (y > top) NewPage(item);
+                    break;
                 case AtomItem atom:
                 {
                     if (atom.Height > contentHeight)
