@@ -21,26 +21,28 @@ public sealed class BallotSchedule(IMediator mediator, ILogger<BallotSchedule> l
         // Closes first: a ballot that cannot open must never keep another from closing and being counted. Each ballot
         // on its own: one failure is logged and the rest go on; the job still fails at the end so Hangfire records it
         // and retries.
+        async Task<bool> Step<T>(long id, string step, IRequest<T> request)
+        {
+            try
+            {
+                await mediator.Send(request, ct);
+                return true;
+            }
+            catch (Conflict c)
+            {
+                log.LogWarning("Ballot {BallotId} is due to {Step} but cannot: {Reason}", id, step, c.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Ballot {BallotId} failed to {Step}", id, step);
+                failures.Add(e);
+            }
+            return false;
+        }
         foreach (var id in due.ToClose)
-        {
-            try { await mediator.Send(new CloseBallot.Command(id, "worker"), ct); closed++; }
-            catch (Conflict c) { log.LogWarning("Ballot {BallotId} is due to close but cannot: {Reason}", id, c.Message); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogError(e, "Ballot {BallotId} failed to close", id);
-                failures.Add(e);
-            }
-        }
+            if (await Step(id, "close", new CloseBallot.Command(id, "worker"))) closed++;
         foreach (var id in due.ToOpen)
-        {
-            try { await mediator.Send(new OpenBallot.Command(id, "worker"), ct); opened++; }
-            catch (Conflict c) { log.LogWarning("Ballot {BallotId} is due to open but cannot: {Reason}", id, c.Message); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                log.LogError(e, "Ballot {BallotId} failed to open", id);
-                failures.Add(e);
-            }
-        }
+            if (await Step(id, "open", new OpenBallot.Command(id, "worker"))) opened++;
         var reminders = 0;
         try { reminders = await mediator.Send(new SendReminders.Command(), ct); }
         catch (Exception e) when (e is not OperationCanceledException)

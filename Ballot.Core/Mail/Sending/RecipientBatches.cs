@@ -12,8 +12,6 @@ namespace Ballot.Core.Mail.Sending;
 /// </summary>
 public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOptions> mailOptions, ILogger<RecipientBatches> log)
 {
-    private readonly MailOptions _mail = mailOptions.Value;
-
     public async Task<MailingToSend> LoadMailingAsync(long mailingId, CancellationToken ct)
     {
         await using var conn = await db.OpenAsync(ct);
@@ -39,7 +37,7 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
                 WHERE r.mailing_id = @mailingId AND r.state = 'pending' AND (r.retry_at IS NULL OR r.retry_at <= @now) {optOut}
                 ORDER BY r.id LIMIT @limit {skipLocked})
             RETURNING id
-            """, new { run = run.Id, now, mailingId = run.Mailing.Id, limit = _mail.BatchSize }, tx)).ToList();
+            """, new { run = run.Id, now, mailingId = run.Mailing.Id, limit = mailOptions.Value.BatchSize }, tx)).ToList();
         if (ids.Count == 0)
         {
             await tx.CommitAsync(ct);
@@ -63,6 +61,7 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
     public async Task CommitAsync(SendRun run, List<ClaimedLetter> batch, List<LetterOutcome> outcomes)
     {
         var now = clock.GetUtcNow();
+        var mail = mailOptions.Value;
         var done = outcomes.Select(o => o.Letter.RecipientId).ToHashSet();
         var released = batch.Where(r => !done.Contains(r.RecipientId)).Select(r => r.RecipientId).ToList();
         await using var conn = await db.OpenAsync(CancellationToken.None);
@@ -71,8 +70,8 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
         foreach (var o in outcomes.Where(o => o.Result != LetterResult.Sent))
         {
             var attempts = o.Letter.Attempts + 1;
-            var failed = o.Result == LetterResult.Failed || attempts >= _mail.MaxAttempts;
-            var retryAt = now.AddSeconds(Math.Min(3600, _mail.RetryBaseSeconds * Math.Pow(2, attempts - 1)));
+            var failed = o.Result == LetterResult.Failed || attempts >= mail.MaxAttempts;
+            var retryAt = now.AddSeconds(Math.Min(3600, mail.RetryBaseSeconds * Math.Pow(2, attempts - 1)));
             await conn.ExecuteAsync("""
                 UPDATE mailing_recipient
                 SET state = @state, attempts = @attempts, last_error = @error, retry_at = @retryAt,
