@@ -22,9 +22,7 @@ public sealed class CredentialKeyTests() : BallotApiTests(4, 1)
         await using var smtp = await SmtpTestServer.StartAsync();
         await using (var worker = await WorkerHost.StartAsync(Api.Database.ConnectionString, c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            smtp.AddTo(c);
             c["Mail:JournalFolder"] = Path.Combine(Api.Database.Folder!, "journal");
             c["Mail:PublicBaseUrl"] = Api.BaseAddress.ToString().TrimEnd('/');
         }, s => s.AddSingleton<TimeProvider>(Api.Clock)))

@@ -24,9 +24,7 @@ public sealed class MailingPageTests
         _smtp = await SmtpTestServer.StartAsync();
         _worker = await WorkerHost.StartAsync(_console.Api.Database.ConnectionString, c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = _smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            _smtp.AddTo(c);
             c["Mail:JournalFolder"] = Path.Combine(_console.Api.Database.Folder!, "journal");
             c["Mail:MaxAttempts"] = "1";
         });

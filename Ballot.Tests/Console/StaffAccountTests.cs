@@ -122,9 +122,7 @@ public sealed class StaffAccountTests
         IReadOnlyList<MimeKit.MimeMessage> letters;
         await using (await WorkerHost.StartAsync(_console.Api.Database.ConnectionString, c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = _smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            _smtp.AddTo(c);
             c["Mail:PublicBaseUrl"] = _console.Api.BaseAddress.ToString().TrimEnd('/');
         }))
             letters = await _smtp.WaitForMessages(1);

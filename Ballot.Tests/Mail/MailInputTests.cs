@@ -28,9 +28,7 @@ public sealed class MailInputTests
         _smtp = await SmtpTestServer.StartAsync();
         _worker = await WorkerHost.StartAsync(_api.Database.ConnectionString, c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = _smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            _smtp.AddTo(c);
             c["Mail:JournalFolder"] = Path.Combine(_api.Database.Folder ?? Path.GetTempPath(), "journal-" + Guid.NewGuid().ToString("N")[..8]);
         });
         _org = await _api.ClientFor(Roles.Organiser);

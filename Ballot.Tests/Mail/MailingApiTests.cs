@@ -26,9 +26,7 @@ public sealed class MailingApiTests
         _smtp = await SmtpTestServer.StartAsync();
         _worker = await WorkerHost.StartAsync(_api.Database.ConnectionString, c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = _smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            _smtp.AddTo(c);
             c["Mail:JournalFolder"] = Path.Combine(_api.Database.Folder!, "journal");
         });
         _org = await _api.ClientFor(Roles.Organiser);

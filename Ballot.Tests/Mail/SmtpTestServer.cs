@@ -22,6 +22,14 @@ public sealed class SmtpTestServer : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The one place tests point Ballot's Smtp settings at this server: loopback, plaintext.</summary>
+    public void AddTo(IDictionary<string, string?> settings)
+    {
+        settings["Smtp:Host"] = "127.0.0.1";
+        settings["Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Smtp:Security"] = "None";
+    }
     public string Folder { get; }
 
     public static int FreePort()

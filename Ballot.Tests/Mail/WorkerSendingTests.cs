@@ -22,9 +22,7 @@ public sealed class WorkerSendingTests
         _journal = Path.Combine(_api.Database.Folder!, "journal");
         _worker = await WorkerHost.StartAsync(_api.Database.ConnectionString, c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = _smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            _smtp.AddTo(c);
             c["Mail:JournalFolder"] = _journal;
             c["Mail:MaxAttempts"] = "3";
         });

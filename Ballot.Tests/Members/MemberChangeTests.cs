@@ -58,9 +58,7 @@ public sealed partial class MemberChangeTests() : BallotApiTests(4, 1)
         await using var smtp = await SmtpTestServer.StartAsync();
         await using (var worker = await WorkerHost.StartAsync(Api.Database.ConnectionString, c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            smtp.AddTo(c);
             c["Mail:JournalFolder"] = Path.Combine(Api.Database.Folder ?? Path.GetTempPath(), "journal-" + Guid.NewGuid().ToString("N")[..8]);
             c["Mail:PublicBaseUrl"] = Api.BaseAddress.ToString().TrimEnd('/');
         }, s => s.AddSingleton<TimeProvider>(Api.Clock)))
