@@ -102,6 +102,9 @@ public sealed class QrCode(string url, float size) : Block
     public string? Caption { get; init; }
 }
 
+/// <summary>What follows starts on a new page (one voting paper a page in a print batch).</summary>
+public sealed class PageBreak : Block;
+
 /// <summary>Vertical space.</summary>
 public sealed class Spacer(float height) : Block
 {

@@ -393,6 +393,8 @@ internal sealed class LayoutEngine
         public required List<Line> Lines { get; init; }
     }
 
+    private sealed class BreakItem : Item;
+
     private sealed class AtomItem : Item
     {
         public required float Height { get; init; }
@@ -447,6 +449,8 @@ internal sealed class LayoutEngine
                 }
                 return new TextItem { Lines = lines, SpaceBefore = _body * 0.55f, Part = block.Part };
             }
+            case PageBreak:
+                return new BreakItem { Part = block.Part };
             case Spacer s:
                 return new AtomItem { Height = s.Height, Draw = (_, _, _) => { }, Part = block.Part };
             case Picture pic:
@@ -589,6 +593,9 @@ internal sealed class LayoutEngine
             var sb = y == top ? 0 : item.SpaceBefore;
             switch (item)
             {
+                case BreakItem:
+                    if (y > top) NewPage(item);
+                    break;
                 case AtomItem atom:
                 {
                     if (atom.Height > contentHeight)
