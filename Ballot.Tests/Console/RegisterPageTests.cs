@@ -152,7 +152,7 @@ public sealed class RegisterPageTests
         await page.GotoAsync(_console.Url("/workplaces?employer=Leeds%20Council"));
         await page.GetByRole(AriaRole.Link, new() { Name = "Employers: their contact emails for notices and their email domains" }).ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Employers");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Leeds Council" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Leeds Council", Exact = true }).ClickAsync();
         await Expect(page.Locator("h1")).ToHaveTextAsync("Leeds Council");
         await page.GetByLabel("Email domains").FillAsync("leeds.gov.uk\nnot a domain");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
@@ -175,7 +175,7 @@ public sealed class RegisterPageTests
         await Expect(page.Locator("#home-address")).ToHaveTextAsync("1 Elm Road, Leeds, LS1 1AA");
         await page.GetByLabel("Address line 2").FillAsync("Headingley");
         await page.GetByLabel("Postcode").FillAsync("ls6 2bb");
-        await page.GetByLabel("The email address is").SelectOptionAsync("personal");
+        await page.GetByLabel("Kind of email").SelectOptionAsync("personal");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save the address" }).ClickAsync();
         await Expect(page.Locator(".notice")).ToHaveTextAsync("The member's home address is saved.");
         await Expect(page.Locator("#home-address")).ToHaveTextAsync("1 Elm Road, Headingley, Leeds, LS6 2BB");
