@@ -23,6 +23,7 @@ public static class OpenBallot
         public long MemberId { get; init; }
         public long WorkplaceId { get; init; }
         public string? Email { get; init; }
+        public string Employer { get; init; } = "";
     }
 
     public sealed class Handler(Db db, TimeProvider clock, Credentials credentials) : IRequestHandler<Command, Result>
@@ -42,6 +43,9 @@ public static class OpenBallot
             // The rule set follows the day voting actually opens: opensAt, or now if the ballot opens late.
             var votingOpens = now > ballot.OpensAt ? now : ballot.OpensAt;
             RuleSet? rules = ballot.IsIndustrialAction ? await RuleSet.ForOpeningAsync(conn, votingOpens, tx) : null;
+            var refusal = VotingMethods.Refusal(ballot.KindValue, ballot.Method, votingOpens,
+                await VotingMethods.AllowedAsync(conn, ballot.KindValue, votingOpens, tx));
+            if (refusal is not null) throw new Conflict(refusal + " Edit the draft's voting method.");
 
             // Freeze the electorate and each elector's address: members who match now, at the address they have now;
             // anyone added later is not an elector, and a later change of address does not move this ballot's letters.
@@ -49,11 +53,19 @@ public static class OpenBallot
             await Members.MemberChanges.LockRegisterAsync(conn, tx);
             var (where, args) = ElectorateSql(def.Electorate);
             var electors = (await conn.QueryAsync<ElectorRow>(
-                "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
+                "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email, w.employer AS employer FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
                 args, tx)).ToList();
             if (electors.Count == 0) throw new Conflict("No member matches the electorate; nobody could vote.");
             if (rules is not null && electors.Count > rules.ScrutineerAbove && string.IsNullOrWhiteSpace(def.IndustrialAction?.ScrutineerName))
                 throw new Conflict($"More than {rules.ScrutineerAbove} are entitled to vote: an independent scrutineer is required (s.226B).");
+            if (rules is not null)
+            {
+                // s.226A: whoever opens it (the executive, or the worker at opensAt), every employer must have had its notices in time.
+                var unmet = Notices.NoticeRules.Unmet(rules, Notices.NoticeRules.Day(votingOpens), electors.Select(e => e.Employer),
+                    await Notices.NoticeRules.GivenAsync(conn, ballot.Id, tx));
+                if (unmet.Count > 0)
+                    throw new Conflict($"The ballot cannot open on {votingOpens.UtcDateTime:yyyy-MM-dd}: an employer has not had its notices in time (s.226A). " + string.Join(" ", unmet));
+            }
 
             var perWorkplace = ballot.Counting == "per-workplace";
             var hashText = new StringBuilder(electors.Count * 16);
@@ -80,7 +92,7 @@ public static class OpenBallot
                 """, new { now = now, ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
             if (changed != 1) throw new Conflict("The ballot was opened by another request at the same time.");
             await Audit.AppendAsync(conn, tx, ballot.Id, "opened", cmd.Actor,
-                new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code }, now);
+                new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code, votingMethod = ballot.VotingMethod }, now);
 
             foreach (var days in def.ReminderDaysBeforeClose)
             {
