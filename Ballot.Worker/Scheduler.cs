@@ -17,6 +17,9 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
         var leafletPoll = options.Value.PollSeconds;
         jobs.AddOrUpdate<Ballot.Core.Leaflets.BulkLeafletRunner>("leaflets-bulk", r => r.RunDueAsync(CancellationToken.None),
             leafletPoll < 60 ? $"*/{leafletPoll} * * * * *" : $"*/{Math.Min(59, leafletPoll / 60)} * * * *");
+        // Ballots: print runs of voting papers the API has queued as ballot_print_job rows (Ballot.Core/Ballots/Papers/PrintRunner.cs).
+        jobs.AddOrUpdate<Ballot.Core.Ballots.Papers.PrintRunner>("ballots-print", r => r.RunDueAsync(CancellationToken.None),
+            leafletPoll < 60 ? $"*/{leafletPoll} * * * * *" : $"*/{Math.Min(59, leafletPoll / 60)} * * * *");
         // Mail: send scheduled mailings whose time has come (Ballot.Worker/MailJobs.cs).
         jobs.AddOrUpdate<MailJobs>("mail-dispatch", j => j.DispatchDueMailings(CancellationToken.None), options.Value.PollCron);
         // Pickup folder: a closed ballot's voting letters and any letter past Mail:PickupRetentionHours are deleted.

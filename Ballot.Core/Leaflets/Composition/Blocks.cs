@@ -102,6 +102,9 @@ public sealed class QrCode(string url, float size) : Block
     public string? Caption { get; init; }
 }
 
+/// <summary>Starts a new page (nothing when the page is still empty): one document can hold many one-page papers.</summary>
+public sealed class PageBreak : Block;
+
 /// <summary>Vertical space.</summary>
 public sealed class Spacer(float height) : Block
 {

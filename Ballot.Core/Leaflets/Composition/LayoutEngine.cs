@@ -393,6 +393,8 @@ internal sealed class LayoutEngine
         public required List<Line> Lines { get; init; }
     }
 
+    private sealed class PageBreakItem : Item;
+
     private sealed class AtomItem : Item
     {
         public required float Height { get; init; }
@@ -455,6 +457,8 @@ internal sealed class LayoutEngine
                 return LayQr(q, width);
             case Box b:
                 return LayBox(b, width);
+            case PageBreak:
+                return new PageBreakItem { Part = block.Part };
             default:
                 throw new LayoutException(block.Part, $"Unsupported block {block.GetType().Name}.");
         }
@@ -589,6 +593,9 @@ internal sealed class LayoutEngine
             var sb = y == top ? 0 : item.SpaceBefore;
             switch (item)
             {
+                case PageBreakItem:
+                    if (y > top) NewPage(item);
+                    break;
                 case AtomItem atom:
                 {
                     if (atom.Height > contentHeight)
