@@ -27,7 +27,7 @@ public sealed record Question(string Id, string Text, IReadOnlyList<string> Opti
 public sealed record BallotInput(
     string? Title, BallotKind? Kind, Counting? Counting, DateTimeOffset? OpensAt, DateTimeOffset? ClosesAt,
     Electorate? Electorate, IReadOnlyList<int>? ReminderDaysBeforeClose, IndustrialAction? IndustrialAction,
-    IReadOnlyList<QuestionInput>? Questions)
+    IReadOnlyList<QuestionInput>? Questions, VotingMethod? VotingMethod = null)
 {
     public void Validate(Problems p)
     {

@@ -18,7 +18,8 @@ public sealed record BallotView(
     long Id, string Title, string Kind, string Status, string Counting, DateTimeOffset OpensAt, DateTimeOffset ClosesAt,
     RuleSetView? RuleSet, DateTimeOffset? EmployerNoticeBy, Electorate Electorate, IReadOnlyList<int> ReminderDaysBeforeClose,
     IndustrialAction? IndustrialAction, IReadOnlyList<Question> Questions, int? ElectorateSize, string? ElectorateHash,
-    DateTimeOffset CreatedAt, DateTimeOffset? OpenedAt, DateTimeOffset? ClosedAt, DateTimeOffset? CertifiedAt);
+    DateTimeOffset CreatedAt, DateTimeOffset? OpenedAt, DateTimeOffset? ClosedAt, DateTimeOffset? CertifiedAt,
+    string VotingMethod = "electronic");
 
 /// <summary>A ballot row as read by every use case.</summary>
 public sealed class BallotRow
@@ -28,6 +29,7 @@ public sealed class BallotRow
     public string Kind { get; init; } = "";
     public string Status { get; init; } = "";
     public string Counting { get; init; } = "";
+    public string VotingMethod { get; init; } = "";
     public DateTimeOffset OpensAt { get; init; }
     public DateTimeOffset ClosesAt { get; init; }
     public string? RuleSet { get; init; }
@@ -43,12 +45,16 @@ public sealed class BallotRow
     public DateTimeOffset? CertifiedAt { get; init; }
 
     public const string Select = """
-        SELECT id, title, kind, status, counting, opens_at, closes_at, rule_set, definition, electorate_size, electorate_hash,
+        SELECT id, title, kind, status, counting, voting_method, opens_at, closes_at, rule_set, definition, electorate_size, electorate_hash,
                result, result_hash, audit_seq, created_at, opened_at, closed_at, certified_at
         FROM ballot
         """;
 
     public bool IsIndustrialAction => Kind == "industrial-action";
+
+    public BallotKind KindValue => IsIndustrialAction ? BallotKind.IndustrialAction : BallotKind.Consultative;
+
+    public VotingMethod Method => Ballots.VotingMethods.Parse(VotingMethod);
 
     public StoredDefinition Def => _def ??= StoredDefinition.Parse(Definition);
     private StoredDefinition? _def;
@@ -69,6 +75,6 @@ public sealed class BallotRow
         var rules = await Ballots.RuleSet.ByCodeAsync(conn, RuleSet, tx);
         return new BallotView(Id, Title, Kind, Status, Counting, OpensAt, ClosesAt, rules is null ? null : RuleSetView.Of(rules),
             rules is null ? null : OpensAt.AddDays(-rules.EmployerNoticeDays), Def.Electorate, Def.ReminderDaysBeforeClose,
-            Def.IndustrialAction, Def.Questions, (int?)ElectorateSize, ElectorateHash, CreatedAt, OpenedAt, ClosedAt, CertifiedAt);
+            Def.IndustrialAction, Def.Questions, (int?)ElectorateSize, ElectorateHash, CreatedAt, OpenedAt, ClosedAt, CertifiedAt, VotingMethod);
     }
 }

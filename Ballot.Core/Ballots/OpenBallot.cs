@@ -42,6 +42,9 @@ public static class OpenBallot
             // The rule set follows the day voting actually opens: opensAt, or now if the ballot opens late.
             var votingOpens = now > ballot.OpensAt ? now : ballot.OpensAt;
             RuleSet? rules = ballot.IsIndustrialAction ? await RuleSet.ForOpeningAsync(conn, votingOpens, tx) : null;
+            var refusal = VotingMethods.Refusal(ballot.KindValue, ballot.Method, votingOpens,
+                await VotingMethods.AllowedAsync(conn, ballot.KindValue, votingOpens, tx));
+            if (refusal is not null) throw new Conflict(refusal + " Edit the draft's voting method.");
 
             // Freeze the electorate and each elector's address: members who match now, at the address they have now;
             // anyone added later is not an elector, and a later change of address does not move this ballot's letters.
@@ -80,7 +83,7 @@ public static class OpenBallot
                 """, new { now = now, ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
             if (changed != 1) throw new Conflict("The ballot was opened by another request at the same time.");
             await Audit.AppendAsync(conn, tx, ballot.Id, "opened", cmd.Actor,
-                new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code }, now);
+                new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code, votingMethod = ballot.VotingMethod }, now);
 
             foreach (var days in def.ReminderDaysBeforeClose)
             {

@@ -8,7 +8,7 @@ namespace Ballot.Core.Ballots;
 /// <summary>What creating and editing a draft share: checks against the register and the rule set in force.</summary>
 internal static class SaveDraft
 {
-    public static async Task<(StoredDefinition Def, string? RuleSet)> PrepareAsync(DbConnection conn, DbTransaction tx, BallotInput input)
+    public static async Task<(StoredDefinition Def, string? RuleSet, VotingMethod Method)> PrepareAsync(DbConnection conn, DbTransaction tx, BallotInput input)
     {
         var def = StoredDefinition.From(input);
         var categories = await Categories.LoadAsync(conn);
@@ -38,6 +38,7 @@ internal static class SaveDraft
                 problems.Add("industrialAction.actionShortOfStrikeTypes", "The voting paper must give the type of action short of a strike.");
         }
         problems.ThrowIfAny();
-        return (def, ruleSet);
+        var method = await VotingMethods.ChooseAsync(conn, input.Kind!.Value, input.VotingMethod, input.OpensAt!.Value, tx);
+        return (def, ruleSet, method);
     }
 }
