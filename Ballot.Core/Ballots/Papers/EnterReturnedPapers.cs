@@ -50,6 +50,9 @@ public static class EnterReturnedPapers
         public string? Returned { get; init; }
     }
 
+    /// <summary>The same claim an online vote makes (VoteWriter): exactly one vote per elector, whichever channel is first.</summary>
+    private const string Claim = "UPDATE ballot_elector SET voted = 1, voted_hour = @hour WHERE ballot_id = @ballotId AND member_id = @memberId AND voted = 0";
+
     public sealed class Handler(Db db, TimeProvider clock, IOptions<BallotOptions> options) : IRequestHandler<Command, Result>
     {
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
@@ -106,10 +109,7 @@ public static class EnterReturnedPapers
                         late.Add(serial);
                         outcomes.Add(new(i, serial, "late", null, $"Paper {serial} arrived after voting closed; it is refused and listed as late."));
                     }
-                    else if (await conn.ExecuteAsync("""
-                                 UPDATE ballot_elector SET voted = 1, voted_hour = @hour
-                                 WHERE ballot_id = @ballotId AND member_id = @memberId AND voted = 0
-                                 """, new { hour, ballotId = cmd.BallotId, issued.MemberId }, tx) != 1)
+                    else if (await conn.ExecuteAsync(Claim, new { hour, ballotId = cmd.BallotId, memberId = issued.MemberId }, tx) != 1)
                     {
                         returned = "duplicate";
                         duplicates.Add(serial);
@@ -122,7 +122,7 @@ public static class EnterReturnedPapers
                         var receipt = Receipts.New();
                         var constituency = await conn.ExecuteScalarAsync<string>(
                             "SELECT constituency FROM ballot_elector WHERE ballot_id = @ballotId AND member_id = @memberId",
-                            new { ballotId = cmd.BallotId, issued.MemberId }, tx);
+                            new { ballotId = cmd.BallotId, memberId = issued.MemberId }, tx);
                         // The same row an online vote writes: no serial, no member, no time (ADR 0200).
                         await conn.ExecuteAsync($"INSERT INTO {paperTable} (ballot_id, receipt, constituency, answers) VALUES (@ballotId, @receipt, @constituency, @answers)",
                             new { ballotId = cmd.BallotId, receipt, constituency, answers = CastVote.Canonical(questions, p.Answers) }, tx);

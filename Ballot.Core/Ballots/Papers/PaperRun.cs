@@ -65,9 +65,14 @@ public static class PaperRun
 
     private static string Name(Recipient r) => string.Join(' ', new[] { r.FirstName, r.LastName }.Where(s => !string.IsNullOrWhiteSpace(s)));
 
-    /// <summary>A postcode as sorted: upper case without spaces; papers without one go last.</summary>
-    private static string SortKey(string? postcode) =>
-        string.IsNullOrWhiteSpace(postcode) ? "\uffff" : new string(postcode.Where(c => !char.IsWhiteSpace(c)).Select(char.ToUpperInvariant).ToArray());
+    /// <summary>A postcode as sorted; papers without one go last.</summary>
+    private static string SortKey(string? postcode)
+    {
+        if (string.IsNullOrWhiteSpace(postcode)) return "\uffff";
+        // "ls11ab" and "LS1 1AB" alike: outward code, one space, inward code (its last three characters).
+        var compact = new string(postcode.Where(c => !char.IsWhiteSpace(c)).Select(char.ToUpperInvariant).ToArray());
+        return compact.Length > 3 ? compact[..^3] + " " + compact[^3..] : compact;
+    }
 
     private static async Task NumberAsync(Db db, DbConnection conn, BallotRow ballot, Credentials.BallotCredentials? ballotCredentials, CancellationToken ct)
     {

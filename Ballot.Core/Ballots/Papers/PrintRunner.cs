@@ -8,8 +8,6 @@ using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Ballot.Core.Leaflets.Composition;
 using Ballot.Core.Mail;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Dapper;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -184,32 +182,33 @@ public sealed class PrintRunner(Db db, TimeProvider clock, IConfiguration config
         await render;
     }
 
-    /// <summary>The print house's list: one row per paper in serial order, with the file its page is in.</summary>
+    /// <summary>The print house's list: one row per paper in serial order, with the file and page it is on.</summary>
     private static async Task WriteManifestAsync(ZipArchive zip, List<PrintPaper[]> batches, CancellationToken ct)
     {
         var entry = zip.CreateEntry("manifest.csv", CompressionLevel.Fastest);
         await using var s = entry.Open();
         await using var writer = new StreamWriter(s, new System.Text.UTF8Encoding(false));
-        // Spreadsheet formulas in a name or address (=, +, -, @) are escaped: the manifest is opened by people.
-        await using var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape });
-        foreach (var h in new[] { "serial", "name", "address_line1", "address_line2", "address_line3", "town", "postcode", "file", "page" }) csv.WriteField(h);
-        await csv.NextRecordAsync();
+        await writer.WriteAsync("serial,name,address_line1,address_line2,address_line3,town,postcode,file,page\r\n");
+        var line = new System.Text.StringBuilder();
         foreach (var batch in batches)
         {
             var name = BatchFileName(batch);
             for (var i = 0; i < batch.Length; i++)
             {
                 var p = batch[i];
-                csv.WriteField(PaperCodes.SerialText(p.Serial));
-                csv.WriteField(p.Name);
-                for (var l = 0; l < 4; l++) csv.WriteField(l < p.Address.Count ? p.Address[l] : "");
-                csv.WriteField(p.Postcode);
-                csv.WriteField(name);
-                csv.WriteField(i + 1);
-                await csv.NextRecordAsync();
+                line.Clear().Append(PaperCodes.SerialText(p.Serial)).Append(',').Append(Csv(p.Name));
+                for (var l = 0; l < 4; l++) line.Append(',').Append(Csv(l < p.Address.Count ? p.Address[l] : ""));
+                line.Append(',').Append(Csv(p.Postcode)).Append(',').Append(name).Append(',').Append((i + 1).ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+                await writer.WriteAsync(line, ct);
             }
-            ct.ThrowIfCancellationRequested();
         }
+    }
+
+    /// <summary>RFC 4180 quoting; a field a spreadsheet would run as a formula (=, +, -, @) gets a leading apostrophe.</summary>
+    internal static string Csv(string field)
+    {
+        if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r') field = "'" + field;
+        return field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
     }
 
     private async Task BatchPrintedAsync(Claimed job, string actor, int number, PrintPaper[] batch, string name, byte[] pdf, long done, CancellationToken ct)
