@@ -38,6 +38,20 @@ public sealed class BallotKit(ApiHost api)
            "actionShortOfStrikeTypes":"Refusing to set or sign performance objectives.","periods":"From 1 October 2026 until further notice."} }
         """;
 
+    /// <summary>
+    /// The Permissible Means of Voting Order in force from 1 August 2026 (a row of data, ADR 0600): industrial-action
+    /// ballots may then be hybrid, and hybrid is their default. Without it they are postal and no letter carries a link.
+    /// </summary>
+    public async Task AllowHybridIndustrialAction()
+    {
+        await using var conn = await Api.OpenAsync();
+        await conn.ExecuteAsync("""
+            INSERT INTO lawful_voting_method (ballot_kind, voting_method, applies_from, applies_until, authority)
+            SELECT 'industrial-action', 'hybrid', '2026-08-01', NULL, 'Trade Unions (Permissible Means of Voting) Order 2026'
+            WHERE NOT EXISTS (SELECT 1 FROM lawful_voting_method WHERE ballot_kind = 'industrial-action' AND voting_method = 'hybrid')
+            """);
+    }
+
     public async Task<long> Create(string json)
     {
         using var exec = await Api.ClientFor(Roles.Executive);

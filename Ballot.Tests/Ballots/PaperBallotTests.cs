@@ -42,11 +42,7 @@ public sealed class PaperBallotTests
             INSERT INTO employer_email_domain (employer, domain)
             SELECT DISTINCT w.employer, '*.sch.uk' FROM workplace w JOIN member m ON m.workplace_id = w.id WHERE m.membership_number = 'M000002'
             """);
-        // The Permissible Means of Voting Order in force: a row of data, not code (ADR 0600).
-        await conn.ExecuteAsync("""
-            INSERT INTO lawful_voting_method (ballot_kind, voting_method, applies_from, applies_until, authority)
-            VALUES ('industrial-action', 'hybrid', '2026-08-01', NULL, 'Trade Unions (Permissible Means of Voting) Order 2026')
-            """);
+        await _kit.AllowHybridIndustrialAction();
     }
 
     [OneTimeTearDown]
@@ -169,6 +165,19 @@ public sealed class PaperBallotTests
         Assert.That(outcomes, Is.EqualTo(new[] { "duplicate", "counted", "counted", "counted", "unknown", "already-entered" }));
         Assert.That((string)batch["outcomes"]![1]!["receipt"]!, Does.Match("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"));
         var paperReceipt = (string)batch["outcomes"]![1]!["receipt"]!;
+
+        // Secrecy as online: the paper's receipt and marks are stored only in ballot_paper, which names no serial or member.
+        await using (var conn = await _api.OpenAsync())
+        {
+            var tables = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
+                ? (await conn.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).ToList()
+                : (await conn.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).ToList();
+            foreach (var table in tables.Where(t => t is not ("ballot_paper" or "ballot_paper_staged" or "ballot_paper_cast")))
+            {
+                var dump = string.Join("\n", (await conn.QueryAsync($"SELECT * FROM {table}")).Select(r => string.Join("|", ((IDictionary<string, object>)r).Values)));
+                Assert.That(dump, Does.Not.Contain(paperReceipt.Replace("-", "")).And.Not.Contain("\"strike\":\"Yes\""), table);
+            }
+        }
 
         // A serial entered twice is refused, in a later batch too; the member whose paper counted cannot vote online.
         var again = await Enter(id, $$$"""[{"serial":"{{{m7Serial}}}","answers":{"strike":"No","action-short-of-strike":"No"}}]""", Roles.Executive);

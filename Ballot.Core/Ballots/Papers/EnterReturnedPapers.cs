@@ -37,6 +37,28 @@ public static class EnterReturnedPapers
         }
     }
 
+    /// <summary>
+    /// Papers as typed into the console, one a line: the serial number (or the code read from the QR code), then the answer
+    /// marked for each question in the order of the paper, separated by commas; an empty answer is a blank (spoiled) one.
+    /// </summary>
+    public static List<Paper> ParseLines(IReadOnlyList<Question> questions, string? text)
+    {
+        var papers = new List<Paper>();
+        var lines = (text ?? "").Split('\n').Select(l => l.Trim()).ToList();
+        for (var n = 0; n < lines.Count; n++)
+        {
+            if (lines[n].Length == 0) continue;
+            var fields = lines[n].Split(',').Select(f => f.Trim()).ToList();
+            if (fields.Count - 1 > questions.Count)
+                throw ValidationFailed.For("papers", $"Line {n + 1} has {fields.Count - 1} answers; the paper has {questions.Count} question(s).");
+            var answers = new Dictionary<string, string?>();
+            for (var q = 0; q < questions.Count; q++) answers[questions[q].Id] = q + 1 < fields.Count ? fields[q + 1] : null;
+            var first = fields[0];
+            papers.Add(PaperCodes.Serial(first) is not null ? new Paper(first, null, answers) : new Paper(null, first, answers));
+        }
+        return papers;
+    }
+
     /// <param name="Outcome">counted, duplicate (its member had already voted: set aside), late (refused), already-entered or unknown (refused).</param>
     /// <param name="Receipt">for a counted paper: its receipt, shown to whoever enters it (the member never sees it).</param>
     public sealed record PaperOutcome(int Index, string? Serial, string Outcome, string? Receipt, string Message);
