@@ -26,6 +26,8 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
         jobs.AddOrUpdate<Ballot.Core.Mail.PickupSweep>("mail-pickup-sweep", s => s.RunAsync(CancellationToken.None), Cron.Minutely());
         // Staff: invitation and set-up letters the console has queued (Ballot.Core/Staff/Accounts/StaffLetters.cs).
         jobs.AddOrUpdate<Ballot.Core.Staff.Accounts.StaffLetters>("staff-letters", s => s.SendDueAsync(CancellationToken.None), options.Value.PollCron);
+        // Ballots: notices to employers queued to be emailed, with their PDF (Ballot.Core/Ballots/Notices/EmployerLetters.cs).
+        jobs.AddOrUpdate<Ballot.Core.Ballots.Notices.EmployerLetters>("employer-letters", s => s.SendDueAsync(CancellationToken.None), options.Value.PollCron);
         log.LogInformation("Worker started; polling for due work every {Seconds} s", options.Value.PollSeconds);
         return Task.CompletedTask;
     }

@@ -21,6 +21,7 @@ public static class BallotServices
             .Validate(o => string.IsNullOrWhiteSpace(o.CertificationKey) || ScrutineerKey.IsValid(o.CertificationKey), ScrutineerKey.InvalidKey)
             .ValidateOnStart();
         services.AddSingleton<Credentials>();
+        services.AddSingleton<Notices.EmployerLetters>();
         services.AddSingleton<ScrutineerKey>();
         services.AddSingleton<VoteWriter>();
         services.AddSingleton<Electors>();

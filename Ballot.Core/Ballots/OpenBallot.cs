@@ -23,6 +23,7 @@ public static class OpenBallot
         public long MemberId { get; init; }
         public long WorkplaceId { get; init; }
         public string? Email { get; init; }
+        public string Employer { get; init; } = "";
     }
 
     public sealed class Handler(Db db, TimeProvider clock, Credentials credentials) : IRequestHandler<Command, Result>
@@ -52,11 +53,19 @@ public static class OpenBallot
             await Members.MemberChanges.LockRegisterAsync(conn, tx);
             var (where, args) = ElectorateSql(def.Electorate);
             var electors = (await conn.QueryAsync<ElectorRow>(
-                "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
+                "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email, w.employer AS employer FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
                 args, tx)).ToList();
             if (electors.Count == 0) throw new Conflict("No member matches the electorate; nobody could vote.");
             if (rules is not null && electors.Count > rules.ScrutineerAbove && string.IsNullOrWhiteSpace(def.IndustrialAction?.ScrutineerName))
                 throw new Conflict($"More than {rules.ScrutineerAbove} are entitled to vote: an independent scrutineer is required (s.226B).");
+            if (rules is not null)
+            {
+                // s.226A: whoever opens it (the executive, or the worker at opensAt), every employer must have had its notices in time.
+                var unmet = Notices.NoticeRules.Unmet(rules, Notices.NoticeRules.Day(votingOpens), electors.Select(e => e.Employer),
+                    await Notices.NoticeRules.GivenAsync(conn, ballot.Id, tx));
+                if (unmet.Count > 0)
+                    throw new Conflict($"The ballot cannot open on {votingOpens.UtcDateTime:yyyy-MM-dd}: an employer has not had its notices in time (s.226A). " + string.Join(" ", unmet));
+            }
 
             var perWorkplace = ballot.Counting == "per-workplace";
             var hashText = new StringBuilder(electors.Count * 16);

@@ -19,6 +19,10 @@ public sealed class RuleSet
     public int ActionNoticeDays { get; init; }
     public int ScrutineerAbove { get; init; }
     public long RequiresDisputeSummary { get; init; }
+    public long NoticeBreakdown { get; init; }
+
+    /// <summary>s.226A(2) as the 2016 rules had it: numbers per category and per workplace, not only the total.</summary>
+    public bool NoticeNumbersByCategoryAndWorkplace => NoticeBreakdown != 0;
 
     public bool DisputeSummaryRequired => RequiresDisputeSummary != 0;
     public string StatutoryStatement { get; init; } = "";
@@ -26,7 +30,7 @@ public sealed class RuleSet
     private const string Select = """
         SELECT code, name, applies_from, applies_until, turnout_percent, public_service_yes_percent, mandate_months,
                mandate_extension_months, employer_notice_days, sample_paper_days, action_notice_days, scrutineer_above,
-               requires_dispute_summary, statutory_statement
+               requires_dispute_summary, statutory_statement, notice_numbers_by_category_and_workplace AS NoticeBreakdown
         FROM statutory_rule_set
         """;
 

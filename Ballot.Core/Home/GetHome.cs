@@ -16,7 +16,25 @@ public static class GetHome
 
     public sealed record View(IReadOnlyList<OpenBallot> OpenBallots, IReadOnlyList<MailingProgress> Sending,
         IReadOnlyList<MailingProgress> AwaitingApproval, IReadOnlyList<MailingProgress> FailedLetters, IReadOnlyList<FailedJob> FailedJobs,
-        DateTimeOffset Now);
+        DateTimeOffset Now, IReadOnlyList<ExpiringMandate>? ExpiringMandates = null);
+
+    public sealed record ExpiringMandate(long Id, string Title, DateOnly Expires, int DaysLeft);
+
+    /// <summary>Mandates from certified industrial-action ballots that end within 30 days (s.234): a new ballot takes weeks of notice.</summary>
+    public static async Task<IReadOnlyList<ExpiringMandate>> ExpiringMandatesAsync(System.Data.Common.DbConnection conn, DateTimeOffset now)
+    {
+        var today = DateOnly.FromDateTime(now.UtcDateTime.Date);
+        var list = new List<ExpiringMandate>();
+        foreach (var (id, title, result) in await conn.QueryAsync<(long, string, string)>(
+                     "SELECT id, title, result FROM ballot WHERE status = 'certified' AND kind = 'industrial-action' AND result IS NOT NULL ORDER BY id"))
+        {
+            var r = Ballots.BallotResult.Parse(result);
+            if (r.Mandate == true && r.MandateExpires is { } exp && exp >= today && exp <= today.AddDays(30))
+                list.Add(new ExpiringMandate(id, title, exp, exp.DayNumber - today.DayNumber));
+        }
+        return list.OrderBy(m => m.Expires).ToList();
+    }
+
 
     public sealed class OpenBallot
     {
@@ -66,7 +84,8 @@ public static class GetHome
             if (q.Role is Roles.Executive or Roles.Scrutineer)
                 foreach (var b in ballots)
                     b.Voted = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_elector WHERE ballot_id = @Id AND voted = 1", new { b.Id });
-            if (!mail) return new View(ballots, [], [], [], [], now);
+            var expiring = await ExpiringMandatesAsync(conn, now);
+            if (!mail) return new View(ballots, [], [], [], [], now, expiring);
 
             const string progress = "SELECT m.id, m.subject, m.status, m.updated_at AS UpdatedAt FROM mailing m";
             var sending = (await conn.QueryAsync<MailingProgress>(progress + " WHERE m.status = 'sending' AND m.test_of IS NULL ORDER BY m.id")).AsList();
@@ -101,7 +120,7 @@ public static class GetHome
                 FROM leaflet_job j JOIN campaign c ON c.id = j.campaign_id
                 WHERE j.status = 'failed' ORDER BY j.id DESC LIMIT 20
                 """)).AsList();
-            return new View(ballots, sending, awaiting, failed, jobs, now);
+            return new View(ballots, sending, awaiting, failed, jobs, now, expiring);
         }
     }
 }

@@ -34,7 +34,8 @@ public static class EraseMember
                 "SELECT id, erased_at FROM member WHERE membership_number = @MembershipNumber", new { cmd.MembershipNumber }, tx)
                 ?? throw new NotFound($"No member with membership number '{cmd.MembershipNumber}'.");
             await conn.ExecuteAsync("""
-                UPDATE member SET first_name = NULL, last_name = NULL, email = NULL,
+                UPDATE member SET first_name = NULL, last_name = NULL, email = NULL, email_kind = NULL,
+                       address_line1 = NULL, address_line2 = NULL, address_line3 = NULL, town = NULL, postcode = NULL,
                        erased_at = coalesce(erased_at, @now), updated_at = @now
                 WHERE id = @id
                 """, new { id = member.Id, now }, tx);

@@ -16,7 +16,7 @@ public static class GetMember
             await using var conn = await db.OpenAsync(ct);
             var row = await conn.QuerySingleOrDefaultAsync<MemberRow>(
                 MemberRow.Select + " WHERE m.membership_number = @MembershipNumber", new { q.MembershipNumber });
-            return row?.ToView() ?? throw new NotFound($"No member with membership number '{q.MembershipNumber}'.");
+            return row?.ToView(await WorkEmail.LoadAsync(conn)) ?? throw new NotFound($"No member with membership number '{q.MembershipNumber}'.");
         }
     }
 }

@@ -33,7 +33,21 @@ public static partial class ImportMembers
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9/._-]{0,31}$")]
     private static partial Regex MembershipNumberPattern();
 
-    internal sealed record Row(int Line, string Number, string First, string Last, string Email, string Workplace, string Employer, string Region, string Category, string? Status);
+    internal sealed record Row(int Line, string Number, string First, string Last, string Email, string Workplace, string Employer, string Region, string Category, string? Status)
+    {
+        /// <summary>Null when the file has no address columns: the register keeps what it holds.</summary>
+        public HomeAddress? Home { get; init; }
+
+        /// <summary>'personal', 'work' or null (not known); <see cref="HasEmailKind"/> false when the file has no such column.</summary>
+        public string? EmailKind { get; init; }
+
+        public bool HasEmailKind { get; init; }
+    }
+
+    /// <summary>A member's home address as the register holds it, for papers sent by post (s.230).</summary>
+    public sealed record HomeAddress(string? Line1, string? Line2, string? Line3, string? Town, string? Postcode);
+
+    private static readonly string[] AddressColumns = ["address_line1", "address_line2", "address_line3", "town", "postcode"];
 
     private sealed class Existing
     {
@@ -46,6 +60,14 @@ public static partial class ImportMembers
         public string Category { get; init; } = "";
         public string Status { get; init; } = "";
         public DateTimeOffset? ErasedAt { get; init; }
+        public string? AddressLine1 { get; init; }
+        public string? AddressLine2 { get; init; }
+        public string? AddressLine3 { get; init; }
+        public string? Town { get; init; }
+        public string? Postcode { get; init; }
+        public string? EmailKind { get; init; }
+
+        public HomeAddress Home => new(AddressLine1, AddressLine2, AddressLine3, Town, Postcode);
     }
 
     private sealed record WorkplaceRow
@@ -56,7 +78,7 @@ public static partial class ImportMembers
         public string Region { get; init; } = "";
     }
 
-    internal sealed record Change(long Id, Row Row, long WorkplaceId, string Status);
+    internal sealed record Change(long Id, Row Row, long WorkplaceId, string Status, HomeAddress Home, string? EmailKind);
 
     public sealed class Handler(Db db, TimeProvider clock, ILogger<Handler> log) : IRequestHandler<Command, Result>
     {
@@ -76,7 +98,8 @@ public static partial class ImportMembers
                 .ToDictionary(w => (w.Name, w.Employer));
             var existing = (await conn.QueryAsync<Existing>("""
                 SELECT id, membership_number AS MembershipNumber, first_name AS FirstName, last_name AS LastName, email,
-                       workplace_id AS WorkplaceId, category, status, erased_at AS ErasedAt
+                       workplace_id AS WorkplaceId, category, status, erased_at AS ErasedAt, address_line1 AS AddressLine1,
+                       address_line2 AS AddressLine2, address_line3 AS AddressLine3, town, postcode, email_kind AS EmailKind
                 FROM member
                 """, transaction: tx)).ToDictionary(m => m.MembershipNumber, StringComparer.Ordinal);
 
@@ -105,16 +128,18 @@ public static partial class ImportMembers
                 var wid = workplaces[(r.Workplace, r.Employer)].Id;
                 if (!existing.TryGetValue(r.Number, out var m))
                 {
-                    inserts.Add(new Change(0, r, wid, r.Status ?? "active"));
+                    inserts.Add(new Change(0, r, wid, r.Status ?? "active", r.Home ?? new HomeAddress(null, null, null, null, null), r.EmailKind));
                     continue;
                 }
                 var status = r.Status ?? m.Status;
+                var home = r.Home ?? m.Home;
+                var emailKind = r.HasEmailKind ? r.EmailKind : m.EmailKind;
                 if (m.FirstName == r.First && m.LastName == r.Last && m.Email == r.Email && m.WorkplaceId == wid
-                    && m.Category == r.Category && m.Status == status && m.ErasedAt is null)
+                    && m.Category == r.Category && m.Status == status && m.ErasedAt is null && m.Home == home && m.EmailKind == emailKind)
                     unchanged++;
                 else
                 {
-                    updates.Add(new Change(m.Id, r, wid, status));
+                    updates.Add(new Change(m.Id, r, wid, status, home, emailKind));
                     if (m.Email != r.Email) changes.Add(new(m.Id, "email", m.Email, r.Email));
                     if (m.Status != status) changes.Add(new(m.Id, "status", m.Status, status));
                 }
@@ -154,6 +179,12 @@ public static partial class ImportMembers
         ("region", ["region", "regionname"]),
         ("category", ["category", "membershipcategory", "membercategory"]),
         ("status", ["status", "membershipstatus", "memberstatus"]),
+        ("address_line1", ["addressline1", "address1", "address", "homeaddress", "homeaddress1", "homeaddressline1", "street", "streetaddress"]),
+        ("address_line2", ["addressline2", "address2", "homeaddress2", "homeaddressline2"]),
+        ("address_line3", ["addressline3", "address3", "homeaddress3", "homeaddressline3", "locality", "district"]),
+        ("town", ["town", "city", "towncity", "posttown", "hometown"]),
+        ("postcode", ["postcode", "postalcode", "homepostcode", "zip", "zipcode"]),
+        ("email_kind", ["emailkind", "emailtype", "emailcategory", "preferredemailtype"]),
     }.SelectMany(c => c.Item2.Select(a => (a, c.Item1))).ToDictionary(x => x.a, x => x.Item2);
 
     private static string HeaderField(string header)
@@ -188,6 +219,8 @@ public static partial class ImportMembers
             throw new InputRejected("The header row lacks required columns.",
                 missing.Select(c => new InputProblem(header.Line, c, $"The header has no '{c}' column.")).ToList());
         var statusIndex = index.GetValueOrDefault("status", -1);
+        var hasAddress = AddressColumns.Any(index.ContainsKey);
+        var kindIndex = index.GetValueOrDefault("email_kind", -1);
 
         var rows = new List<Row>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -227,8 +260,34 @@ public static partial class ImportMembers
                 if (status.Length == 0) status = null;
                 else if (!Categories.Statuses.Contains(status)) Problem(rec.Line, "status", "The status must be active or lapsed.");
             }
+            HomeAddress? home = null;
+            if (hasAddress)
+            {
+                string? Opt(string column, int max)
+                {
+                    if (!index.TryGetValue(column, out var i)) return null;
+                    var v = f[i].Trim();
+                    if (v.Length > max) Problem(rec.Line, column, $"The {column.Replace('_', ' ')} is longer than {max} characters.");
+                    return v.Length == 0 ? null : v;
+                }
+                var postcode = Opt("postcode", 16);
+                if (postcode is not null)
+                {
+                    postcode = Postcode(postcode);
+                    if (postcode is null) Problem(rec.Line, "postcode", "The postcode has characters other than letters, digits and spaces.");
+                }
+                home = new HomeAddress(Opt("address_line1", 200), Opt("address_line2", 200), Opt("address_line3", 200), Opt("town", 100), postcode);
+            }
+            string? emailKind = null;
+            if (kindIndex >= 0)
+            {
+                var k = f[kindIndex].Trim();
+                emailKind = EmailKind(k);
+                if (k.Length > 0 && emailKind is null) Problem(rec.Line, "email_kind", "The email kind must be personal (or home) or work, or empty when not known.");
+            }
             if (total == before)
-                rows.Add(new Row(rec.Line, number, Get("first_name"), Get("last_name"), email, Get("workplace"), Get("employer"), Get("region"), category!, status));
+                rows.Add(new Row(rec.Line, number, Get("first_name"), Get("last_name"), email, Get("workplace"), Get("employer"), Get("region"), category!, status)
+                    { Home = home, EmailKind = emailKind, HasEmailKind = kindIndex >= 0 });
         }
         if (total > 0)
             throw new InputRejected($"Nothing was imported: the file has {total} problem{(total == 1 ? "" : "s")}" +
@@ -238,6 +297,21 @@ public static partial class ImportMembers
         return rows;
     }
 
+    /// <summary>Upper case with single spaces ("ls1 1aa" is "LS1 1AA"); null when it has other characters.</summary>
+    public static string? Postcode(string text)
+    {
+        var p = string.Join(' ', text.Trim().ToUpperInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return p.Length is > 0 and <= 16 && p.All(c => c is >= 'A' and <= 'Z' or >= '0' and <= '9' or ' ') ? p : null;
+    }
+
+    /// <summary>'personal' (also 'home', 'private'), 'work' (also 'business', 'office'), or null.</summary>
+    public static string? EmailKind(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "personal" or "home" or "private" => "personal",
+        "work" or "business" or "office" => "work",
+        _ => null,
+    };
+
     private static async Task WriteSqlite(SqliteConnection conn, SqliteTransaction tx, List<Change> inserts, List<Change> updates, DateTimeOffset now, CancellationToken ct)
     {
         var stamp = DapperSetup.ToSqliteText(now);
@@ -246,10 +320,11 @@ public static partial class ImportMembers
             await using var ins = conn.CreateCommand();
             ins.Transaction = tx;
             ins.CommandText = """
-                INSERT INTO member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at)
-                VALUES ($n, $f, $l, $e, $w, $c, $s, $t, $t)
+                INSERT INTO member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at,
+                                    address_line1, address_line2, address_line3, town, postcode, email_kind)
+                VALUES ($n, $f, $l, $e, $w, $c, $s, $t, $t, $a1, $a2, $a3, $town, $pc, $k)
                 """;
-            var p = AddParameters(ins, "$n", "$f", "$l", "$e", "$w", "$c", "$s", "$t");
+            var p = AddParameters(ins, "$n", "$f", "$l", "$e", "$w", "$c", "$s", "$t", "$a1", "$a2", "$a3", "$town", "$pc", "$k");
             p[7].Value = stamp;
             ins.Prepare();
             foreach (var c in inserts)
@@ -264,16 +339,17 @@ public static partial class ImportMembers
             upd.Transaction = tx;
             upd.CommandText = """
                 UPDATE member SET first_name = $f, last_name = $l, email = $e, workplace_id = $w, category = $c,
-                       status = $s, erased_at = NULL, updated_at = $t
+                       status = $s, erased_at = NULL, updated_at = $t, address_line1 = $a1, address_line2 = $a2, address_line3 = $a3,
+                       town = $town, postcode = $pc, email_kind = $k
                 WHERE id = $id
                 """;
-            var p = AddParameters(upd, "$n", "$f", "$l", "$e", "$w", "$c", "$s", "$t", "$id");
+            var p = AddParameters(upd, "$n", "$f", "$l", "$e", "$w", "$c", "$s", "$t", "$a1", "$a2", "$a3", "$town", "$pc", "$k", "$id");
             p[7].Value = stamp;
             upd.Prepare();
             foreach (var c in updates)
             {
                 Bind(p, c);
-                p[8].Value = c.Id;
+                p[14].Value = c.Id;
                 await upd.ExecuteNonQueryAsync(ct);
             }
         }
@@ -291,6 +367,12 @@ public static partial class ImportMembers
         p[4].Value = c.WorkplaceId;
         p[5].Value = c.Row.Category;
         p[6].Value = c.Status;
+        p[8].Value = (object?)c.Home.Line1 ?? DBNull.Value;
+        p[9].Value = (object?)c.Home.Line2 ?? DBNull.Value;
+        p[10].Value = (object?)c.Home.Line3 ?? DBNull.Value;
+        p[11].Value = (object?)c.Home.Town ?? DBNull.Value;
+        p[12].Value = (object?)c.Home.Postcode ?? DBNull.Value;
+        p[13].Value = (object?)c.EmailKind ?? DBNull.Value;
     }
 
     /// <summary>PostgreSQL: binary COPY, which is what makes 450,000 rows take seconds instead of minutes.</summary>
@@ -299,7 +381,7 @@ public static partial class ImportMembers
         if (inserts.Count > 0)
         {
             await using var w = await conn.BeginBinaryImportAsync(
-                "COPY member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, updated_at) FROM STDIN (FORMAT BINARY)", ct);
+                "COPY member (membership_number, first_name, last_name, email, workplace_id, category, status, created_at, address_line1, address_line2, address_line3, town, postcode, email_kind, updated_at) FROM STDIN (FORMAT BINARY)", ct);
             foreach (var c in inserts)
             {
                 await w.StartRowAsync(ct);
@@ -312,10 +394,11 @@ public static partial class ImportMembers
         {
             await conn.ExecuteAsync("""
                 CREATE TEMP TABLE member_import (id bigint, membership_number text, first_name text, last_name text, email text,
-                    workplace_id bigint, category text, status text, updated_at timestamptz) ON COMMIT DROP
+                    workplace_id bigint, category text, status text, updated_at timestamptz, address_line1 text, address_line2 text,
+                    address_line3 text, town text, postcode text, email_kind text) ON COMMIT DROP
                 """);
             await using (var w = await conn.BeginBinaryImportAsync(
-                "COPY member_import (membership_number, first_name, last_name, email, workplace_id, category, status, updated_at, id) FROM STDIN (FORMAT BINARY)", ct))
+                "COPY member_import (membership_number, first_name, last_name, email, workplace_id, category, status, updated_at, address_line1, address_line2, address_line3, town, postcode, email_kind, id) FROM STDIN (FORMAT BINARY)", ct))
             {
                 foreach (var c in updates)
                 {
@@ -328,7 +411,8 @@ public static partial class ImportMembers
             await conn.ExecuteAsync("""
                 UPDATE member m SET first_name = i.first_name, last_name = i.last_name, email = i.email,
                        workplace_id = i.workplace_id, category = i.category, status = i.status,
-                       erased_at = NULL, updated_at = i.updated_at
+                       erased_at = NULL, updated_at = i.updated_at, address_line1 = i.address_line1, address_line2 = i.address_line2,
+                       address_line3 = i.address_line3, town = i.town, postcode = i.postcode, email_kind = i.email_kind
                 FROM member_import i WHERE m.id = i.id
                 """);
         }
@@ -344,5 +428,8 @@ public static partial class ImportMembers
         await w.WriteAsync(c.Row.Category, NpgsqlDbType.Text, ct);
         await w.WriteAsync(c.Status, NpgsqlDbType.Text, ct);
         await w.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
+        foreach (var v in new[] { c.Home.Line1, c.Home.Line2, c.Home.Line3, c.Home.Town, c.Home.Postcode, c.EmailKind })
+            if (v is null) await w.WriteNullAsync(ct);
+            else await w.WriteAsync(v, NpgsqlDbType.Text, ct);
     }
 }

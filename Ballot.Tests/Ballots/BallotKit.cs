@@ -38,20 +38,6 @@ public sealed class BallotKit(ApiHost api)
            "actionShortOfStrikeTypes":"Refusing to set or sign performance objectives.","periods":"From 1 October 2026 until further notice."} }
         """;
 
-    /// <summary>
-    /// The Permissible Means of Voting Order in force from 1 August 2026 (a row of data, ADR 0600): industrial-action
-    /// ballots may then be hybrid, and hybrid is their default. Without it they are postal and no letter carries a link.
-    /// </summary>
-    public async Task AllowHybridIndustrialAction()
-    {
-        await using var conn = await Api.OpenAsync();
-        await conn.ExecuteAsync("""
-            INSERT INTO lawful_voting_method (ballot_kind, voting_method, applies_from, applies_until, authority)
-            SELECT 'industrial-action', 'hybrid', '2026-08-01', NULL, 'Trade Unions (Permissible Means of Voting) Order 2026'
-            WHERE NOT EXISTS (SELECT 1 FROM lawful_voting_method WHERE ballot_kind = 'industrial-action' AND voting_method = 'hybrid')
-            """);
-    }
-
     public async Task<long> Create(string json)
     {
         using var exec = await Api.ClientFor(Roles.Executive);
@@ -75,9 +61,39 @@ public sealed class BallotKit(ApiHost api)
 
     public async Task<long> OpenIndustrialAction(string electorate = "{}", string counting = "aggregated", bool ips = true)
     {
+        await CommenceVotingOrder();
         var id = await Create(IndustrialAction(Now, Now.AddDays(14), electorate, counting, ips));
+        await GiveNotices(id);
         await Open(id);
         return id;
+    }
+
+    /// <summary>
+    /// The Permissible Means of Voting Order as in force from 1 August 2026: the rows docs/operations.md says to insert once
+    /// its commencement is confirmed. Without them an industrial-action ballot is postal only.
+    /// </summary>
+    public async Task CommenceVotingOrder(string from = "2026-08-01")
+    {
+        await using var conn = await Api.OpenAsync();
+        foreach (var method in new[] { "electronic", "hybrid" })
+            await conn.ExecuteAsync("""
+                INSERT INTO lawful_voting_method (ballot_kind, voting_method, applies_from, applies_until, authority)
+                SELECT 'industrial-action', @method, @from, NULL, 'Trade Unions (Permissible Means of Voting) Order 2026'
+                WHERE NOT EXISTS (SELECT 1 FROM lawful_voting_method WHERE ballot_kind = 'industrial-action' AND voting_method = @method)
+                """, new { method, from });
+    }
+
+    /// <summary>Marks every employer's notice of the ballot and sample paper as given on <paramref name="givenAt"/> (default 8 days ago).</summary>
+    public async Task GiveNotices(long id, DateTimeOffset? givenAt = null)
+    {
+        using var exec = await Api.ClientFor(Roles.Executive);
+        var notices = await (await (await exec.GetAsync($"/api/ballots/{id}/notices")).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        foreach (var e in notices["employers"]!.AsArray())
+        foreach (var kind in new[] { "ballot-notice", "sample-paper" })
+        {
+            var body = new JsonObject { ["employer"] = (string)e!["figures"]!["employer"]!, ["kind"] = kind, ["givenAt"] = (givenAt ?? Now.AddDays(-8)).ToString("O") };
+            await (await exec.PostAsync($"/api/ballots/{id}/notices", Http.JsonBody(body.ToJsonString()))).AssertStatus(HttpStatusCode.OK);
+        }
     }
 
     public async Task<long> MemberId(string membershipNumber)

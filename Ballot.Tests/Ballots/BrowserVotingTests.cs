@@ -80,8 +80,9 @@ public sealed class BrowserVotingTests
     public async Task A_member_opens_the_link_from_their_letter_votes_by_keyboard_sees_a_receipt_and_is_refused_the_second_time()
     {
         // The worker runs on the real clock, so the ballot stays open for a year from now.
-        await _kit.AllowHybridIndustrialAction();   // a postal ballot's letters carry no link (issue 16)
+        await _kit.CommenceVotingOrder();
         var id = await _kit.Create(BallotKit.IndustrialAction(_kit.Now, DateTimeOffset.UtcNow.AddDays(365)));
+        await _kit.GiveNotices(id);
         await _kit.Open(id);
         var (link, letter) = await LinkFromRealLetter(id, "member1@example.org");
         Assert.That(letter.TextBody, Does.Contain("Dear First1").And.Contain("Electoral Reform Services")

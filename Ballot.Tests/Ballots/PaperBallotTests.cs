@@ -42,7 +42,7 @@ public sealed class PaperBallotTests
             INSERT INTO employer_email_domain (employer, domain)
             SELECT DISTINCT w.employer, '*.sch.uk' FROM workplace w JOIN member m ON m.workplace_id = w.id WHERE m.membership_number = 'M000002'
             """);
-        await _kit.AllowHybridIndustrialAction();
+        await _kit.CommenceVotingOrder();
     }
 
     [OneTimeTearDown]
@@ -57,6 +57,7 @@ public sealed class PaperBallotTests
     private async Task<long> OpenBallot(string json)
     {
         var id = await _kit.Create(json);
+        if (json.Contains("industrial-action")) await _kit.GiveNotices(id);
         await _kit.Open(id);
         return id;
     }

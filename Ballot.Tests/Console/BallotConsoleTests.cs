@@ -34,6 +34,7 @@ public sealed class BallotConsoleTests
         _keyFile = Path.Combine(Path.GetTempPath(), "ballot-tests", $"key-{Guid.NewGuid():N}");
         _console = await ConsoleFixture.StartAsync(s => s["Ballots:CredentialKeyFile"] = _keyFile);
         _kit = new BallotKit(_console.Api);
+        await _kit.CommenceVotingOrder();
         // 60 members in three schools of 20, a school of 2 (too small to count on its own), one member with no email.
         var csv = new StringBuilder(MemberCsv.Generate(60, schools: 3));
         csv.Append("S000001,Small1,Staff1,small1@example.org,Tiny School,Employer 0,Region 0,teacher\n");
@@ -54,7 +55,6 @@ public sealed class BallotConsoleTests
     [Test]
     public async Task The_boycott_ballot_from_draft_to_certified_result_in_the_browser()
     {
-        await _kit.AllowHybridIndustrialAction();   // a postal ballot's letters carry no link (issue 16)
         // The worker and the browser run on the real clock, so voting closes 30 days from now.
         var closes = DateTimeOffset.UtcNow.AddDays(30);
         var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
@@ -103,6 +103,24 @@ public sealed class BallotConsoleTests
         await Assertions.Expect(exec.Locator("h1")).ToHaveTextAsync(Title);
         var id = long.Parse(Regex.Match(exec.Url, @"/ballots/(\d+)$").Groups[1].Value);
         await ConsoleFixture.AssertAccessible(exec);
+        await Assertions.Expect(exec.Locator("#voting-method")).ToContainTextAsync("Hybrid");
+
+        // 1b. Notices to employers (s.226A): opening waits until each employer has had them in time.
+        await exec.GetByRole(AriaRole.Link, new() { Name = "Notices to employers" }).ClickAsync();
+        await Assertions.Expect(exec.Locator("h1")).ToHaveTextAsync("Notices to employers");
+        await Assertions.Expect(exec.Locator("#unmet")).ToContainTextAsync("Employer 0: the notice of the ballot (s.226A) has not been given");
+        await exec.GetByLabel("Employer", new() { Exact = true }).SelectOptionAsync("Employer 0");
+        await exec.GetByLabel("Notice", new() { Exact = true }).SelectOptionAsync("ballot-notice");
+        await exec.GetByLabel("Given on (when marking)").FillAsync(_kit.Now.AddDays(-8).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await exec.GetByRole(AriaRole.Button, new() { Name = "Mark as given" }).ClickAsync();
+        await Assertions.Expect(exec.Locator(".notice")).ToHaveTextAsync("The notice of the ballot (s.226A) for Employer 0 is recorded as given.");
+        await Assertions.Expect(exec.Locator("#unmet")).Not.ToContainTextAsync("Employer 0: the notice of the ballot");
+        await ConsoleFixture.AssertAccessible(exec);
+        await ConsoleFixture.Screenshot(exec, "ballot-notices");
+        await _kit.GiveNotices(id);   // the other employers and the sample papers, as the API does
+        await exec.ReloadAsync();
+        await Assertions.Expect(exec.Locator("#unmet")).ToContainTextAsync("Every employer has had its notice and sample paper in time");
+        await exec.GotoAsync(_console.Url($"/ballots/{id}"));
 
         // 2. Opening asks first, saying what will happen and what is still worth knowing.
         await exec.GetByRole(AriaRole.Link, new() { Name = "Open the ballot…" }).ClickAsync();

@@ -140,4 +140,49 @@ public sealed class RegisterPageTests
         }
         await stranger.Context.CloseAsync();
     }
+
+    [Test]
+    public async Task An_organiser_sets_an_employers_domains_and_a_members_home_address_and_sees_a_work_email_for_what_it_is()
+    {
+        await _console.Api.Send(new Ballot.Core.Members.ImportMembers.Command(new MemoryStream(Encoding.UTF8.GetBytes(
+            "Membership No,Forename,Surname,E-mail,Workplace,Employer,Region,Category,Address 1,Town/City,Post Code\n"
+            + "H0001,Hana,Holt,hana.holt@hill.leeds.sch.uk,Hill School,Leeds Council,North,teacher,1 Elm Road,Leeds,ls1 1aa\n")),
+            new StaffActor("token", "0", "Test organiser", "organiser")));
+        var page = await _console.SignedInPage(Roles.Organiser);
+        await page.GotoAsync(_console.Url("/workplaces?employer=Leeds%20Council"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "Employers: their contact emails for notices and their email domains" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Employers");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Leeds Council" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToHaveTextAsync("Leeds Council");
+        await page.GetByLabel("Email domains").FillAsync("leeds.gov.uk\nnot a domain");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".error-summary")).ToContainTextAsync("'not' is not a domain");
+        await page.GetByLabel("Contact email for notices").FillAsync("hr@leeds.gov.uk");
+        await page.GetByLabel("Email domains").FillAsync("leeds.gov.uk\n*.sch.uk");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("The employer's details are saved.");
+        await ConsoleFixture.AssertAccessible(page);
+        await ConsoleFixture.Screenshot(page, "employer");
+        await page.GotoAsync(_console.Url("/employers?q=leeds"));
+        await Expect(page.Locator("#employers")).ToContainTextAsync("hr@leeds.gov.uk");
+        await Expect(page.Locator("#employers")).ToContainTextAsync("*.sch.uk, leeds.gov.uk");
+        await ConsoleFixture.AssertAccessible(page);
+        await ConsoleFixture.Screenshot(page, "employers");
+
+        // At a school domain with its kind not known: a work address. Marked personal, it is personal.
+        await page.GotoAsync(_console.Url("/members/H0001"));
+        await Expect(page.Locator("#email-kind")).ToContainTextAsync("work address: gets a voting paper by post, no link");
+        await Expect(page.Locator("#home-address")).ToHaveTextAsync("1 Elm Road, Leeds, LS1 1AA");
+        await page.GetByLabel("Address line 2").FillAsync("Headingley");
+        await page.GetByLabel("Postcode").FillAsync("ls6 2bb");
+        await page.GetByLabel("The email address is").SelectOptionAsync("personal");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the address" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToHaveTextAsync("The member's home address is saved.");
+        await Expect(page.Locator("#home-address")).ToHaveTextAsync("1 Elm Road, Headingley, Leeds, LS6 2BB");
+        await Expect(page.Locator("#email-kind")).ToHaveTextAsync(" (personal)");
+        Assert.That(await Scalar<string>("SELECT email_kind FROM member WHERE membership_number = 'H0001'"), Is.EqualTo("personal"));
+        await ConsoleFixture.AssertAccessible(page);
+        await ConsoleFixture.Screenshot(page, "member-address");
+        await page.Context.CloseAsync();
+    }
 }

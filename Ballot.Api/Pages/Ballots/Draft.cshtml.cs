@@ -25,6 +25,7 @@ public sealed class DraftModel(IMediator mediator, UnionTime time, TimeProvider 
     [BindProperty(SupportsGet = true, Name = "kind")] public string? Kind { get; set; }
     [BindProperty(Name = "title")] public string? Title { get; set; }
     [BindProperty(Name = "counting")] public string? Counting { get; set; }
+    [BindProperty(Name = "votingMethod")] public string? VotingMethod { get; set; }
     [BindProperty(Name = "opensAt")] public string? OpensAt { get; set; }
     [BindProperty(Name = "closesAt")] public string? ClosesAt { get; set; }
     [BindProperty(Name = "reminderDaysBeforeClose")] public string? Reminders { get; set; }
@@ -121,7 +122,8 @@ public sealed class DraftModel(IMediator mediator, UnionTime time, TimeProvider 
                 MattersInIssue, ActionShortOfStrikeTypes, Periods) : null,
             ia ? null : Questions.Where(q => !string.IsNullOrWhiteSpace(q.Text) || !string.IsNullOrWhiteSpace(q.Options))
                 .Select(q => new QuestionInput(q.Id, q.Text, (q.Options ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
-                .ToList());
+                .ToList(),
+            VotingMethod is "postal" or "electronic" or "hybrid" ? VotingMethods.Parse(VotingMethod) : null);
     }
 
     private Electorate Electorate(IReadOnlyList<long>? workplaces = null) =>
@@ -149,6 +151,7 @@ public sealed class DraftModel(IMediator mediator, UnionTime time, TimeProvider 
         Kind = b.Kind;
         Title = b.Title;
         Counting = b.Counting;
+        VotingMethod = b.VotingMethod;
         OpensAt = BallotForms.ToLocal(time, b.OpensAt);
         ClosesAt = BallotForms.ToLocal(time, b.ClosesAt);
         Reminders = string.Join(", ", b.ReminderDaysBeforeClose);

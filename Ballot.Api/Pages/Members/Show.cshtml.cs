@@ -16,6 +16,13 @@ public sealed class ShowModel(IMediator mediator) : ConsolePageModel
     [BindProperty(Name = "workplaceId")] public long? WorkplaceId { get; set; }
     [BindProperty(Name = "status")] public string? Status { get; set; }
 
+    [BindProperty(Name = "line1")] public string? Line1 { get; set; }
+    [BindProperty(Name = "line2")] public string? Line2 { get; set; }
+    [BindProperty(Name = "line3")] public string? Line3 { get; set; }
+    [BindProperty(Name = "town")] public string? Town { get; set; }
+    [BindProperty(Name = "postcode")] public string? Postcode { get; set; }
+    [BindProperty(Name = "emailKind")] public string? EmailKind { get; set; }
+
     public MemberView Member { get; private set; } = null!;
 
     public async Task OnGetAsync()
@@ -24,6 +31,21 @@ public sealed class ShowModel(IMediator mediator) : ConsolePageModel
         Email = Member.Email;
         WorkplaceId = Member.Workplace.Id;
         Status = Member.Status;
+        (Line1, Line2, Line3, Town, Postcode) = (Member.Home?.Line1, Member.Home?.Line2, Member.Home?.Line3, Member.Home?.Town, Member.Home?.Postcode);
+        EmailKind = Member.EmailKind;
+    }
+
+    /// <summary>The home address voting papers are posted to, and whether the email is personal or work (SetHomeAddress).</summary>
+    public async Task<IActionResult> OnPostAddressAsync()
+    {
+        var (ok, _) = await TrySend(mediator, new SetHomeAddress.Command(Number, Line1, Line2, Line3, Town, Postcode, EmailKind));
+        if (!ok)
+        {
+            await Load();
+            return Page();
+        }
+        Tell("The member's home address is saved.");
+        return RedirectToPage(new { number = Number });
     }
 
     public async Task<IActionResult> OnPostAsync()

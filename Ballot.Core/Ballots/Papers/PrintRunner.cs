@@ -78,13 +78,11 @@ public sealed class PrintRunner(Db db, TimeProvider clock, IConfiguration config
         try
         {
             BallotRow ballot;
-            RuleSet? rules;
             List<PrintPaper> papers;
             long noEmail, workEmail;
             await using (var conn = await db.OpenAsync(ct))
             {
                 ballot = await BallotRow.LoadAsync(conn, job.BallotId);
-                rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet);
                 papers = await PaperRun.IssueAsync(db, conn, ballot, credentials, mail.Value.PublicBaseUrl, ct);
                 var reasons = (await conn.QueryAsync<(string Reason, long N)>(
                     "SELECT reason, COUNT(*) FROM ballot_paper_only WHERE ballot_id = @id GROUP BY reason", new { id = ballot.Id })).ToDictionary(x => x.Reason, x => x.N);
@@ -94,7 +92,12 @@ public sealed class PrintRunner(Db db, TimeProvider clock, IConfiguration config
             }
             if (papers.Count == 0) throw new Conflict("No elector of this ballot is sent a voting paper (an electronic ballot where every elector has a personal email).");
             log.LogInformation("Print job {JobId}: {Papers} voting papers of ballot {BallotId}", job.Id, papers.Count, job.BallotId);
-            var sheet = new PaperSheet(ballot, rules, mail.Value.PublicBaseUrl.TrimEnd('/') + "/vote");
+            PaperSheet sheet;
+            await using (var conn = await db.OpenAsync(ct))
+            {
+                var view = await ballot.ToViewAsync(conn);
+                sheet = new PaperSheet(VotingPaper.ForBallot(view, view.RuleSet), mail.Value.PublicBaseUrl.TrimEnd('/') + "/vote");
+            }
             await RenderZipAsync(job, actor, sheet, papers, partial, ct);
             File.Move(partial, final, overwrite: true);
             await using (var conn = await db.OpenAsync(ct))

@@ -102,7 +102,7 @@ public sealed class QrCode(string url, float size) : Block
     public string? Caption { get; init; }
 }
 
-/// <summary>Starts a new page (nothing when the page is still empty): one document can hold many one-page papers.</summary>
+/// <summary>What follows starts on a new page (one voting paper a page in a print batch).</summary>
 public sealed class PageBreak : Block;
 
 /// <summary>Vertical space.</summary>

@@ -393,7 +393,7 @@ internal sealed class LayoutEngine
         public required List<Line> Lines { get; init; }
     }
 
-    private sealed class PageBreakItem : Item;
+    private sealed class BreakItem : Item;
 
     private sealed class AtomItem : Item
     {
@@ -449,6 +449,8 @@ internal sealed class LayoutEngine
                 }
                 return new TextItem { Lines = lines, SpaceBefore = _body * 0.55f, Part = block.Part };
             }
+            case PageBreak:
+                return new BreakItem { Part = block.Part };
             case Spacer s:
                 return new AtomItem { Height = s.Height, Draw = (_, _, _) => { }, Part = block.Part };
             case Picture pic:
@@ -457,8 +459,6 @@ internal sealed class LayoutEngine
                 return LayQr(q, width);
             case Box b:
                 return LayBox(b, width);
-            case PageBreak:
-                return new PageBreakItem { Part = block.Part };
             default:
                 throw new LayoutException(block.Part, $"Unsupported block {block.GetType().Name}.");
         }
@@ -593,7 +593,7 @@ internal sealed class LayoutEngine
             var sb = y == top ? 0 : item.SpaceBefore;
             switch (item)
             {
-                case PageBreakItem:
+                case BreakItem:
                     if (y > top) NewPage(item);
                     break;
                 case AtomItem atom:
