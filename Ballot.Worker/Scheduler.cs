@@ -15,6 +15,8 @@ internal sealed class Scheduler(IRecurringJobManager jobs, IOptions<WorkerOption
         jobs.AddOrUpdate<Ballot.Core.Ballots.BallotSchedule>("ballots-due", s => s.RunDueAsync(CancellationToken.None), Cron.Minutely());
         // Leaflets: bulk renders the API has queued as leaflet_job rows (seconds-level cron).
         jobs.AddOrUpdate<Ballot.Core.Leaflets.BulkLeafletRunner>("leaflets-bulk", r => r.RunDueAsync(CancellationToken.None), options.Value.PollCron);
+        // Ballots: print runs of voting papers the API has queued as ballot_print_job rows (Ballot.Core/Ballots/Papers/PrintRunner.cs).
+        jobs.AddOrUpdate<Ballot.Core.Ballots.Papers.PrintRunner>("ballots-print", r => r.RunDueAsync(CancellationToken.None), options.Value.PollCron);
         // Mail: send scheduled mailings whose time has come (Ballot.Worker/MailJobs.cs).
         jobs.AddOrUpdate<MailJobs>("mail-dispatch", j => j.DispatchDueMailings(CancellationToken.None), options.Value.PollCron);
         // Pickup folder: a closed ballot's voting letters and any letter past Mail:PickupRetentionHours are deleted.

@@ -24,6 +24,7 @@ public static class VotingPages
         app.MapPost("/vote/{credential}", (string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
                 IOptions<MailOptions> options, CancellationToken ct) => Submit(credential, http, mediator, papers, electors, options.Value, guard, ct))
             .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        PaperCodePage.Map(app, guard);
     }
 
     private static async Task<IResult> Show(string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
@@ -143,7 +144,7 @@ public static class VotingPages
             "<p>This voting link is not valid. Check that you copied the whole link from your letter, or contact your union.</p>");
 
     /// <summary>A credential that failed the lookup: counted, and once the client's budget is gone answered 429 (ADR 0204).</summary>
-    private static IResult Refused(HttpContext http, MailOptions options, CredentialGuard guard) =>
+    internal static IResult Refused(HttpContext http, MailOptions options, CredentialGuard guard) =>
         guard.Fail(http) ? TooMany(http, options) : Invalid(options);
 
     private static IResult TooMany(HttpContext http, MailOptions options)
@@ -153,9 +154,9 @@ public static class VotingPages
             "<p>Too many voting links that are not valid were tried from your address. Wait a minute and try again.</p>");
     }
 
-    private static string Html(string? s) => HtmlEncode(s ?? "");
+    internal static string Html(string? s) => HtmlEncode(s ?? "");
 
-    private static IResult Page(MailOptions options, int status, string heading, string? ballotTitle, string body)
+    internal static IResult Page(MailOptions options, int status, string heading, string? ballotTitle, string body)
     {
         var title = ballotTitle is null || ballotTitle == heading ? heading : $"{heading}: {ballotTitle}";
         var html = $$"""

@@ -31,6 +31,7 @@ public static class BallotServices
         services.AddSingleton<BallotLetterFields>();
         services.AddSingleton<ILetterFields>(sp => sp.GetRequiredService<BallotLetterFields>());
         services.AddScoped<BallotSchedule>();
+        services.AddScoped<Papers.PrintRunner>();
         return builder;
     }
 }

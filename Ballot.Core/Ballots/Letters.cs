@@ -100,6 +100,8 @@ public static partial class Letters
                 sb.Append('\n');
             }
         }
+        if (result.VotesByPost is { } post)
+            sb.Append($"Votes cast, both channels together: {result.VotesCast} ({result.VotesOnline} online, {post} on voting papers returned by post).\n\n");
         if (result.MandateExpires is { } exp) sb.Append($"A mandate from this ballot lasts until {exp:d MMMM yyyy}.\n");
     }
 

@@ -101,14 +101,16 @@ public static class OpenBallot
                     await conn.ExecuteAsync("INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (@id, @due)", new { id = ballot.Id, due = due }, tx);
             }
 
+            // Who is sent a paper instead of a link (issue 16): no email, a work email, or every elector of a postal ballot.
+            var (noEmail, workEmail) = await Papers.PaperOnly.RecordAsync(conn, tx, ballot.Id, ballot.VotingMethod);
             var letter = Letters.Checked(Letters.VotingLetter(ballot, rules));
             var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                 new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "voting-letter", now),
-                "SELECT e.member_id AS member_id, e.email AS email FROM ballot_elector e WHERE e.ballot_id = @ballotId",
+                "SELECT e.member_id AS member_id, e.email AS email FROM ballot_elector e WHERE e.ballot_id = @ballotId" + Papers.PaperOnly.LinkFilter(ballot.VotingMethod),
                 new { ballotId = ballot.Id });
             var queued = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
             await Audit.AppendAsync(conn, tx, ballot.Id, "letters-queued", cmd.Actor,
-                new { purpose = "voting-letter", mailingId, letters = queued, electorsWithoutEmail = electors.Count - queued }, now);
+                new { purpose = "voting-letter", mailingId, letters = queued, electorsWithoutEmail = electors.Count - queued, paperOnlyNoEmail = noEmail, paperOnlyWorkEmail = workEmail }, now);
             await tx.CommitAsync(ct);
             return new Result(ballot.Id, electors.Count, electorateHash, mailingId, (int)queued);
         }

@@ -44,7 +44,7 @@ public static class SendReminders
                     """
                     SELECT e.member_id AS member_id, e.email AS email FROM ballot_elector e
                     WHERE e.ballot_id = @ballotId AND e.voted = 0
-                    """,
+                    """ + Papers.PaperOnly.LinkFilter(ballot.VotingMethod),
                     new { ballotId = ballot.Id });
                 await conn.ExecuteAsync("UPDATE ballot_reminder SET mailing_id = @mailingId WHERE ballot_id = @BallotId AND due_at = @DueAt",
                     new { mailingId, d.BallotId, d.DueAt }, tx);

@@ -22,7 +22,10 @@ public sealed record ConstituencyResult(string Id, string Name, long Entitled, l
 public sealed record BallotResult(
     long BallotId, string Kind, string Counting, string? RuleSet, bool ImportantPublicService, DateTimeOffset ClosedAt,
     long Entitled, long VotesCast, bool? Mandate, DateOnly? MandateExpires, DateOnly? MandateExtendableTo,
-    IReadOnlyList<ConstituencyResult> Constituencies, long ReceiptsCounted, string ReceiptsHash, long AuditLength = 0, string? AuditHead = null)
+    IReadOnlyList<ConstituencyResult> Constituencies, long ReceiptsCounted, string ReceiptsHash, long AuditLength = 0, string? AuditHead = null,
+    // Left out when null: a result counted before voting papers existed hashes as it did (certification recounts it).
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? VotesOnline = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] long? VotesByPost = null)
 {
     public string Serialize() => JsonSerializer.Serialize(this, StoredDefinition.Json);
 
@@ -107,12 +110,17 @@ public static class Tally
             }
             constituencies.Add(new ConstituencyResult(c, names[c], entitled[c], cast, results));
         }
+        // A ballot that sent voting papers reports both channels (s.231, s.231A): participation counts, not choices by channel.
+        long? byPost = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_voting_paper WHERE ballot_id = @id", new { id = ballot.Id }, tx) == 0
+            ? null
+            : await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_voting_paper WHERE ballot_id = @id AND returned = 'counted'", new { id = ballot.Id }, tx);
+        long? online = byPost is null ? null : groups.Sum(g => g.N) - byPost.Value;
         bool? anyMandate = rules is null ? null : constituencies.Any(c => c.Questions.Any(q => q.Mandate == true));
         return new BallotResult(ballot.Id, ballot.Kind, ballot.Counting, rules?.Code, ips, closedAt,
             entitled.Values.Sum(), groups.Sum(g => g.N), anyMandate,
             anyMandate == true ? rules!.MandateExpires(closedAt) : null,
             anyMandate == true && rules!.MandateExtensionMonths > 0 ? rules.MandateExpires(closedAt).AddMonths(rules.MandateExtensionMonths) : null,
-            constituencies, receipts, receiptsHash);
+            constituencies, receipts, receiptsHash) with { VotesOnline = online, VotesByPost = byPost };
     }
 
     /// <summary>SHA-256 over the sorted receipts, one per line, so anyone holding the published list can check it.</summary>
