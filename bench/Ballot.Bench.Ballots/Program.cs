@@ -21,6 +21,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Ballot.Core.Ballots.Voting;
 
 var engine = ArgS("--engine", "sqlite");
 var electors = Arg("--electors", 450_000);
@@ -43,7 +44,7 @@ if (only == "micro")
     // Per-vote costs in process, one at a time, over an existing vote database: --db <folder of a vote run>.
     var folder = ArgS("--db", Path.Combine(work, "vote1"));
     using var h = Host($"Data Source={Path.Combine(folder, "ballot.db")}", Path.Combine(folder, "ballot-credentials.key"));
-    var lookup = h.Services.GetRequiredService<Electors>();
+    var lookup = h.Services.GetRequiredService<ElectorLookup>();
     var creds = File.ReadLines(Path.Combine(folder, "credentials.txt")).Take(20_000).ToList();
     for (var pass = 0; pass < 2; pass++)
     {
@@ -74,7 +75,7 @@ if (only == "micro")
     await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
     {
         while (queue.TryDequeue(out var st))
-            await writer.SubmitAsync(new VoteWriter.Pending(st.BallotId, st.MemberId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
+            await writer.SubmitAsync(new Vote(st.BallotId, st.MemberId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
     }));
     Console.WriteLine($"writer alone: {states.Count / w.Elapsed.TotalSeconds:0} votes/s over {states.Count} votes in {w.Elapsed.TotalMilliseconds:0} ms");
     return 0;
