@@ -31,18 +31,17 @@ internal sealed class PostgresVoteStore : IVoteStore
         SELECT ARRAY(SELECT id FROM open), ARRAY(SELECT i FROM claimed)
         """;
 
-    private readonly Db _db;
     private readonly NpgsqlConnection _conn;
-    private readonly NpgsqlCommand _record;
-    private readonly BallotOptions _options;
+    private readonly NpgsqlCommand _record, _mix;
+    private readonly StagingVacuum _vacuum;
     private readonly ILogger _log;
 
-    private PostgresVoteStore(Db db, NpgsqlConnection conn, NpgsqlCommand record, BallotOptions options, ILogger log)
+    private PostgresVoteStore(Db db, NpgsqlConnection conn, NpgsqlCommand record, NpgsqlCommand mix, ILogger log)
     {
-        _db = db;
         _conn = conn;
         _record = record;
-        _options = options;
+        _mix = mix;
+        _vacuum = new StagingVacuum(db, log);
         _log = log;
     }
 
@@ -61,7 +60,10 @@ internal sealed class PostgresVoteStore : IVoteStore
                 cmd.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text));
             cmd.Parameters.Add(new NpgsqlParameter("hour", NpgsqlDbType.TimestampTz));
             await cmd.PrepareAsync();
-            return new PostgresVoteStore(db, conn, cmd, options, log);
+            var mix = new NpgsqlCommand(PapersMixing.MixSql.Replace("@k", "$1"), conn);
+            mix.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = options.MixPapersAtLeast });
+            await mix.PrepareAsync();
+            return new PostgresVoteStore(db, conn, cmd, mix, log);
         }
         catch
         {
@@ -128,19 +130,17 @@ internal sealed class PostgresVoteStore : IVoteStore
 
     /// <summary>
     /// Moves the staged papers of every ballot with at least <see cref="BallotOptions.MixPapersAtLeast"/> of them into
-    /// ballot_paper, in random order, in a transaction of its own, then vacuums the staging table so the dead staged
-    /// rows (which carried the vote transactions' xmin) are gone from its pages. Votes are already acknowledged and
-    /// durable in the staging table, so a failure here is logged and retried after the next batch.
+    /// ballot_paper, in random order, in a transaction of its own on this connection, before the next batch: so a group
+    /// is never larger or smaller than the batches made it. Then the staging table is vacuumed beside the writer, so the
+    /// dead staged rows (which carried the vote transactions' xmin) are gone from its pages. Votes are already
+    /// acknowledged and durable in the staging table, so a failure here is logged and retried after the next batch.
     /// </summary>
     private async Task MixAsync()
     {
         try
         {
-            await using var conn = await _db.OpenAsync();
-            await using var cmd = conn.CreateCommand();
-            cmd.CommandText = PapersMixing.MixSql;
-            cmd.AddParameter("k", _options.MixPapersAtLeast);
-            if (await cmd.ExecuteNonQueryAsync() > 0) await PapersMixing.VacuumAsync(conn, "ballot_paper_staged");
+            _record.Transaction = null;
+            if (await _mix.ExecuteNonQueryAsync() > 0) _vacuum.Signal();
         }
         catch (Exception ex)
         {
@@ -150,7 +150,59 @@ internal sealed class PostgresVoteStore : IVoteStore
 
     public async ValueTask DisposeAsync()
     {
+        await _vacuum.DisposeAsync();
         await _record.DisposeAsync();
+        await _mix.DisposeAsync();
         await _conn.DisposeAsync();
+    }
+
+    /// <summary>VACUUM of the staging table on a connection of its own, one at a time, at most one more waiting.</summary>
+    private sealed class StagingVacuum : IAsyncDisposable
+    {
+        private readonly Db _db;
+        private readonly ILogger _log;
+        private readonly SemaphoreSlim _due = new(0, 1);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public StagingVacuum(Db db, ILogger log)
+        {
+            _db = db;
+            _log = log;
+            _loop = Task.Run(RunAsync);
+        }
+
+        public void Signal()
+        {
+            if (_due.CurrentCount == 0) try { _due.Release(); } catch (SemaphoreFullException) { /* one is already due */ }
+        }
+
+        private async Task RunAsync()
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await _due.WaitAsync(_stop.Token);
+                    await using var conn = await _db.OpenAsync();
+                    await PapersMixing.VacuumAsync(conn, "ballot_paper_staged");
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (Exception ex)
+                {
+                    _log.LogWarning(ex, "Vacuuming the staged ballot papers failed; the next mix retries");
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            _stop.Dispose();
+            _due.Dispose();
+        }
     }
 }

@@ -1,0 +1,7 @@
+-- A vote's claim updates its elector row (voted, voted_hour), neither of them indexed. With room left on each page,
+-- PostgreSQL updates the row in place on its page (a HOT update) and writes no new entry in the primary key or the
+-- credential index; the pages filled to the brim at opening forced every claim to move its row to another page and
+-- insert two index entries. Rows moved that way also piled up at the end of the heap in voting order; in place, they
+-- stay in the order the electorate was frozen. Applies to the pages of ballots opened from now on.
+-- See docs/decisions/0800-postgres-vote-store.md.
+ALTER TABLE ballot_elector SET (fillfactor = 85);
