@@ -32,7 +32,7 @@ internal sealed class PostgresVoteStore : IVoteStore
         """;
 
     private readonly NpgsqlConnection _conn;
-    private readonly NpgsqlCommand _record, _mix;
+    private readonly NpgsqlCommand _record, _mix, _asyncCommit;
     private readonly StagingVacuum _vacuum;
     private readonly ILogger _log;
 
@@ -41,6 +41,7 @@ internal sealed class PostgresVoteStore : IVoteStore
         _conn = conn;
         _record = record;
         _mix = mix;
+        _asyncCommit = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn);
         _vacuum = new StagingVacuum(db, log);
         _log = log;
     }
@@ -139,8 +140,15 @@ internal sealed class PostgresVoteStore : IVoteStore
     {
         try
         {
-            _record.Transaction = null;
-            if (await _mix.ExecuteNonQueryAsync() > 0) _vacuum.Signal();
+            // The mix need not wait for its commit to reach the disk: the votes it moves are durable in the staging
+            // table, and after a crash either the whole move is there or none of it (the papers are still staged).
+            // The next vote commit flushes it anyway. Vote transactions keep synchronous_commit on.
+            await using var tx = await _conn.BeginTransactionAsync();
+            _asyncCommit.Transaction = _mix.Transaction = tx;
+            await _asyncCommit.ExecuteNonQueryAsync();
+            var moved = await _mix.ExecuteNonQueryAsync();
+            await tx.CommitAsync();
+            if (moved > 0) _vacuum.Signal();
         }
         catch (Exception ex)
         {
@@ -153,6 +161,7 @@ internal sealed class PostgresVoteStore : IVoteStore
         await _vacuum.DisposeAsync();
         await _record.DisposeAsync();
         await _mix.DisposeAsync();
+        await _asyncCommit.DisposeAsync();
         await _conn.DisposeAsync();
     }
 
