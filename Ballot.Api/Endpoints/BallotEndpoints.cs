@@ -5,6 +5,7 @@ using Ballot.Core.Staff;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Api.Endpoints;
 

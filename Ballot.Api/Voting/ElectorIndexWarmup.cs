@@ -1,4 +1,5 @@
 using Ballot.Core.Ballots;
+using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Api.Voting;
 

@@ -7,6 +7,7 @@ using Ballot.Core.Data;
 using MediatR;
 using Microsoft.Extensions.Options;
 using static System.Net.WebUtility;
+using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Api.Voting;
 
@@ -18,16 +19,16 @@ public static class VotingPages
 {
     public static void Map(IEndpointRouteBuilder app, CredentialGuard guard)
     {
-        app.MapGet("/vote/{credential}", (string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
+        app.MapGet("/vote/{credential}", (string credential, HttpContext http, ElectorLookup electors, PaperCache papers, TimeProvider clock,
                 IOptions<MailOptions> options, CancellationToken ct) => Show(credential, http, electors, papers, clock, options.Value, guard, ct))
             .AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/vote/{credential}", (string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
+        app.MapPost("/vote/{credential}", (string credential, HttpContext http, IMediator mediator, PaperCache papers, ElectorLookup electors,
                 IOptions<MailOptions> options, CancellationToken ct) => Submit(credential, http, mediator, papers, electors, options.Value, guard, ct))
             .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
         PaperCodePage.Map(app, guard);
     }
 
-    private static async Task<IResult> Show(string credential, HttpContext http, Electors electors, PaperCache papers, TimeProvider clock,
+    private static async Task<IResult> Show(string credential, HttpContext http, ElectorLookup electors, PaperCache papers, TimeProvider clock,
         MailOptions options, CredentialGuard guard, CancellationToken ct)
     {
         var elector = await electors.FindAsync(credential, ct);
@@ -43,7 +44,7 @@ public static class VotingPages
         return Page(options, 200, paper.Title, null, Form(paper, credential, elector));
     }
 
-    private static async Task<IResult> Submit(string credential, HttpContext http, IMediator mediator, PaperCache papers, Electors electors,
+    private static async Task<IResult> Submit(string credential, HttpContext http, IMediator mediator, PaperCache papers, ElectorLookup electors,
         MailOptions options, CredentialGuard guard, CancellationToken ct)
     {
         IFormCollection? form;

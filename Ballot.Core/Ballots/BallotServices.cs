@@ -3,6 +3,7 @@ using Ballot.Core.Mail;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Core.Ballots;
 
@@ -25,7 +26,8 @@ public static class BallotServices
         services.AddSingleton<Notices.EmployerLetters>();
         services.AddSingleton<ScrutineerKey>();
         services.AddSingleton<VoteWriter>();
-        services.AddSingleton<Electors>();
+        services.AddSingleton<ElectorReaders>();
+        services.AddSingleton<ElectorLookup>();
         services.AddSingleton<ElectorIndex>();
         services.AddSingleton<PaperCache>();
         services.AddSingleton<BallotLetterFields>();

@@ -2,6 +2,7 @@ using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Dapper;
 using MediatR;
+using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Core.Ballots;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Ballot.Core.Data;
 using Dapper;
+using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Core.Ballots;
 

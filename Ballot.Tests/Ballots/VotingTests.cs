@@ -5,6 +5,7 @@ using Ballot.Core.Staff;
 using Microsoft.Extensions.DependencyInjection;
 using Ballot.Tests.Infrastructure;
 using Dapper;
+using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Tests.Ballots;
 

@@ -21,6 +21,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Ballot.Core.Ballots.Voting;
 
 var engine = ArgS("--engine", "sqlite");
 var electors = Arg("--electors", 450_000);
@@ -30,6 +31,8 @@ var connections = Arg("--connections", 64);
 var runs = Arg("--runs", 1);
 var only = ArgS("--only", "all");
 var warmup = Arg("--warmup", 3);
+// The whole system (issue 15): this many API processes on the same database, each on its own port, loaded at once.
+var apis = Arg("--apis", 1);
 var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
@@ -43,7 +46,7 @@ if (only == "micro")
     // Per-vote costs in process, one at a time, over an existing vote database: --db <folder of a vote run>.
     var folder = ArgS("--db", Path.Combine(work, "vote1"));
     using var h = Host($"Data Source={Path.Combine(folder, "ballot.db")}", Path.Combine(folder, "ballot-credentials.key"));
-    var lookup = h.Services.GetRequiredService<Electors>();
+    var lookup = h.Services.GetRequiredService<ElectorLookup>();
     var creds = File.ReadLines(Path.Combine(folder, "credentials.txt")).Take(20_000).ToList();
     for (var pass = 0; pass < 2; pass++)
     {
@@ -74,7 +77,7 @@ if (only == "micro")
     await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
     {
         while (queue.TryDequeue(out var st))
-            await writer.SubmitAsync(new VoteWriter.Pending(st.BallotId, st.MemberId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
+            await writer.SubmitAsync(new Vote(st.BallotId, st.MemberId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
     }));
     Console.WriteLine($"writer alone: {states.Count / w.Elapsed.TotalSeconds:0} votes/s over {states.Count} votes in {w.Elapsed.TotalMilliseconds:0} ms");
     return 0;
@@ -100,12 +103,13 @@ async Task OpenAndVote(int run)
     var now = DateTimeOffset.UtcNow;
     var ballot = await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)), "bench"));
 
-    var port = 5950 + run;
-    var api = StartApi(conn, port, keyFile);
+    var ports = Enumerable.Range(0, apis).Select(a => 5950 + run + 20 * a).ToArray();
+    var processes = ports.Select(p => StartApi(conn, p, keyFile)).ToArray();
+    var api = processes[0];
     try
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
-        await Ready(http);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}"), Timeout = TimeSpan.FromMinutes(5) };
+        foreach (var p in ports) await Ready(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{p}") });
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         t.Restart();
         var opened = await http.PostAsync($"/api/ballots/{ballot.Id}/open", null);
@@ -131,19 +135,20 @@ async Task OpenAndVote(int run)
             for (var i = 0; i < members.Length; i++) await (i < measured ? w : warm).WriteLineAsync(ballotCredentials.For(members[i]));
         }
         }
-        var baseUrl = $"http://127.0.0.1:{port}";
+        var baseUrl = $"http://127.0.0.1:{ports[0]}";
         // A server in use has compiled its hot paths long since: a few seconds of votes first, with credentials of
         // their own, so the measured run does not pay for the runtime's tiered recompilation of the vote path.
         if (warmup > 0)
-            await Wrk(["-t2", $"-c{connections}", $"-d{warmup}s", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), baseUrl, "--", warmFile, "2"], quiet: true);
-        var cpu0 = api.TotalProcessorTime;
-        var ping = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), baseUrl]);
-        api.Refresh();
-        var cpu1 = api.TotalProcessorTime;
+            await WrkEach(api => ["-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), $"http://127.0.0.1:{ports[api]}", "--", Split(warmFile, api), $"{WrkThreads()}"],
+                $"-d{warmup}s", quiet: true);
+        var cpu0 = Cpu();
+        var ping = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), $"http://127.0.0.1:{ports[api]}"], $"-d{duration}s");
+        var cpu1 = Cpu();
         var before = await Papers();
-        var votes = await Wrk(["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), baseUrl, "--", credFile, "2"]);
-        api.Refresh();
-        var cpu2 = api.TotalProcessorTime;
+        var votes = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), $"http://127.0.0.1:{ports[api]}", "--", Split(credFile, api), $"{WrkThreads()}"],
+            $"-d{duration}s");
+        var cpu2 = Cpu();
+        TimeSpan Cpu() => processes.Aggregate(TimeSpan.Zero, (sum, p) => { p.Refresh(); return sum + p.TotalProcessorTime; });
         var recorded = await Papers() - before;
         async Task<long> Papers()
         {
@@ -158,10 +163,34 @@ async Task OpenAndVote(int run)
     }
     finally
     {
-        api.Kill(entireProcessTree: true);
-        await api.WaitForExitAsync();
+        foreach (var p in processes)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
         await drop();
     }
+}
+
+int WrkThreads() => Math.Max(1, 2 / apis);
+
+// With several APIs, each gets every apis-th credential of the file, in a file of its own.
+string Split(string file, int api)
+{
+    if (apis == 1) return file;
+    var part = $"{file}.{api}";
+    File.WriteAllLines(part, File.ReadLines(file).Where((_, i) => i % apis == api));
+    return part;
+}
+
+// One wrk per API, all at once, the connections shared out between them; rates and requests add up, latencies are the slowest API's.
+async Task<WrkResult> WrkEach(Func<int, string[]> argv, string time, bool quiet = false)
+{
+    var runs = Enumerable.Range(0, apis).Select(a => Wrk([$"-t{WrkThreads()}", $"-c{connections / apis}", time, .. argv(a)], quiet || apis > 1)).ToArray();
+    var results = await Task.WhenAll(runs);
+    if (apis > 1 && !quiet)
+        foreach (var (r, a) in results.Select((r, a) => (r, a))) Console.WriteLine($"  api {a + 1}: {r.Rps:0} req/s, p50 {r.P50}, p99 {r.P99}, requests {r.Requests}, non-2xx {r.Non2xx}");
+    return new WrkResult(results.Sum(r => r.Rps), string.Join(" / ", results.Select(r => r.P50)), string.Join(" / ", results.Select(r => r.P99)), results.Sum(r => r.Non2xx), results.Sum(r => r.Requests));
 }
 
 async Task Count(int run)

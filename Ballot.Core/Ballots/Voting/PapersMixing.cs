@@ -2,7 +2,7 @@ using System.Data.Common;
 using Ballot.Core.Data;
 using Dapper;
 
-namespace Ballot.Core.Ballots;
+namespace Ballot.Core.Ballots.Voting;
 
 /// <summary>
 /// On PostgreSQL a row carries the id of the transaction that wrote it (xmin) and sits where it was appended (ctid):

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 
-namespace Ballot.Core.Ballots;
+namespace Ballot.Core.Ballots.Voting;
 
 /// <summary>
 /// SQLite: counts a ballot's papers per constituency and answers, and hashes their receipts in order, in one pass over

@@ -6,7 +6,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
-namespace Ballot.Core.Ballots;
+namespace Ballot.Core.Ballots.Voting;
 
 /// <summary>
 /// SQLite only: the disk waits of the vote writer, taken off its thread (docs/decisions/0213-vote-wal-pipeline.md).
@@ -22,7 +22,7 @@ internal sealed class WalPipeline : IDisposable
     private readonly string _walFile;
     private readonly string _databaseFile;
     private readonly SafeFileHandle _wal, _database;
-    private readonly BlockingCollection<(VoteWriter.Pending[] Votes, (VoteOutcome, string?)[] Outcomes)> _toSync = new();
+    private readonly BlockingCollection<(PendingVote[] Votes, VoteResult[] Results)> _toSync = new();
     private readonly Thread _syncer, _checkpointer;
     private readonly SemaphoreSlim _checkpointDue = new(0);
     private readonly CancellationTokenSource _stop = new();
@@ -59,7 +59,7 @@ internal sealed class WalPipeline : IDisposable
     }
 
     /// <summary>Answers these votes once the WAL holding them is on disk. The votes array is the pipeline's own.</summary>
-    public void Acknowledge(VoteWriter.Pending[] votes, (VoteOutcome, string?)[] outcomes) => _toSync.Add((votes, outcomes));
+    public void Acknowledge(PendingVote[] votes, VoteResult[] results) => _toSync.Add((votes, results));
 
     /// <summary>Starts a checkpoint beside the writer unless one is running; false if one is.</summary>
     public bool StartCheckpoint()
@@ -102,7 +102,7 @@ internal sealed class WalPipeline : IDisposable
 
     private void Sync()
     {
-        var group = new List<(VoteWriter.Pending[] Votes, (VoteOutcome, string?)[] Outcomes)>();
+        var group = new List<(PendingVote[] Votes, VoteResult[] Results)>();
         foreach (var first in _toSync.GetConsumingEnumerable())
         {
             group.Clear();
@@ -121,8 +121,8 @@ internal sealed class WalPipeline : IDisposable
                 _log.LogCritical(ex, "Syncing the WAL failed; stopping the process so that no vote is answered that is not on disk");
                 Environment.FailFast("Syncing the SQLite WAL of the vote writer failed.", ex);
             }
-            foreach (var (votes, outcomes) in group)
-                for (var i = 0; i < votes.Length; i++) votes[i].Done.TrySetResult(outcomes[i]);
+            foreach (var (votes, results) in group)
+                for (var i = 0; i < votes.Length; i++) votes[i].Answer(results[i]);
         }
     }
 

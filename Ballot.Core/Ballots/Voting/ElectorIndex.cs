@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Ballot.Core.Data;
 using Microsoft.Extensions.Logging;
 
-namespace Ballot.Core.Ballots;
+namespace Ballot.Core.Ballots.Voting;
 
 /// <summary>
 /// Which ballot and constituency each credential of an open ballot belongs to, held in memory. Once a ballot is open

@@ -1,0 +1,156 @@
+using System.Data.Common;
+using Ballot.Core.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Ballot.Core.Ballots.Voting;
+
+/// <summary>
+/// SQLite: which ballots are open, then one claim and one paper per vote, on the writer's own connection with its
+/// three statements prepared once and run synchronously (the library's async calls run synchronously too, at the cost
+/// of a task each). The claim's row count decides: exactly one of any number of votes with a credential, in this batch
+/// or any other, sees 1. SQLite's write lock, held from BEGIN IMMEDIATE, makes closing wait for the batch. The commit
+/// does not wait for the disk: <see cref="WalPipeline"/> syncs the WAL and only then answers the batch's votes, while
+/// this store goes on with the next batch (ADR 0213).
+/// </summary>
+internal sealed class SqliteVoteStore : IVoteStore
+{
+    private readonly Db _db;
+    private readonly DbConnection _conn;
+    private readonly WalPipeline _pipeline;
+    private readonly ILogger _log;
+    private readonly int _checkpointEvery;
+    private int _sinceCheckpoint;
+    private readonly DbCommand _open, _claim, _paper;
+    private readonly DbParameter _openId, _openNow, _claimHash, _claimBallot, _claimMember, _claimHour;
+    private readonly DbParameter _paperBallot, _paperReceipt, _paperConstituency, _paperAnswers;
+
+    private SqliteVoteStore(Db db, DbConnection conn, WalPipeline pipeline, BallotOptions options, ILogger log)
+    {
+        _db = db;
+        _conn = conn;
+        _pipeline = pipeline;
+        _log = log;
+        _checkpointEvery = options.CheckpointEveryVotes;
+        _open = conn.CreateCommand();
+        _open.CommandText = "SELECT id FROM ballot WHERE id = @b AND status = 'open' AND opens_at <= @now AND closes_at > @now";
+        _openId = _open.AddParameter("b");
+        _openNow = _open.AddParameter("now");
+        _claim = conn.CreateCommand();
+        _claim.CommandText = """
+            UPDATE ballot_elector SET voted = 1, voted_hour = @hour
+            WHERE ballot_id = @b AND member_id = @m AND credential_hash = @h AND voted = 0
+            """;
+        _claimHash = _claim.AddParameter("h");
+        _claimBallot = _claim.AddParameter("b");
+        _claimMember = _claim.AddParameter("m");
+        _claimHour = _claim.AddParameter("hour");
+        _paper = conn.CreateCommand();
+        _paper.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)";
+        _paperBallot = _paper.AddParameter("b");
+        _paperReceipt = _paper.AddParameter("r");
+        _paperConstituency = _paper.AddParameter("c");
+        _paperAnswers = _paper.AddParameter("a");
+    }
+
+    public static async Task<IVoteStore> OpenAsync(Db db, BallotOptions options, ILogger log)
+    {
+        var conn = await db.OpenOwnAsync();
+        try
+        {
+            await using (var pragma = conn.CreateCommand())
+            {
+                // 2 MB of page cache holds the trees' inner pages; SQLite walks the cache's hash table when a
+                // transaction ends, so more costs at every commit. No checkpoint inside a commit, and no fsync
+                // either: WalPipeline syncs the WAL before any vote is answered and copies it into the database
+                // file beside this thread. The read opens (or creates) the WAL file the pipeline syncs.
+                pragma.CommandText = """
+                    PRAGMA cache_size = -2048; PRAGMA wal_autocheckpoint = 0; PRAGMA synchronous = NORMAL;
+                    SELECT COUNT(*) FROM sqlite_master;
+                    """;
+                await pragma.ExecuteScalarAsync();
+            }
+            return new SqliteVoteStore(db, conn, new WalPipeline(db, ((SqliteConnection)conn).DataSource, log), options, log);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task WriteAsync(IReadOnlyList<PendingVote> batch, DateTimeOffset now)
+    {
+        var results = new VoteResult[batch.Count];
+        await using (var tx = await _db.BeginWriteAsync(_conn))
+        {
+            Write(tx, batch, now, results);
+            tx.Commit();
+        }
+        _pipeline.Acknowledge([.. batch], results);
+        AfterBatch(results.Count(r => r.Outcome == VoteOutcome.Recorded));
+    }
+
+    private void Write(DbTransaction tx, IReadOnlyList<PendingVote> batch, DateTimeOffset now, VoteResult[] results)
+    {
+        _open.Transaction = _claim.Transaction = _paper.Transaction = tx;
+        DapperSetup.Set(_openNow, now);
+        DapperSetup.Set(_claimHour, VotedHour(now));
+        long lastBallot = 0;
+        var lastOpen = false;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var v = batch[i].Vote;
+            if (v.BallotId != lastBallot)
+            {
+                _openId.Value = lastBallot = v.BallotId;
+                lastOpen = _open.ExecuteScalar() is not null;
+            }
+            if (!lastOpen) { results[i] = VoteResult.NotOpen; continue; }
+            _claimHash.Value = v.CredentialHash;
+            _claimBallot.Value = v.BallotId;
+            _claimMember.Value = v.MemberId;
+            if (_claim.ExecuteNonQuery() != 1) { results[i] = VoteResult.AlreadyVoted; continue; }
+            var receipt = Receipts.New();
+            _paperBallot.Value = v.BallotId;
+            _paperReceipt.Value = receipt;
+            _paperConstituency.Value = v.Constituency;
+            _paperAnswers.Value = v.Answers;
+            _paper.ExecuteNonQuery();
+            results[i] = VoteResult.Recorded(receipt);
+        }
+    }
+
+    /// <summary>The time a member voted is kept only to the hour (design.md, secrecy).</summary>
+    public static DateTimeOffset VotedHour(DateTimeOffset now) => new(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Starts a checkpoint beside the writer once enough votes have gone into the WAL since the last one, and finishes
+    /// one that is done. Coalescing many commits into one checkpoint writes each hot page of the electorate and the
+    /// papers once, not once per commit; a short WAL keeps page lookups cheap.
+    /// </summary>
+    private void AfterBatch(int recorded)
+    {
+        _sinceCheckpoint += recorded;
+        if (_sinceCheckpoint >= _checkpointEvery && _pipeline.StartCheckpoint()) _sinceCheckpoint = 0;
+        try
+        {
+            _pipeline.CatchUpIfDue(_conn);
+        }
+        catch (Exception ex)
+        {
+            // The batch is committed and on its way to be answered; a copy that fails leaves a longer WAL, and the
+            // next checkpoint retries.
+            _log.LogWarning(ex, "Checkpointing the WAL after a batch of votes failed");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pipeline.Dispose();
+        _open.Dispose();
+        _claim.Dispose();
+        _paper.Dispose();
+        await _conn.DisposeAsync();
+    }
+}
