@@ -163,12 +163,22 @@ public static class OpenBallot
         if (perWorkplace)
             foreach (var w in await conn.QueryAsync<WorkplaceName>("SELECT id, name, employer FROM workplace", transaction: tx))
                 names[w.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] = $"{w.Name} ({w.Employer})";
-        await conn.ExecuteAsync("INSERT INTO ballot_constituency (ballot_id, constituency, name, entitled) VALUES (@ballotId, @c, @name, @n)",
-            sizes.Select(kv => new
+        // Multi-row statements of 500: a per-workplace ballot has 25,000 constituencies, and one statement each is
+        // 25,000 round trips on PostgreSQL.
+        foreach (var chunk in sizes.Chunk(500))
+        {
+            var args = new DynamicParameters(new { ballotId });
+            var values = new List<string>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
             {
-                ballotId, c = kv.Key, n = kv.Value,
-                name = perWorkplace ? names.GetValueOrDefault(kv.Key, $"Workplace {kv.Key}") : "All members balloted",
-            }), tx);
+                var (c, n) = (chunk[i].Key, chunk[i].Value);
+                args.Add($"c{i}", c);
+                args.Add($"n{i}", n);
+                args.Add($"name{i}", perWorkplace ? names.GetValueOrDefault(c, $"Workplace {c}") : "All members balloted");
+                values.Add($"(@ballotId, @c{i}, @name{i}, @n{i})");
+            }
+            await conn.ExecuteAsync($"INSERT INTO ballot_constituency (ballot_id, constituency, name, entitled) VALUES {string.Join(", ", values)}", args, tx);
+        }
     }
 
     /// <summary>The electorate's filters as a WHERE clause over member m joined to workplace w.</summary>
