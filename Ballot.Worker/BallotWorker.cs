@@ -35,6 +35,9 @@ public static class BallotWorker
                     // second) would otherwise stop every other worker's recurring jobs for 10 minutes. No job here holds
                     // a Hangfire lock for long: mail sending is guarded by its own lease in the database (ADR 0100).
                     DistributedLockTimeout = TimeSpan.FromSeconds(10),
+                    // Recurring jobs are enqueued by whichever worker's scheduler runs them; the default 15 s between
+                    // fetches would let a due ballot or mailing wait that long for a worker to dequeue it (ADR 0812).
+                    QueuePollInterval = TimeSpan.FromSeconds(1),
                 });
             else
                 cfg.UseInMemoryStorage();

@@ -46,11 +46,18 @@ public sealed class HealthAndMigrationTests
     {
         if (TestDatabase.Engine != Engine.Sqlite)
         {
-            // On PostgreSQL the same guarantee is the server's: check a foreign key is enforced there too.
+            // On PostgreSQL the same guarantee is the server's: check a foreign key is enforced there too. The keys of
+            // the bulk-written tables are gone (ADR 0810); their parents refuse DELETE and TRUNCATE instead.
             await using var pg = await _api.OpenAsync();
             var ex = Assert.ThrowsAsync<Npgsql.PostgresException>(() => pg.ExecuteAsync(
-                "INSERT INTO member (membership_number, workplace_id, category, status, created_at, updated_at) VALUES ('FK1', 999999, 'teacher', 'active', now(), now())"));
+                "INSERT INTO ballot_reminder (ballot_id, due_at) VALUES (999999, now())"));
             Assert.That(ex!.SqlState, Is.EqualTo("23503"));
+            foreach (var parent in new[] { "member", "workplace", "member_category", "ballot", "mailing" })
+            {
+                var refused = Assert.ThrowsAsync<Npgsql.PostgresException>(() => pg.ExecuteAsync($"DELETE FROM {parent} WHERE false"));
+                Assert.That(refused!.MessageText, Does.Contain("never deleted"), parent);
+                Assert.ThrowsAsync<Npgsql.PostgresException>(() => pg.ExecuteAsync($"TRUNCATE {parent} CASCADE"), parent);
+            }
             return;
         }
         await using var conn = await _api.OpenAsync();

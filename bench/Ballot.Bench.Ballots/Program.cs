@@ -85,7 +85,7 @@ if (only == "micro")
 
 for (var run = 1; run <= runs; run++)
 {
-    if (only is "all" or "vote") await OpenAndVote(run);
+    if (only is "all" or "vote" or "open") await OpenAndVote(run);
     if (only is "all" or "count") await Count(run);
 }
 return 0;
@@ -117,6 +117,34 @@ async Task OpenAndVote(int run)
         var openBody = await opened.Content.ReadAsStringAsync();
         if (!opened.IsSuccessStatusCode) throw new Exception($"open failed: {openBody}");
         Console.WriteLine($"RESULT open {electors} electors: {openMs / 1000:0.00} s  ({openBody})");
+        if (only == "open")
+        {
+            // The ceiling, in the same run: the same number of elector-sized rows by bare binary COPY into a table
+            // without index, key or trigger, over one connection: what writing this much costs the server now.
+            if (engine == "postgres")
+            {
+                await using var pg = new NpgsqlConnection(conn);
+                await pg.OpenAsync();
+                await pg.ExecuteAsync("CREATE TEMP TABLE ceiling (ballot_id bigint, member_id bigint, constituency text, credential_hash text, email text)");
+                var hash = new string('a', 64);
+                var c = Stopwatch.StartNew();
+                await using (var copy = await pg.BeginBinaryImportAsync("COPY ceiling FROM STDIN (FORMAT BINARY)"))
+                {
+                    for (var i = 1; i <= electors; i++)
+                    {
+                        copy.StartRow();
+                        copy.Write(1L, NpgsqlTypes.NpgsqlDbType.Bigint);
+                        copy.Write((long)i, NpgsqlTypes.NpgsqlDbType.Bigint);
+                        copy.Write("all", NpgsqlTypes.NpgsqlDbType.Text);
+                        copy.Write(hash, NpgsqlTypes.NpgsqlDbType.Text);
+                        copy.Write($"member{i}@example.org", NpgsqlTypes.NpgsqlDbType.Text);
+                    }
+                    await copy.CompleteAsync();
+                }
+                Console.WriteLine($"RESULT ceiling bare COPY of {electors} elector rows: {c.Elapsed.TotalSeconds:0.00} s; open / ceiling {openMs / c.Elapsed.TotalMilliseconds:0.0}");
+            }
+            return;
+        }
 
         var credentials = host.Services.GetRequiredService<Credentials>();
         var credFile = Path.Combine(dir, "credentials.txt");

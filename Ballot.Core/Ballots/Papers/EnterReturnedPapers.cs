@@ -179,9 +179,9 @@ public static class EnterReturnedPapers
         private async Task MixAsync(System.Data.Common.DbConnection conn)
         {
             await using var cmd = conn.CreateCommand();
-            cmd.CommandText = PapersMixing.MixSql;
+            cmd.CommandText = Voting.PapersMixing.MixSql;
             cmd.AddParameter("k", options.Value.MixPapersAtLeast);
-            if (await cmd.ExecuteNonQueryAsync() > 0) await PapersMixing.VacuumAsync(conn, "ballot_paper_staged");
+            if (await cmd.ExecuteNonQueryAsync() > 0) await Voting.PapersMixing.VacuumAsync(conn, "ballot_paper_staged");
         }
 
         private static async Task<Issued?> FindAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction tx, long ballotId, Paper p)
