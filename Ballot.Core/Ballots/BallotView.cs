@@ -57,6 +57,14 @@ public sealed class BallotRow
         await conn.QuerySingleOrDefaultAsync<BallotRow>(Select + " WHERE id = @id", new { id }, tx)
         ?? throw new NotFound(NoSuchBallot(id));
 
+    /// <summary>
+    /// The row without its counted result (Result is null; ResultHash says whether there is one): the count of a
+    /// 25,000-constituency ballot is megabytes of JSON that pages showing a ballot do not need. CountedResults serves it.
+    /// </summary>
+    public static async Task<BallotRow> LoadWithoutResultAsync(DbConnection conn, long id) =>
+        await conn.QuerySingleOrDefaultAsync<BallotRow>(Select.Replace(" result, result_hash,", " result_hash,") + " WHERE id = @id", new { id })
+        ?? throw new NotFound(NoSuchBallot(id));
+
     public static string NoSuchBallot(long id) => $"No ballot with id {id}.";
 
     /// <summary>Loads the row and holds it until the write transaction ends, so no other transition or edit interleaves.</summary>

@@ -21,13 +21,6 @@ public static class GetTurnout
         public string Constituency { get; init; } = "";
         public string Name { get; init; } = "";
         public long Entitled { get; init; }
-        public long Voted { get; init; }
-    }
-
-    private sealed class HourRow
-    {
-        public DateTimeOffset VotedHour { get; init; }
-        public long N { get; init; }
     }
 
     public static decimal Percent(long part, long whole) => whole == 0 ? 0m : Math.Floor(part * 10000m / whole) / 100m;
@@ -37,25 +30,19 @@ public static class GetTurnout
         public async Task<View> Handle(Query q, CancellationToken ct)
         {
             await using var conn = await db.OpenAsync(ct);
-            var ballot = await BallotRow.LoadAsync(conn, q.Id);
-            var rows = (await conn.QueryAsync<Row>("""
-                SELECT c.constituency, c.name, c.entitled, coalesce(v.voted, 0) AS voted
-                FROM ballot_constituency c
-                LEFT JOIN (SELECT constituency, SUM(voted) AS voted FROM ballot_elector WHERE ballot_id = @id GROUP BY constituency) v
-                       ON v.constituency = c.constituency
-                WHERE c.ballot_id = @id
-                """, new { id = q.Id })).ToList();
-            var hours = (await conn.QueryAsync<HourRow>("""
-                SELECT voted_hour, COUNT(*) AS n FROM ballot_elector WHERE ballot_id = @id AND voted = 1 GROUP BY voted_hour ORDER BY voted_hour
-                """, new { id = q.Id })).ToList();
+            var ballot = await BallotRow.LoadWithoutResultAsync(conn, q.Id);
+            var rows = (await conn.QueryAsync<Row>(
+                "SELECT constituency, name, entitled FROM ballot_constituency WHERE ballot_id = @id", new { id = q.Id })).ToList();
+            var votedIn = await TurnoutCounts.ByConstituencyAsync(conn, q.Id);
+            var hours = await TurnoutCounts.ByHourAsync(conn, q.Id);
             var entitled = rows.Sum(r => r.Entitled);
-            var voted = rows.Sum(r => r.Voted);
+            var voted = votedIn.Values.Sum();
             long cumulative = 0;
             return new View(ballot.Id, ballot.Status, entitled, voted, Percent(voted, entitled),
                 rows.Select(r => new Constituency(r.Constituency, r.Name,
-                        r.Entitled, r.Voted, Percent(r.Voted, r.Entitled)))
+                        r.Entitled, votedIn.GetValueOrDefault(r.Constituency), Percent(votedIn.GetValueOrDefault(r.Constituency), r.Entitled)))
                     .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList(),
-                hours.Select(h => new HourPoint(h.VotedHour, h.N, cumulative += h.N)).ToList());
+                hours.Select(h => new HourPoint(h.VotedHour, h.Voted, cumulative += h.Voted)).ToList());
         }
     }
 }

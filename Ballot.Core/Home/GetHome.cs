@@ -1,4 +1,5 @@
 using Ballot.Core.Data;
+using Ballot.Core.Mail;
 using Ballot.Core.Staff;
 using Dapper;
 using MediatR;
@@ -65,7 +66,7 @@ public static class GetHome
                 """)).AsList();
             if (q.Role is Roles.Executive or Roles.Scrutineer)
                 foreach (var b in ballots)
-                    b.Voted = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_elector WHERE ballot_id = @Id AND voted = 1", new { b.Id });
+                    b.Voted = await Ballots.TurnoutCounts.VotedAsync(conn, b.Id);
             if (!mail) return new View(ballots, [], [], [], [], now);
 
             const string progress = "SELECT m.id, m.subject, m.status, m.updated_at AS UpdatedAt FROM mailing m";
@@ -77,23 +78,13 @@ public static class GetHome
                  WHERE m.test_of IS NULL AND EXISTS (SELECT 1 FROM mailing_recipient r WHERE r.mailing_id = m.id AND r.state = 'failed')
                  ORDER BY m.id DESC LIMIT 20
                 """)).AsList();
-            // One grouped count, answered from the (mailing_id, state, id) index, for every mailing shown: a 450,000-letter
-            // mailing is counted once per request, not once per list and state.
             var shown = sending.Concat(awaiting).Concat(failed).ToList();
-            var ids = shown.Select(m => m.Id).Distinct().ToArray();
-            if (ids.Length > 0)
+            var counts = await MailingTally.ForAsync(conn, shown.Select(m => m.Id).ToList());
+            foreach (var m in shown)
             {
-                // Dapper expands a list into IN (...) on SQLite; Npgsql takes the list as one array parameter.
-                var inIds = db.Dialect.IsSqlite ? "mailing_id IN @ids" : "mailing_id = ANY(@ids)";
-                var counts = (await conn.QueryAsync<(long MailingId, string State, long Count)>(
-                    $"SELECT mailing_id, state, COUNT(*) FROM mailing_recipient WHERE {inIds} GROUP BY mailing_id, state", new { ids })).AsList();
-                foreach (var m in shown)
-                {
-                    var mine = counts.Where(c => c.MailingId == m.Id).ToList();
-                    m.Recipients = mine.Sum(c => c.Count);
-                    m.Sent = mine.Where(c => c.State == "sent").Sum(c => c.Count);
-                    m.Failed = mine.Where(c => c.State == "failed").Sum(c => c.Count);
-                }
+                m.Recipients = counts[m.Id].Total;
+                m.Sent = counts[m.Id]["sent"];
+                m.Failed = counts[m.Id]["failed"];
             }
             var jobs = (await conn.QueryAsync<FailedJob>("""
                 SELECT j.id, 'leaflets' AS Kind, c.name || ' (' || j.audience || ', ' || j.language || ')' AS Description, j.error,
