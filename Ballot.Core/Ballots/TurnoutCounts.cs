@@ -9,7 +9,11 @@ namespace Ballot.Core.Ballots;
 /// </summary>
 public static class TurnoutCounts
 {
-    public sealed record Hour(DateTimeOffset VotedHour, long Voted);
+    public sealed class Hour
+    {
+        public DateTimeOffset VotedHour { get; init; }
+        public long Voted { get; init; }
+    }
 
     public static Task<long> VotedAsync(DbConnection conn, long ballotId) =>
         conn.ExecuteScalarAsync<long>("SELECT coalesce(SUM(voted), 0) FROM ballot_turnout_hour WHERE ballot_id = @ballotId", new { ballotId });
