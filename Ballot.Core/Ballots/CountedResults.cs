@@ -17,7 +17,7 @@ public static class CountedResults
     public static async Task<BallotResult> GetAsync(DbConnection conn, long ballotId, string resultHash)
     {
         if (Cache.TryGetValue((ballotId, resultHash), out var cached)) return cached;
-        var json = await conn.ExecuteScalarAsync<string>("SELECT result FROM ballot WHERE id = @ballotId", new { ballotId })
+        var json = await conn.ExecuteScalarAsync<string>("SELECT result FROM ballot_count WHERE ballot_id = @ballotId", new { ballotId })
                    ?? throw new Common.Conflict("There is no result before the ballot closes.");
         var result = BallotResult.Parse(json);
         // Only a result that is what the hash says is kept: one changed behind the count's back is read afresh each time,

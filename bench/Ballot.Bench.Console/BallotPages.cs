@@ -30,7 +30,7 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
             var sw = Stopwatch.StartNew();
             var db = host.Services.GetRequiredService<Db>();
             var mediator = host.Services.GetRequiredService<IMediator>();
-            await BenchKit.SeedMembers(db, votes);
+            await BenchKit.SeedMembers(db, votes + votes / 19);   // one member in twenty is lapsed: votes active members
             await Scrutineer(mediator);
             var now = DateTimeOffset.UtcNow;
             ballotId = (await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)), "bench"))).Id;
