@@ -50,25 +50,26 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
             ("result, page 200 of constituencies", $"/ballots/{ballotId}/result?page=200"),
             ("result, receipt search", $"/ballots/{ballotId}/result?receipt={Uri.EscapeDataString(receipt)}"),
         };
-        var times = pages.ToDictionary(p => p.Name, _ => (P50: new List<double>(), P95: new List<double>()));
+        var times = pages.ToDictionary(p => p.Name, _ => (P50: new List<double>(), P95: new List<double>(), Cpu: new List<double>()));
         for (var run = 1; run <= runs; run++)
         {
             var (api, http) = await Start(run);
             foreach (var (name, path) in pages)
             {
-                var (p50, p95, n, body) = await Time(http, path, () => false);
+                var (p50, p95, n, body, cpu) = await Time(http, path, () => false, api);
                 if (name.StartsWith("result, receipt") && !body.Contains(receipt)) throw new Exception($"receipt {receipt} not found by the search");
                 times[name].P50.Add(p50);
                 times[name].P95.Add(p95);
-                Console.WriteLine($"run {run}: {name,-36} n {n,4}  p50 {p50,7:0.0} ms  p95 {p95,7:0.0} ms  {body.Length / 1024.0:0} KB");
+                times[name].Cpu.Add(cpu);
+                Console.WriteLine($"run {run}: {name,-36} n {n,4}  p50 {p50,7:0.0} ms  p95 {p95,7:0.0} ms  API CPU {cpu,6:0.0} ms a request  {body.Length / 1024.0:0} KB");
             }
             await Stop(api, http);
         }
         Console.WriteLine($"\nmedian of {runs} runs ({requests} requests each, one at a time):");
-        Console.WriteLine("| page | p50 ms | p95 ms |");
-        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine("| page | p50 ms | p95 ms | API CPU ms a request |");
+        Console.WriteLine("|---|---:|---:|---:|");
         foreach (var (name, _) in pages)
-            Console.WriteLine($"| {name} | {BenchKit.Median(times[name].P50):0.0} | {BenchKit.Median(times[name].P95):0.0} |");
+            Console.WriteLine($"| {name} | {BenchKit.Median(times[name].P50):0.0} | {BenchKit.Median(times[name].P95):0.0} | {BenchKit.Median(times[name].Cpu):0.0} |");
     }
 
     public async Task Turnout(int electors)
@@ -102,30 +103,30 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
         var path = $"/ballots/{ballotId}/turnout";
         var votesLua = Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua");
         var pingLua = Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua");
-        var rows = new List<(double P50, double P95, double Ping, double Votes, double Quiet50)>();
+        var rows = new List<(double P50, double P95, double Ping, double Votes, double Quiet50, double QuietCpu)>();
         for (var run = 1; run <= runs; run++)
         {
             var (api, http) = await Start(run);
             var baseUrl = http.BaseAddress!.ToString().TrimEnd('/');
             // Warm the vote path with credentials of its own (file 0 is shared by the runs' warm-ups: a repeat is a 409).
             await Wrk(["-t2", "-c64", "-d3s", "-s", votesLua, baseUrl, "--", credentialFiles[0], "2"]);
-            var (quiet50, _, _, _) = await Time(http, path, () => false);
+            var (quiet50, _, _, _, quietCpu) = await Time(http, path, () => false, api);
             var ping = await Wrk(["-t2", "-c64", $"-d{seconds}s", "-s", pingLua, baseUrl]);
             // The page, one request at a time, for as long as wrk casts votes.
             var voting = Wrk(["-t2", "-c64", $"-d{seconds}s", "-s", votesLua, baseUrl, "--", credentialFiles[run], "2"]);
-            var (p50, p95, n, body) = await Time(http, path, () => voting.IsCompleted, untilDone: true);
+            var (p50, p95, n, body, _) = await Time(http, path, () => voting.IsCompleted, api, untilDone: true);
             var votes = await voting;
             if (!body.Contains("Turnout")) throw new Exception("not the turnout page");
-            rows.Add((p50, p95, ping, votes, quiet50));
-            Console.WriteLine($"run {run}: turnout page n {n,4}  p50 {p50,6:0.0} ms  p95 {p95,6:0.0} ms (no votes arriving: p50 {quiet50:0.0} ms)  " +
+            rows.Add((p50, p95, ping, votes, quiet50, quietCpu));
+            Console.WriteLine($"run {run}: turnout page n {n,4}  p50 {p50,6:0.0} ms  p95 {p95,6:0.0} ms (no votes arriving: p50 {quiet50:0.0} ms, API CPU {quietCpu:0.0} ms a request)  " +
                               $"while votes {votes:0}/s; ceiling POST /api/ping {ping:0}/s; page {body.Length / 1024.0:0} KB");
             await Stop(api, http);
         }
         Console.WriteLine($"\nmedian of {runs} runs:");
-        Console.WriteLine("| turnout page p50 ms | p95 ms | p50 ms with no votes arriving | votes/s meanwhile | ping ceiling/s | votes / ceiling |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| turnout page p50 ms | p95 ms | p50 ms with no votes arriving | API CPU ms a request, no votes arriving | votes/s meanwhile | ping ceiling/s | votes / ceiling |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine($"| {BenchKit.Median([.. rows.Select(r => r.P50)]):0.0} | {BenchKit.Median([.. rows.Select(r => r.P95)]):0.0} | " +
-                          $"{BenchKit.Median([.. rows.Select(r => r.Quiet50)]):0.0} | {BenchKit.Median([.. rows.Select(r => r.Votes)]):0} | " +
+                          $"{BenchKit.Median([.. rows.Select(r => r.Quiet50)]):0.0} | {BenchKit.Median([.. rows.Select(r => r.QuietCpu)]):0.0} | {BenchKit.Median([.. rows.Select(r => r.Votes)]):0} | " +
                           $"{BenchKit.Median([.. rows.Select(r => r.Ping)]):0} | {BenchKit.Median([.. rows.Select(r => r.Votes / r.Ping)]):0.00} |");
     }
 
@@ -158,11 +159,14 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
     }
 
     /// <summary>Warms the page up, then times it one request at a time: --requests of them, or until <paramref name="done"/>.</summary>
-    private async Task<(double P50, double P95, int N, string Body)> Time(HttpClient http, string path, Func<bool> done, bool untilDone = false)
+    /// <returns>also the CPU the API process spent per request (all its threads): steadier than wall time on a shared machine.</returns>
+    private async Task<(double P50, double P95, int N, string Body, double CpuMs)> Time(HttpClient http, string path, Func<bool> done, Process api, bool untilDone = false)
     {
         for (var i = 0; i < 10 && !untilDone; i++) await BenchKit.Get(http, path);
         var times = new List<double>();
         var body = "";
+        api.Refresh();
+        var cpu0 = api.TotalProcessorTime;
         var budget = Stopwatch.StartNew();
         while (untilDone ? !done() : times.Count < requests && (times.Count < 20 || budget.Elapsed.TotalSeconds < seconds))
         {
@@ -170,8 +174,10 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
             body = await BenchKit.Get(http, path);
             times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
         }
+        api.Refresh();
+        var cpu = (api.TotalProcessorTime - cpu0).TotalMilliseconds / times.Count;
         times.Sort();
-        return (BenchKit.Percentile(times, 0.5), BenchKit.Percentile(times, 0.95), times.Count, body);
+        return (BenchKit.Percentile(times, 0.5), BenchKit.Percentile(times, 0.95), times.Count, body, cpu);
     }
 
     /// <summary>wrk's requests per second (201s only: a vote refused is not a vote).</summary>
