@@ -53,25 +53,27 @@ public static class GetTurnout
 
         private static async Task<List<Row>> ConstituenciesAsync(System.Data.Common.DbConnection conn, Query q)
         {
+            // Each constituency's count is a lookup on the counters' key; sorted by name, a page walks
+            // ix_ballot_constituency_name and looks up only its own 100 rows.
             const string select = """
-                SELECT c.constituency, c.name, c.entitled, coalesce(v.voted, 0) AS voted
-                FROM ballot_constituency c
-                LEFT JOIN (SELECT constituency, SUM(voted) AS voted FROM ballot_turnout WHERE ballot_id = @id GROUP BY constituency) v
-                       ON v.constituency = c.constituency
-                WHERE c.ballot_id = @id
+                SELECT * FROM (
+                    SELECT c.constituency, c.name, c.entitled,
+                           coalesce((SELECT SUM(t.voted) FROM ballot_turnout t WHERE t.ballot_id = c.ballot_id AND t.constituency = c.constituency), 0) AS voted
+                    FROM ballot_constituency c
+                    WHERE c.ballot_id = @id) x
                 """;
             if (q.Page is not { } page)
                 return (await conn.QueryAsync<Row>(select, new { id = q.Id })).OrderBy(r => r.Name, StringComparer.OrdinalIgnoreCase).ToList();
             // Sorted and cut in the database: one page of 100 rows leaves it, not 25,000.
             var key = page.Sort switch
             {
-                "entitled" => "c.entitled",
-                "voted" => "coalesce(v.voted, 0)",
-                "percent" => "CASE WHEN c.entitled = 0 THEN 0 ELSE coalesce(v.voted, 0) * 1.0 / c.entitled END",
-                _ => "lower(c.name)",
+                "entitled" => "x.entitled",
+                "voted" => "x.voted",
+                "percent" => "CASE WHEN x.entitled = 0 THEN 0 ELSE x.voted * 1.0 / x.entitled END",
+                _ => "lower(x.name)",
             };
             var dir = page.Descending ? "DESC" : "ASC";
-            return (await conn.QueryAsync<Row>($"{select} ORDER BY {key} {dir}, lower(c.name) {dir}, c.constituency {dir} LIMIT @size OFFSET @offset",
+            return (await conn.QueryAsync<Row>($"{select} ORDER BY {key} {dir}, lower(x.name) {dir}, x.constituency {dir} LIMIT @size OFFSET @offset",
                 new { id = q.Id, size = page.Size, offset = (long)(page.Number - 1) * page.Size })).ToList();
         }
     }

@@ -97,3 +97,6 @@ INSERT INTO ballot_turnout_hour (ballot_id, voted_hour, shard, voted)
     SELECT ballot_id, coalesce(voted_hour, '1970-01-01T00:00:00Z'), 0, SUM(voted) FROM ballot_elector WHERE voted <> 0 GROUP BY 1, 2;
 INSERT INTO mailing_tally (mailing_id, state, shard, n)
     SELECT mailing_id, state, 0, COUNT(*) FROM mailing_recipient GROUP BY mailing_id, state;
+
+-- A page of the turnout table sorted by name walks this index (GetTurnout.Order).
+CREATE INDEX ix_ballot_constituency_name ON ballot_constituency (ballot_id, lower(name), constituency);
