@@ -46,7 +46,8 @@ public sealed class BallotRow
 
     public const string Select = """
         SELECT id, title, kind, status, counting, voting_method, opens_at, closes_at, rule_set, definition, electorate_size, electorate_hash,
-               result, result_hash, audit_seq, created_at, opened_at, closed_at, certified_at
+               (SELECT c.result FROM ballot_count c WHERE c.ballot_id = ballot.id) AS result, result_hash, audit_seq, created_at,
+               opened_at, closed_at, certified_at
         FROM ballot
         """;
 
@@ -61,6 +62,14 @@ public sealed class BallotRow
 
     public static async Task<BallotRow> LoadAsync(DbConnection conn, long id, DbTransaction? tx = null) =>
         await conn.QuerySingleOrDefaultAsync<BallotRow>(Select + " WHERE id = @id", new { id }, tx)
+        ?? throw new NotFound(NoSuchBallot(id));
+
+    /// <summary>
+    /// The row without its counted result (Result is null; ResultHash says whether there is one): the count of a
+    /// 25,000-constituency ballot is 15 MB of JSON that pages showing a ballot do not need. CountedResults serves it.
+    /// </summary>
+    public static async Task<BallotRow> LoadWithoutResultAsync(DbConnection conn, long id) =>
+        await conn.QuerySingleOrDefaultAsync<BallotRow>(Select.Replace("(SELECT c.result FROM ballot_count c WHERE c.ballot_id = ballot.id) AS result, ", "") + " WHERE id = @id", new { id })
         ?? throw new NotFound(NoSuchBallot(id));
 
     public static string NoSuchBallot(long id) => $"No ballot with id {id}.";

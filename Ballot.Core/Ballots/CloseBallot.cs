@@ -52,7 +52,8 @@ public static class CloseBallot
             var result = await Tally.CountAsync(conn, tx, ballot, rules, closedAt) with { AuditLength = head.Length, AuditHead = head.Head };
             var json = result.Serialize();
             var hash = BallotResult.HashOf(json);
-            await conn.ExecuteAsync("UPDATE ballot SET result = @json, result_hash = @hash WHERE id = @id", new { json, hash, id = ballot.Id }, tx);
+            await conn.ExecuteAsync("INSERT INTO ballot_count (ballot_id, result) VALUES (@id, @json)", new { json, id = ballot.Id }, tx);
+            await conn.ExecuteAsync("UPDATE ballot SET result_hash = @hash WHERE id = @id", new { hash, id = ballot.Id }, tx);
             await Audit.AppendAsync(conn, tx, ballot.Id, "counted", cmd.Actor,
                 new { resultHash = hash, votesCast = result.VotesCast, receiptsHash = result.ReceiptsHash }, now);
             var view = await (await BallotRow.LoadAsync(conn, ballot.Id, tx)).ToViewAsync(conn, tx);

@@ -12,7 +12,7 @@ public static class GetBallot
         public async Task<BallotView> Handle(Query q, CancellationToken ct)
         {
             await using var conn = await db.OpenAsync(ct);
-            return await (await BallotRow.LoadAsync(conn, q.Id)).ToViewAsync(conn);
+            return await (await BallotRow.LoadWithoutResultAsync(conn, q.Id)).ToViewAsync(conn);
         }
     }
 }

@@ -27,7 +27,7 @@ public static class GetReminderSchedule
             await BallotRow.LoadAsync(conn, q.Id);
             var rows = await conn.QueryAsync<Row>("""
                 SELECT r.due_at, r.sent_at, r.mailing_id,
-                       (SELECT COUNT(*) FROM mailing_recipient mr WHERE mr.mailing_id = r.mailing_id) AS letters
+                       (SELECT coalesce(SUM(t.n), 0) FROM mailing_tally t WHERE t.mailing_id = r.mailing_id) AS letters
                 FROM ballot_reminder r WHERE r.ballot_id = @id ORDER BY r.due_at
                 """, new { id = q.Id });
             return rows.Select(r => new Reminder(r.DueAt, r.SentAt, r.MailingId, r.Letters)).ToList();

@@ -18,7 +18,7 @@ public static class GetResult
     /// <summary>No count before close; for anyone but staff, none before certification.</summary>
     internal static void EnsurePublished(BallotRow ballot, bool staff)
     {
-        if (ballot.Status is "draft" or "open" || ballot.Result is null)
+        if (ballot.Status is "draft" or "open" || ballot.ResultHash is null)
             throw new Conflict("There is no result before the ballot closes.");
         if (ballot.Status != "certified" && !staff)
             throw new Forbidden("The result is published when the scrutineer certifies it.");
@@ -29,7 +29,7 @@ public static class GetResult
         public async Task<View> Handle(Query q, CancellationToken ct)
         {
             await using var conn = await db.OpenAsync(ct);
-            var ballot = await BallotRow.LoadAsync(conn, q.Id);
+            var ballot = await BallotRow.LoadWithoutResultAsync(conn, q.Id);
             // A draft is staff's business: to anyone else it answers exactly as a ballot that does not exist.
             if (ballot.Status == "draft" && !q.Staff) throw new NotFound(BallotRow.NoSuchBallot(q.Id));
             // Never an interim figure: before close there is no count to show anyone.
@@ -38,7 +38,8 @@ public static class GetResult
                 ? (await conn.QueryAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt", new { id = q.Id })).Select(Receipts.Display).ToList()
                 : [];
             var certificate = ballot.Status == "certified" ? await Certificate.LoadAsync(conn, q.Id) : null;
-            return new View(ballot.Status, ballot.Status == "certified", ballot.CertifiedAt, ballot.ResultHash!, BallotResult.Parse(ballot.Result!), receipts, certificate);
+            var result = await CountedResults.GetAsync(conn, ballot.Id, ballot.ResultHash!);
+            return new View(ballot.Status, ballot.Status == "certified", ballot.CertifiedAt, ballot.ResultHash!, result, receipts, certificate);
         }
     }
 }

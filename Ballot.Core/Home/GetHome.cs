@@ -1,4 +1,5 @@
 using Ballot.Core.Data;
+using Ballot.Core.Mail;
 using Ballot.Core.Staff;
 using Dapper;
 using MediatR;
@@ -25,10 +26,11 @@ public static class GetHome
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime.Date);
         var list = new List<ExpiringMandate>();
-        foreach (var (id, title, result) in await conn.QueryAsync<(long, string, string)>(
-                     "SELECT id, title, result FROM ballot WHERE status = 'certified' AND kind = 'industrial-action' AND result IS NOT NULL ORDER BY id"))
+        foreach (var (id, title, hash) in (await conn.QueryAsync<(long, string, string)>(
+                     "SELECT id, title, result_hash FROM ballot WHERE status = 'certified' AND kind = 'industrial-action' AND result_hash IS NOT NULL ORDER BY id")).AsList())
         {
-            var r = Ballots.BallotResult.Parse(result);
+            // Parsed once per process (ADR 0550), not per visit to the home page.
+            var r = await Ballots.CountedResults.GetAsync(conn, id, hash);
             if (r.Mandate == true && r.MandateExpires is { } exp && exp >= today && exp <= today.AddDays(30))
                 list.Add(new ExpiringMandate(id, title, exp, exp.DayNumber - today.DayNumber));
         }
@@ -83,7 +85,7 @@ public static class GetHome
                 """)).AsList();
             if (q.Role is Roles.Executive or Roles.Scrutineer)
                 foreach (var b in ballots)
-                    b.Voted = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_elector WHERE ballot_id = @Id AND voted = 1", new { b.Id });
+                    b.Voted = await Ballots.TurnoutCounts.VotedAsync(conn, b.Id);
             var expiring = await ExpiringMandatesAsync(conn, now);
             if (!mail) return new View(ballots, [], [], [], [], now, expiring);
 
@@ -96,23 +98,13 @@ public static class GetHome
                  WHERE m.test_of IS NULL AND EXISTS (SELECT 1 FROM mailing_recipient r WHERE r.mailing_id = m.id AND r.state = 'failed')
                  ORDER BY m.id DESC LIMIT 20
                 """)).AsList();
-            // One grouped count, answered from the (mailing_id, state, id) index, for every mailing shown: a 450,000-letter
-            // mailing is counted once per request, not once per list and state.
             var shown = sending.Concat(awaiting).Concat(failed).ToList();
-            var ids = shown.Select(m => m.Id).Distinct().ToArray();
-            if (ids.Length > 0)
+            var counts = await MailingTally.ForAsync(conn, shown.Select(m => m.Id).ToList());
+            foreach (var m in shown)
             {
-                // Dapper expands a list into IN (...) on SQLite; Npgsql takes the list as one array parameter.
-                var inIds = db.Dialect.IsSqlite ? "mailing_id IN @ids" : "mailing_id = ANY(@ids)";
-                var counts = (await conn.QueryAsync<(long MailingId, string State, long Count)>(
-                    $"SELECT mailing_id, state, COUNT(*) FROM mailing_recipient WHERE {inIds} GROUP BY mailing_id, state", new { ids })).AsList();
-                foreach (var m in shown)
-                {
-                    var mine = counts.Where(c => c.MailingId == m.Id).ToList();
-                    m.Recipients = mine.Sum(c => c.Count);
-                    m.Sent = mine.Where(c => c.State == "sent").Sum(c => c.Count);
-                    m.Failed = mine.Where(c => c.State == "failed").Sum(c => c.Count);
-                }
+                m.Recipients = counts[m.Id].Total;
+                m.Sent = counts[m.Id]["sent"];
+                m.Failed = counts[m.Id]["failed"];
             }
             var jobs = (await conn.QueryAsync<FailedJob>("""
                 SELECT j.id, 'leaflets' AS Kind, c.name || ' (' || j.audience || ', ' || j.language || ')' AS Description, j.error,

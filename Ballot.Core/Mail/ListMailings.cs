@@ -43,13 +43,9 @@ public static class ListMailings
                 FROM mailing {where} ORDER BY id DESC LIMIT @limit OFFSET @offset
                 """, args);
             var ids = rows.Select(r => r.Id).ToArray();
-            // One grouped read over ix_mailing_recipient_state_id for the page's mailings, for their progress. The ids are
-            // numbers just read, written inline: Dapper passes a list to PostgreSQL as one array, which IN cannot take.
-            var counts = ids.Length == 0 ? [] : (await conn.QueryAsync<(long Id, string State, long Count)>(
-                $"SELECT mailing_id, state, COUNT(*) FROM mailing_recipient WHERE mailing_id IN ({string.Join(", ", ids)}) GROUP BY mailing_id, state")).ToList();
-            long C(long id, string? state) => counts.Where(c => c.Id == id && (state is null || c.State == state)).Sum(c => c.Count);
+            var counts = await MailingTally.ForAsync(conn, ids);
             return new Paged<Summary>(rows.Select(r => new Summary(r.Id, r.Kind, r.Purpose, r.Subject, r.Status, r.SendAt, r.CreatedAt,
-                    C(r.Id, null), C(r.Id, "sent"), C(r.Id, "failed"))).ToList(),
+                    counts[r.Id].Total, counts[r.Id]["sent"], counts[r.Id]["failed"])).ToList(),
                 q.Page, q.PageSize, total);
         }
     }

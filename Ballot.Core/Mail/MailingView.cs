@@ -59,10 +59,8 @@ internal sealed class MailingRow
 
     public async Task<MailingView> ToViewAsync(DbConnection conn, DbTransaction? tx = null)
     {
-        var counts = (await conn.QueryAsync<(string State, long Count)>(
-            "SELECT state, COUNT(*) FROM mailing_recipient WHERE mailing_id = @Id GROUP BY state", new { Id }, tx))
-            .ToDictionary(x => x.State, x => x.Count);
-        long C(string s) => counts.GetValueOrDefault(s);
+        var counts = await MailingTally.ForAsync(conn, Id, tx);
+        long C(string s) => counts[s];
         var audience = Mail.Audience.FromJson(Audience);
         long? size = null;
         if (Status is "draft" or "approved" && Kind == "campaign")
@@ -72,6 +70,6 @@ internal sealed class MailingRow
         }
         return new MailingView(Id, Kind, Purpose, Source, SourceId, Subject, BodyMarkdown, ReplyTo, audience, Status, SendAt,
             CreatedBy, ApprovedBy, CreatedAt, UpdatedAt, FinishedAt, size,
-            new MailingProgress(counts.Values.Sum(), C("pending"), C("sending"), C("sent"), C("failed"), C("cancelled")));
+            new MailingProgress(counts.Total, C("pending"), C("sending"), C("sent"), C("failed"), C("cancelled")));
     }
 }

@@ -71,8 +71,8 @@ public static class DescribeLinks
         {
             var b = await conn.QuerySingleOrDefaultAsync<BallotRow>("""
                 SELECT b.title AS Title, b.status AS Status,
-                       (SELECT COUNT(*) FROM ballot_elector e WHERE e.ballot_id = b.id) AS Entitled,
-                       (SELECT COUNT(*) FROM ballot_elector e WHERE e.ballot_id = b.id AND e.voted = 1) AS Voted
+                       (SELECT coalesce(SUM(c.entitled), 0) FROM ballot_constituency c WHERE c.ballot_id = b.id) AS Entitled,
+                       (SELECT coalesce(SUM(t.voted), 0) FROM ballot_turnout_hour t WHERE t.ballot_id = b.id) AS Voted
                 FROM ballot b WHERE b.id = @id
                 """, new { id });
             if (b is null) return null;
@@ -85,9 +85,9 @@ public static class DescribeLinks
         {
             var m = await conn.QuerySingleOrDefaultAsync<MailingRow>("""
                 SELECT m.subject AS Subject, m.status AS Status,
-                       (SELECT COUNT(*) FROM mailing_recipient r WHERE r.mailing_id = m.id) AS Recipients,
-                       (SELECT COUNT(*) FROM mailing_recipient r WHERE r.mailing_id = m.id AND r.state = 'sent') AS Sent,
-                       (SELECT COUNT(*) FROM mailing_recipient r WHERE r.mailing_id = m.id AND r.state = 'failed') AS Failed
+                       (SELECT coalesce(SUM(t.n), 0) FROM mailing_tally t WHERE t.mailing_id = m.id) AS Recipients,
+                       (SELECT coalesce(SUM(t.n), 0) FROM mailing_tally t WHERE t.mailing_id = m.id AND t.state = 'sent') AS Sent,
+                       (SELECT coalesce(SUM(t.n), 0) FROM mailing_tally t WHERE t.mailing_id = m.id AND t.state = 'failed') AS Failed
                 FROM mailing m WHERE m.id = @id
                 """, new { id });
             if (m is null) return null;

@@ -191,10 +191,10 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
     public async Task A_rewritten_result_with_its_hash_refuses_certification()
     {
         var id = await ClosedBallot();
-        var json = await Kit.Scalar<string>("SELECT result FROM ballot WHERE id = @id", new { id });
+        var json = await Kit.Scalar<string>("SELECT result FROM ballot_count WHERE ballot_id = @id", new { id });
         var rewritten = json.Replace("""{"option":"Yes","votes":2}""", """{"option":"Yes","votes":3}""").Replace("""{"option":"No","votes":1}""", """{"option":"No","votes":0}""");
         Assert.That(rewritten, Is.Not.EqualTo(json));
-        await AsAdministrator("UPDATE ballot SET result = @rewritten, result_hash = @hash WHERE id = @id", id, new { rewritten, hash = BallotResult.HashOf(rewritten) });
+        await AsAdministrator("UPDATE ballot_count SET result = @rewritten WHERE ballot_id = @id; UPDATE ballot SET result_hash = @hash WHERE id = @id", id, new { rewritten, hash = BallotResult.HashOf(rewritten) });
         var detail = await CertifyRefused(id);
         Assert.That(detail, Does.Contain("The stored result is not the one entry 5 (counted) recorded"));
         using var scrut = await Api.ClientFor(Roles.Scrutineer);

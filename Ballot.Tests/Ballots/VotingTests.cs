@@ -224,6 +224,49 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
     }
 
     [Test]
+    public async Task The_counters_pages_read_agree_with_a_recount_of_the_rows_after_every_kind_of_change()
+    {
+        var id = await Kit.OpenConsultative(counting: "per-workplace");
+        await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
+        await Kit.VoteOk(id, "M000004", """{"boycott":"No"}""");
+        Api.Clock.Advance(TimeSpan.FromHours(1));
+        var again = await Kit.Credential(id, "M000001");
+        await (await Kit.Vote(again, """{"boycott":"No"}""")).AssertProblem(HttpStatusCode.Conflict);
+        await Kit.VoteOk(id, "M000002", """{"boycott":"Yes"}""");
+        await using var conn = await Api.OpenAsync();
+        await AssertCountersAgree(conn, id, voted: 3);
+
+        // One statement changing many rows at once (as a batch of votes does), and a recipient's state moving.
+        await conn.ExecuteAsync("UPDATE ballot_elector SET voted = 1, voted_hour = @hour WHERE ballot_id = @id AND voted = 0 AND member_id IN (SELECT id FROM member WHERE membership_number IN ('M000005', 'M000006', 'M000007'))",
+            new { id, hour = new DateTimeOffset(2026, 9, 7, 11, 0, 0, TimeSpan.Zero) });
+        await conn.ExecuteAsync("UPDATE mailing_recipient SET state = 'cancelled' WHERE id IN (SELECT id FROM mailing_recipient ORDER BY id LIMIT 4)");
+        await conn.ExecuteAsync("UPDATE mailing_recipient SET attempts = attempts + 1");
+        await AssertCountersAgree(conn, id, voted: 6);
+        var cancelled = await conn.ExecuteScalarAsync<long>("SELECT SUM(n) FROM mailing_tally WHERE state = 'cancelled'");
+        Assert.That(cancelled, Is.EqualTo(4));
+    }
+
+    private static async Task AssertCountersAgree(System.Data.Common.DbConnection conn, long id, long voted)
+    {
+        var byConstituency = (await conn.QueryAsync<(string, long)>(
+            "SELECT constituency, SUM(voted) FROM ballot_elector WHERE ballot_id = @id AND voted = 1 GROUP BY constituency ORDER BY constituency", new { id })).ToList();
+        var counted = (await conn.QueryAsync<(string, long)>(
+            "SELECT constituency, SUM(voted) FROM ballot_turnout WHERE ballot_id = @id GROUP BY constituency HAVING SUM(voted) <> 0 ORDER BY constituency", new { id })).ToList();
+        Assert.That(counted, Is.EqualTo(byConstituency));
+        var byHour = (await conn.QueryAsync<(DateTimeOffset, long)>(
+            "SELECT voted_hour, COUNT(*) FROM ballot_elector WHERE ballot_id = @id AND voted = 1 GROUP BY voted_hour ORDER BY voted_hour", new { id })).ToList();
+        var hours = await Ballot.Core.Ballots.TurnoutCounts.ByHourAsync(conn, id);
+        Assert.That(hours.Select(h => (h.VotedHour, h.Voted)), Is.EqualTo(byHour));
+        Assert.That(await Ballot.Core.Ballots.TurnoutCounts.VotedAsync(conn, id), Is.EqualTo(voted));
+        var recipients = (await conn.QueryAsync<(long, string, long)>(
+            "SELECT mailing_id, state, COUNT(*) FROM mailing_recipient GROUP BY mailing_id, state ORDER BY mailing_id, state")).ToList();
+        var tally = (await conn.QueryAsync<(long, string, long)>(
+            "SELECT mailing_id, state, SUM(n) FROM mailing_tally GROUP BY mailing_id, state HAVING SUM(n) <> 0 ORDER BY mailing_id, state")).ToList();
+        Assert.That(recipients, Is.Not.Empty, "opening queued the voting letters");
+        Assert.That(tally, Is.EqualTo(recipients));
+    }
+
+    [Test]
     public async Task The_database_after_voting_holds_nothing_that_links_a_member_to_a_choice()
     {
         var id = await Kit.OpenConsultative();

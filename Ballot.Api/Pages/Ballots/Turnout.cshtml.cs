@@ -11,7 +11,7 @@ namespace Ballot.Api.Pages.Ballots;
 public sealed class TurnoutModel(IMediator mediator, TimeProvider clock) : ConsolePageModel
 {
     public const int PageSize = 100;
-    public static readonly string[] Columns = ["name", "entitled", "voted", "percent"];
+    public static readonly IReadOnlyList<string> Columns = GetTurnout.SortColumns;
 
     [FromRoute(Name = "id")] public long Id { get; set; }
     [FromQuery(Name = "sort")] public string? Sort { get; set; }
@@ -29,22 +29,19 @@ public sealed class TurnoutModel(IMediator mediator, TimeProvider clock) : Conso
     {
         var ct = HttpContext.RequestAborted;
         Ballot = await mediator.Send(new GetBallot.Query(Id), ct);
-        Turnout = await mediator.Send(new GetTurnout.Query(Id), ct);
         Reminders = await mediator.Send(new GetReminderSchedule.Query(Id), ct);
         if (!Columns.Contains(Sort)) Sort = "name";
-        var descending = Dir == "desc";
-        Dir = descending ? "desc" : "asc";
-        IEnumerable<GetTurnout.Constituency> sorted = Sort switch
+        Dir = Dir == "desc" ? "desc" : "asc";
+        // The page number is clamped once the count is known; a number past the end shows the last page.
+        PageNumber = Math.Max(1, PageNumber);
+        Turnout = await mediator.Send(new GetTurnout.Query(Id, new GetTurnout.Order(Sort!, Dir == "desc", PageNumber, PageSize)), ct);
+        Pages = Math.Max(1, (Turnout.ConstituencyCount + PageSize - 1) / PageSize);
+        if (PageNumber > Pages)
         {
-            "entitled" => Turnout.Constituencies.OrderBy(c => c.Entitled),
-            "voted" => Turnout.Constituencies.OrderBy(c => c.Voted),
-            "percent" => Turnout.Constituencies.OrderBy(c => c.Percent),
-            _ => Turnout.Constituencies,
-        };
-        if (descending) sorted = sorted.Reverse();
-        Pages = Math.Max(1, (Turnout.Constituencies.Count + PageSize - 1) / PageSize);
-        PageNumber = Math.Clamp(PageNumber, 1, Pages);
-        Rows = sorted.Skip((PageNumber - 1) * PageSize).Take(PageSize).ToList();
+            PageNumber = Pages;
+            Turnout = await mediator.Send(new GetTurnout.Query(Id, new GetTurnout.Order(Sort!, Dir == "desc", PageNumber, PageSize)), ct);
+        }
+        Rows = Turnout.Constituencies;
     }
 
     /// <summary>The link a column header carries: sort by it, or reverse the order if it is already the sort.</summary>
