@@ -40,7 +40,14 @@ if [[ " ${engines[*]} " == *" postgres "* ]]; then
 fi
 
 dotnet build Ballot.sln -c Release -nologo -v q
+# Both engines run at the same time: much of each run waits on Chromium, SMTP, fsync and child processes, so the two
+# overlap well on 2 cores (each fixture has its own database, folders and ports). Each line says its engine.
+pids=()
 for engine in "${engines[@]}"; do
   echo "== tests on $engine"
-  BALLOT_TEST_ENGINE=$engine dotnet test Ballot.sln -c Release --no-build -nologo "$@"
+  ( set -o pipefail; BALLOT_TEST_ENGINE=$engine dotnet test Ballot.sln -c Release --no-build -nologo "$@" 2>&1 | sed -u "s/^/[$engine] /" ) &
+  pids+=($!)
 done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+exit $status

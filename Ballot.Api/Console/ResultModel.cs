@@ -18,8 +18,11 @@ public sealed class ResultModel(GetResult.View view, string? receipt, IReadOnlyL
     public int PageNumber => Math.Clamp(_page, 1, Pages);
     private readonly int _page = page;
 
-    public IReadOnlyList<QuestionTotals> Questions => _questions ??= Totals();
+    public IReadOnlyList<QuestionTotals> Questions => _questions ??= TotalsOf.GetValue(View.Result, Totals);
     private IReadOnlyList<QuestionTotals>? _questions;
+
+    /// <summary>A count never changes, and CountedResults keeps one instance per count: its totals are added up once.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BallotResult, IReadOnlyList<QuestionTotals>> TotalsOf = new();
 
     /// <summary>Receipts counted that contain the search (SearchReceipts), at most 50.</summary>
     public IReadOnlyList<string> Found { get; } = found;
@@ -28,12 +31,12 @@ public sealed class ResultModel(GetResult.View view, string? receipt, IReadOnlyL
         View.Result.Constituencies.Skip((PageNumber - 1) * PageSize).Take(PageSize)
             .Select(c => (c.Name, c.Questions.First(q => q.Id == questionId)));
 
-    private List<QuestionTotals> Totals()
+    private static IReadOnlyList<QuestionTotals> Totals(BallotResult result)
     {
-        var first = View.Result.Constituencies.FirstOrDefault();
+        var first = result.Constituencies.FirstOrDefault();
         if (first is null) return [];
         return first.Questions.Select(q => new QuestionTotals(q.Id, q.Text, q.Options.Select(o => new OptionCount(o.Option,
-                View.Result.Constituencies.Sum(c => c.Questions.First(x => x.Id == q.Id).Options.First(x => x.Option == o.Option).Votes))).ToList()))
+                result.Constituencies.Sum(c => c.Questions.First(x => x.Id == q.Id).Options.First(x => x.Option == o.Option).Votes))).ToList()))
             .ToList();
     }
 

@@ -182,6 +182,9 @@ public sealed class SeveralProcessesTests(string engine)
         var id = await CreateBallot(1, now.AddSeconds(2), now.AddMinutes(30), $$"""{"workplaceIds":[{{string.Join(",", workplaces)}}]}""");
         // The due-work job is run by whichever worker's Hangfire server dequeues it first: trigger it many times so both
         // workers run it at once, around the opening and around the closing.
+        // Hangfire's logging is process-wide: an in-process worker host of an earlier fixture may have left it pointing at
+        // that host's disposed logger factory.
+        Hangfire.Logging.LogProvider.SetCurrentLogProvider(new QuietHangfireLog());
         var jobs = new RecurringJobManager(new PostgreSqlStorage(new NpgsqlConnectionFactory(_db.ConnectionString, new PostgreSqlStorageOptions())));
         async Task Hammer(Func<Task<bool>> until)
         {
@@ -319,5 +322,11 @@ public sealed class SeveralProcessesTests(string engine)
             using var archive = new System.IO.Compression.ZipArchive(new MemoryStream(zip));
             Assert.That(archive.Entries, Has.Count.EqualTo(Schools / 2));
         }
+    }
+
+    private sealed class QuietHangfireLog : Hangfire.Logging.ILogProvider, Hangfire.Logging.ILog
+    {
+        public Hangfire.Logging.ILog GetLogger(string name) => this;
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }

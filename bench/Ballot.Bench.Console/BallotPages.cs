@@ -162,7 +162,8 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
     /// <returns>also the CPU the API process spent per request (all its threads): steadier than wall time on a shared machine.</returns>
     private async Task<(double P50, double P95, int N, string Body, double CpuMs)> Time(HttpClient http, string path, Func<bool> done, Process api, bool untilDone = false)
     {
-        for (var i = 0; i < 10 && !untilDone; i++) await BenchKit.Get(http, path);
+        // Enough requests for the runtime to have compiled the page's hot paths (tiered compilation), as in a server in use.
+        for (var i = 0; i < 40 && !untilDone; i++) await BenchKit.Get(http, path);
         var times = new List<double>();
         var body = "";
         api.Refresh();
