@@ -44,10 +44,12 @@ public sealed class BallotRow
     public DateTimeOffset? ClosedAt { get; init; }
     public DateTimeOffset? CertifiedAt { get; init; }
 
-    public const string Select = """
+    /// <summary>The counted result's JSON, kept in ballot_count (migration 0551).</summary>
+    private const string ResultColumn = "(SELECT c.result FROM ballot_count c WHERE c.ballot_id = ballot.id) AS result, ";
+
+    public const string Select = $"""
         SELECT id, title, kind, status, counting, voting_method, opens_at, closes_at, rule_set, definition, electorate_size, electorate_hash,
-               (SELECT c.result FROM ballot_count c WHERE c.ballot_id = ballot.id) AS result, result_hash, audit_seq, created_at,
-               opened_at, closed_at, certified_at
+               {ResultColumn}result_hash, audit_seq, created_at, opened_at, closed_at, certified_at
         FROM ballot
         """;
 
@@ -69,7 +71,7 @@ public sealed class BallotRow
     /// 25,000-constituency ballot is 15 MB of JSON that pages showing a ballot do not need. CountedResults serves it.
     /// </summary>
     public static async Task<BallotRow> LoadWithoutResultAsync(DbConnection conn, long id) =>
-        await conn.QuerySingleOrDefaultAsync<BallotRow>(Select.Replace("(SELECT c.result FROM ballot_count c WHERE c.ballot_id = ballot.id) AS result, ", "") + " WHERE id = @id", new { id })
+        await conn.QuerySingleOrDefaultAsync<BallotRow>(Select.Replace(ResultColumn, "") + " WHERE id = @id", new { id })
         ?? throw new NotFound(NoSuchBallot(id));
 
     public static string NoSuchBallot(long id) => $"No ballot with id {id}.";

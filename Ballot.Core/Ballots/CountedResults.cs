@@ -14,6 +14,10 @@ public static class CountedResults
     private const int Kept = 16;
     private static readonly ConcurrentDictionary<(long BallotId, string Hash), BallotResult> Cache = new();
 
+    /// <summary>The ballot's count, or null before it is counted.</summary>
+    public static async Task<BallotResult?> OfAsync(DbConnection conn, BallotRow ballot) =>
+        ballot.ResultHash is { } hash ? await GetAsync(conn, ballot.Id, hash) : null;
+
     public static async Task<BallotResult> GetAsync(DbConnection conn, long ballotId, string resultHash)
     {
         if (Cache.TryGetValue((ballotId, resultHash), out var cached)) return cached;

@@ -35,12 +35,12 @@ public static class GetNoticePdf
     /// <summary>Draws the document for one employer of the ballot's electorate, dated <paramref name="on"/>; the worker attaches the same.</summary>
     public static async Task<byte[]> RenderAsync(System.Data.Common.DbConnection conn, long ballotId, string employer, string kind, DateTimeOffset on, string union)
     {
-        var ballot = await BallotRow.LoadAsync(conn, ballotId);
+        var ballot = await BallotRow.LoadWithoutResultAsync(conn, ballotId);
         var rules = await GetNotices.RulesFor(conn, ballot, on);
         var figures = (await NoticeFigures.ForBallotAsync(conn, ballot)).SingleOrDefault(f => f.Employer == employer)
                       ?? throw new NotFound($"'{employer}' employs nobody in this ballot's electorate.");
         var view = await ballot.ToViewAsync(conn);
-        var result = ballot.Result is null ? null : BallotResult.Parse(ballot.Result);
+        var result = await CountedResults.OfAsync(conn, ballot);
         if (kind == NoticeKinds.ActionNotice && !(ballot.Status == "certified" && result?.Mandate == true))
             throw new Conflict("A notice of industrial action follows a certified result that gives a mandate.");
         var doc = kind switch

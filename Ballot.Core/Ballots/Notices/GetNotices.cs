@@ -42,7 +42,7 @@ public static class GetNotices
         public async Task<View> Handle(Query q, CancellationToken ct)
         {
             await using var conn = await db.OpenAsync(ct);
-            var ballot = await BallotRow.LoadAsync(conn, q.BallotId);
+            var ballot = await BallotRow.LoadWithoutResultAsync(conn, q.BallotId);
             var rules = await RulesFor(conn, ballot, clock.GetUtcNow());
             var figures = await NoticeFigures.ForBallotAsync(conn, ballot);
             var given = await NoticeRules.GivenAsync(conn, ballot.Id);
@@ -52,7 +52,7 @@ public static class GetNotices
                 """, new { ballot.Id })).ToLookup(l => l.Employer, StringComparer.Ordinal);
             var openingDay = OpeningDay(ballot, clock.GetUtcNow());
             var (noticeBy, sampleBy) = NoticeRules.Deadlines(rules, openingDay);
-            var result = ballot.Result is null ? null : BallotResult.Parse(ballot.Result);
+            var result = await CountedResults.OfAsync(conn, ballot);
             var employers = figures.Select(f =>
             {
                 var action = given.GetValueOrDefault((f.Employer, NoticeKinds.ActionNotice));
