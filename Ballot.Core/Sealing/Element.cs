@@ -17,9 +17,14 @@ public sealed class Element : IEquatable<Element>, IBase
 {
     public const int Size = 33;
 
+    private byte[]? _encoded;
+
     internal ECPoint Point { get; }
 
     internal Element(ECPoint point) => Point = point;
+
+    // Encoding costs a field inversion; an element is immutable, so it is paid once however often a transcript hashes it.
+    internal ReadOnlySpan<byte> Encoded => _encoded ??= IsIdentity ? new byte[Size] : Point.GetEncoded(true);
 
     public static Element Identity { get; } = new(Group.Curve.Infinity);
 
@@ -37,7 +42,7 @@ public sealed class Element : IEquatable<Element>, IBase
     public static Element Combine(Element p, Scalar a, Element q, Scalar b) =>
         new(ECAlgorithms.SumOfTwoMultiplies(p.Point, a.Value, q.Point, b.Value));
 
-    public byte[] Encode() => IsIdentity ? new byte[Size] : Point.GetEncoded(true);
+    public byte[] Encode() => Encoded.ToArray();
 
     public static Element Decode(ReadOnlySpan<byte> bytes)
     {
@@ -71,12 +76,9 @@ public sealed class FixedBase : IBase
         if (value.IsIdentity) throw new ArgumentException("The identity cannot be a base.", nameof(value));
         Value = new Element(value.Point.Normalize());
         FixedPointUtilities.Precompute(Value.Point);
-        Encoded = Value.Encode();
     }
 
     public Element Value { get; }
-
-    internal byte[] Encoded { get; }
 
     public Element Multiply(Scalar k) => k.IsZero ? Element.Identity : new(Comb.Multiply(Value.Point, k.Value));
 }

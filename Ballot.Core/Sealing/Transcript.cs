@@ -30,8 +30,8 @@ public sealed class Transcript
         return this;
     }
 
-    public Transcript Append(Element element) => Append(element.Encode());
-    public Transcript Append(FixedBase fixedBase) => Append(fixedBase.Encoded);
+    public Transcript Append(Element element) => Append(element.Encoded);
+    public Transcript Append(FixedBase fixedBase) => Append(fixedBase.Value.Encoded);
     public Transcript Append(Ciphertext ciphertext) => Append(ciphertext.A).Append(ciphertext.B);
 
     public Transcript Append(long value)
