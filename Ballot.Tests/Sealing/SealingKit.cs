@@ -2,6 +2,9 @@ using Ballot.Core.Sealing;
 
 namespace Ballot.Tests.Sealing;
 
+// Scalar.AspNetCore (the API's reference page) owns the root namespace Scalar; the alias inside the namespace wins.
+using Scalar = Ballot.Core.Sealing.Scalar;
+
 internal sealed record Ceremony(
     CeremonySettings Settings, Trustee[] Trustees, TrusteeAnnouncement[] Announcements, DealerMessage[] Messages,
     TrusteeConfirmation[] Confirmations, JointKey Key)
