@@ -62,8 +62,11 @@ public sealed record ZeroOrOneProof(Scalar Challenge0, Scalar Challenge1, Scalar
             }
             challenges[j] = Scalar.Random();
             responses[j] = Scalar.Random();
-            commitments[2 * j] = Element.Combine(g.Value, responses[j], c.A, -challenges[j]);
-            commitments[2 * j + 1] = Element.Combine(key.Value, responses[j], Shifted(c.B, j), -challenges[j]);
+            // The simulated commitments s·G − c·A and s·H − c·(B − j·G), rewritten with A = r·G and B − j·G = (m − j)·G + r·H
+            // so that only the two fixed bases are multiplied: the same values, at comb speed.
+            var t = responses[j] - challenges[j] * r;
+            commitments[2 * j] = g.Multiply(t);
+            commitments[2 * j + 1] = key.Base.Multiply(t).Subtract(g.Multiply(challenges[j] * Scalar.From(m - j)));
         }
         var total = Bind(transcript, key, c, commitments);
         challenges[m] = total - challenges[1 - m];
