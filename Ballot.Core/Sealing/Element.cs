@@ -44,6 +44,14 @@ public sealed class Element : IEquatable<Element>, IBase
 
     public byte[] Encode() => Encoded.ToArray();
 
+    // One field inversion for the lot (Montgomery's trick) instead of one per element about to be hashed.
+    internal static Element[] Normalized(params Element[] elements)
+    {
+        var points = elements.Select(e => e.Point).ToArray();
+        Group.Curve.NormalizeAll(points);
+        return [.. points.Select(p => new Element(p))];
+    }
+
     public static Element Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length != Size) throw new FormatException($"A group element is {Size} bytes.");

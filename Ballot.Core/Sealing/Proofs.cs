@@ -23,15 +23,15 @@ public sealed record EqualityProof(Scalar Challenge, Scalar Response)
     public static EqualityProof Create(Transcript transcript, IBase b1, IBase b2, Element y1, Element y2, Scalar x)
     {
         var w = Scalar.Random();
-        var c = Bind(transcript, b1.Value, b2.Value, y1, y2, b1.Multiply(w), b2.Multiply(w));
+        var points = Element.Normalized(y1, y2, b1.Multiply(w), b2.Multiply(w));
+        var c = Bind(transcript, b1.Value, b2.Value, points[0], points[1], points[2], points[3]);
         return new(c, w + c * x);
     }
 
     public bool Verify(Transcript transcript, Element b1, Element b2, Element y1, Element y2)
     {
-        var t1 = Element.Combine(b1, Response, y1, -Challenge);
-        var t2 = Element.Combine(b2, Response, y2, -Challenge);
-        return Bind(transcript, b1, b2, y1, y2, t1, t2).Equals(Challenge);
+        var points = Element.Normalized(y1, y2, Element.Combine(b1, Response, y1, -Challenge), Element.Combine(b2, Response, y2, -Challenge));
+        return Bind(transcript, b1, b2, points[0], points[1], points[2], points[3]).Equals(Challenge);
     }
 
     private static Scalar Bind(Transcript t, Element b1, Element b2, Element y1, Element y2, Element t1, Element t2) =>
@@ -68,7 +68,7 @@ public sealed record ZeroOrOneProof(Scalar Challenge0, Scalar Challenge1, Scalar
             commitments[2 * j] = g.Multiply(t);
             commitments[2 * j + 1] = key.Base.Multiply(t).Subtract(g.Multiply(challenges[j] * Scalar.From(m - j)));
         }
-        var total = Bind(transcript, key, c, commitments);
+        var total = Bind(transcript, key, c, Element.Normalized(commitments));
         challenges[m] = total - challenges[1 - m];
         responses[m] = w + challenges[m] * r;
         return new(challenges[0], challenges[1], responses[0], responses[1]);
@@ -84,7 +84,7 @@ public sealed record ZeroOrOneProof(Scalar Challenge0, Scalar Challenge1, Scalar
             Element.Combine(g, Response1, c.A, -Challenge1),
             Element.Combine(key.Value, Response1, Shifted(c.B, 1), -Challenge1),
         ];
-        return Bind(transcript, key, c, commitments).Equals(Challenge0 + Challenge1);
+        return Bind(transcript, key, c, Element.Normalized(commitments)).Equals(Challenge0 + Challenge1);
     }
 
     // B − j·G: the second component with the claimed plaintext j taken out.

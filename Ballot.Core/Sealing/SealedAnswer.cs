@@ -17,14 +17,19 @@ public sealed record SealedAnswer(IReadOnlyList<Ciphertext> Options, IReadOnlyLi
         if (chosen < 0 || chosen >= optionCount) throw new ArgumentOutOfRangeException(nameof(chosen), "The chosen option is not on the paper.");
         var options = new Ciphertext[optionCount];
         var proofs = new ZeroOrOneProof[optionCount];
+        var randomness = new Scalar[optionCount];
         var total = Scalar.Zero;
         for (var i = 0; i < optionCount; i++)
         {
-            var m = i == chosen ? 1 : 0;
-            var r = Scalar.Random();
-            options[i] = key.Encrypt(m, r);
-            proofs[i] = ZeroOrOneProof.Create(OptionTranscript(context, i), key, options[i], m, r);
-            total += r;
+            randomness[i] = Scalar.Random();
+            options[i] = key.Encrypt(i == chosen ? 1 : 0, randomness[i]);
+            total += randomness[i];
+        }
+        var encoded = Element.Normalized([.. options.SelectMany(o => new[] { o.A, o.B })]);
+        for (var i = 0; i < optionCount; i++)
+        {
+            options[i] = new Ciphertext(encoded[2 * i], encoded[2 * i + 1]);
+            proofs[i] = ZeroOrOneProof.Create(OptionTranscript(context, i), key, options[i], i == chosen ? 1 : 0, randomness[i]);
         }
         var sum = Ciphertext.Sum(options);
         var sumProof = EqualityProof.Create(SumTranscript(context, options), Group.Generator, key.Base, sum.A, OneTakenOut(sum), total);

@@ -3,7 +3,6 @@ using Ballot.Core.Sealing;
 
 namespace Ballot.Tests.Sealing;
 
-// Scalar.AspNetCore (the API's reference page) owns the root namespace Scalar; the alias inside the namespace wins.
 using Scalar = Ballot.Core.Sealing.Scalar;
 
 /// <summary>A 2-of-3 ceremony in-process, a few hundred sealed answers, and the count by threshold decryption.</summary>

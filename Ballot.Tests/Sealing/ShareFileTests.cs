@@ -4,7 +4,6 @@ using Ballot.Core.Sealing;
 
 namespace Ballot.Tests.Sealing;
 
-// Scalar.AspNetCore (the API's reference page) owns the root namespace Scalar; the alias inside the namespace wins.
 using Scalar = Ballot.Core.Sealing.Scalar;
 
 public sealed class ShareFileTests
