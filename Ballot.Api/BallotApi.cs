@@ -44,6 +44,7 @@ public static class BallotApi
         });
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.AddHostedService<Ballot.Api.Voting.ElectorIndexWarmup>();
+        builder.Services.AddSingleton<Ballot.Api.Voting.CredentialGuard>();
         builder.AddStaffConsole(builder.AddStaffAuthentication());
         ConfigureForwardedHeaders(builder);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSchemeTransformer>());

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Ballot.Core.Common;
 using Ballot.Core.Staff;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -91,19 +92,13 @@ internal static class Dashboard
 
     private static IResult Page(HttpContext http, string? error, int status = 200)
     {
-        var message = error is null ? "" : $"<p role=\"alert\" style=\"color:#a00\">{HtmlEncoder.Default.Encode(error)}</p>";
-        return Results.Content($$"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Sign in: Ballot worker</title>
-            <style>body { font-family: system-ui, sans-serif; max-width: 30em; margin: 3em auto; padding: 0 1em; }
-            input, button { font-size: 1em; padding: .4em; } input { width: 100%; box-sizing: border-box; }</style></head>
-            <body><main><h1>Ballot worker: sign in</h1>
+        var message = error is null ? "" : $"<p role=\"alert\">{HtmlEncoder.Default.Encode(error)}</p>\n";
+        return Results.Content(PageShell.Render("Ballot worker", "Sign in", "Sign in", $"""
             <p>Paste your staff token (executive or organiser). Executives can retry and delete jobs; organisers can look.</p>
-            {{message}}
-            <form method="post" action="/login"><label for="token">Staff token</label>
-            <input id="token" name="token" type="password" autocomplete="off" required>
-            <p><button type="submit">Sign in</button></p></form></main></body></html>
-            """, "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
+            {message}<form method="post" action="/login"><p><label for="token">Staff token</label></p>
+            <p><input id="token" name="token" type="password" autocomplete="off" required></p>
+            <p><button type="submit">Sign in</button></p></form>
+            """), "text/html; charset=utf-8", System.Text.Encoding.UTF8, status);
     }
 
     private sealed class StaffFilter : IDashboardAuthorizationFilter

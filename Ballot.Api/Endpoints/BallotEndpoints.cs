@@ -4,7 +4,6 @@ using Ballot.Core.Ballots;
 using Ballot.Core.Staff;
 using MediatR;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Api.Endpoints;
@@ -13,7 +12,6 @@ public sealed class BallotEndpoints : IEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var guard = new CredentialGuard(app.ServiceProvider.GetRequiredService<IOptions<BallotOptions>>());
         var ballots = app.MapGroup("/api/ballots").WithTags("Ballots");
         ballots.MapPost("/", Create).RequireRoles(Roles.Executive).WithSummary("Create a ballot in draft.");
         ballots.MapGet("/", List).RequireRoles(Roles.Executive, Roles.Organiser, Roles.Scrutineer);
@@ -41,11 +39,10 @@ public sealed class BallotEndpoints : IEndpoints
         ballots.MapGet("/{id}/employer-notice", EmployerNoticeDocument).RequireRoles(Roles.Executive, Roles.Scrutineer)
             .WithSummary("The s.231A notice of the result to employers, as Markdown.");
 
-        app.MapPost("/api/votes", (VoteRequest body, HttpContext http, IMediator mediator, CancellationToken ct) => Vote(body, http, mediator, guard, ct))
+        app.MapPost("/api/votes", Vote)
             .AllowAnonymous().WithTags("Voting").WithSummary("Cast a vote with a credential; answers 201 with the receipt.");
         app.MapPost("/api/ping", () => TypedResults.Ok(new Pong("pong"))).AllowAnonymous().WithTags("Operations")
             .WithSummary("A trivial POST answering JSON: the HTTP ceiling that vote benchmarks are measured against.");
-        VotingPages.Map(app, guard);
     }
 
     public sealed record Pong(string Status);
@@ -117,14 +114,8 @@ public sealed class BallotEndpoints : IEndpoints
         }
         catch (Ballot.Core.Common.NotFound) when (guard.Fail(http))
         {
-            return TooMany(http);
+            return TypedResults.Problem(statusCode: 429, title: "Too many requests.",
+                detail: "Too many voting links that are not valid were tried from your address. Wait a minute and try again.");
         }
-    }
-
-    private static IResult TooMany(HttpContext http)
-    {
-        http.Response.Headers.RetryAfter = ((int)CredentialGuard.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Problem(statusCode: 429, title: "Too many requests.",
-            detail: "Too many voting links that are not valid were tried from your address. Wait a minute and try again.");
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
 using Ballot.Core.Ballots;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ public sealed class CredentialGuard : IDisposable
             new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0, AutoReplenishment = true }));
     }
 
-    public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// The client's address as the forwarded-headers middleware leaves it (the real client behind a trusted proxy). IPv6
@@ -39,14 +40,17 @@ public sealed class CredentialGuard : IDisposable
     }
 
     /// <summary>
-    /// Counts a failed lookup; true when this client has used up its failures for the window (answer 429, not 404).
-    /// Called only after the credential was looked up and not found, so a valid credential is never refused for the
-    /// address it comes from: a school or a carrier's shared address cannot be locked out by someone else's guesses.
+    /// Counts a failed lookup; true when this client has used up its failures for the window: answer 429, not 404, and
+    /// the response already says when to retry. Called only after the credential was looked up and not found, so a
+    /// valid credential is never refused for the address it comes from: a school or a carrier's shared address cannot
+    /// be locked out by someone else's guesses.
     /// </summary>
     public bool Fail(HttpContext http)
     {
         using var lease = _failures.AttemptAcquire(Client(http));
-        return !lease.IsAcquired;
+        if (lease.IsAcquired) return false;
+        http.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        return true;
     }
 
     public void Dispose() => _failures.Dispose();

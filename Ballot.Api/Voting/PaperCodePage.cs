@@ -1,3 +1,4 @@
+using Ballot.Api.Endpoints;
 using Ballot.Core.Ballots.Papers;
 using Ballot.Core.Mail;
 using MediatR;
@@ -10,13 +11,12 @@ namespace Ballot.Api.Voting;
 /// a paper carries leads to the member's own voting link, the one their letter and the paper's QR code carry; a code
 /// that none carries counts against the client like an unknown link (ADR 0204, arithmetic in ADR 0611).
 /// </summary>
-public static class PaperCodePage
+public sealed class PaperCodePage : IEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, CredentialGuard guard)
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/vote", (IOptions<MailOptions> options) => Form(options.Value, 200, null)).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/vote", (HttpContext http, IMediator mediator, IOptions<MailOptions> options, CancellationToken ct) => Submit(http, mediator, options.Value, guard, ct))
-            .AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
+        app.MapPost("/vote", Submit).AllowAnonymous().ExcludeFromDescription().DisableAntiforgery();
     }
 
     private static IResult Form(MailOptions options, int status, string? problem) =>
@@ -32,8 +32,9 @@ public static class PaperCodePage
             <p>You can vote once: online or by posting your paper back. If you have already voted, your paper is not counted again.</p>
             """);
 
-    private static async Task<IResult> Submit(HttpContext http, IMediator mediator, MailOptions options, CredentialGuard guard, CancellationToken ct)
+    private static async Task<IResult> Submit(HttpContext http, IMediator mediator, CredentialGuard guard, IOptions<MailOptions> mail, CancellationToken ct)
     {
+        var options = mail.Value;
         string? code;
         try
         {

@@ -7,7 +7,8 @@ namespace Ballot.Core.Ballots;
 
 public static class CastVote
 {
-    public sealed record Receipt(string Code);
+    /// <summary>The receipt code, with the ballot as the member's page names it, so the page need not look it up again.</summary>
+    public sealed record Receipt(string Code, long BallotId, string BallotTitle, DateTimeOffset ClosesAt);
 
     /// <summary>The 404 for a credential nobody was issued; the API counts these per client to slow down guessing.</summary>
     public const string NotValid = "This voting link is not valid.";
@@ -29,7 +30,7 @@ public static class CastVote
                 throw ValidationFailed.For("answers", $"Unknown question id(s): {string.Join(", ", unknown)}. The questions are: {string.Join(", ", paper.Questions.Select(q => q.Id))}.");
             var vote = new Vote(elector.BallotId, elector.MemberId, elector.CredentialHash, elector.Constituency, Canonical(paper.Questions, cmd.Answers));
             var result = await writer.SubmitAsync(vote);
-            if (result.Outcome == VoteOutcome.Recorded) return new Receipt(Receipts.Display(result.Receipt!));
+            if (result.Outcome == VoteOutcome.Recorded) return new Receipt(Receipts.Display(result.Receipt!), paper.BallotId, paper.Title, paper.ClosesAt);
             if (result.Outcome == VoteOutcome.AlreadyVoted) throw new Conflict(AlreadyVoted);
             electors.Forget(elector.BallotId);
             throw new Forbidden(ElectorState.VotingClosed);
