@@ -56,6 +56,7 @@ public sealed class NoticeEndpoints : IEndpoints
 
     public sealed record HomeBody(string? Line1, string? Line2, string? Line3, string? Town, string? Postcode, string? EmailKind);
 
-    private static async Task<Ok<MemberView>> SetHome(string membershipNumber, HomeBody body, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SetHomeAddress.Command(membershipNumber, body.Line1, body.Line2, body.Line3, body.Town, body.Postcode, body.EmailKind), ct));
+    private static async Task<Ok<MemberView>> SetHome(string membershipNumber, HomeBody body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetHomeAddress.Command(membershipNumber, body.Line1, body.Line2, body.Line3, body.Town, body.Postcode, body.EmailKind,
+            user.Staff()), ct));
 }

@@ -104,6 +104,8 @@ public static class OpenBallot
 
             // Who is sent a paper instead of a link (issue 16): no email, a work email, or every elector of a postal ballot.
             var (noEmail, workEmail) = await Papers.PaperOnly.RecordAsync(conn, tx, ballot.Id, ballot.VotingMethod);
+            // Their papers go to the home address held now: a later change does not redirect them (ADR 0620).
+            var papersAddressed = await Papers.PaperAddresses.FreezeAsync(conn, tx, ballot.Id, ballot.VotingMethod);
             var letter = Letters.Checked(Letters.VotingLetter(ballot, rules));
             var mailingId = await MailQueue.EnqueueAsync(conn, tx,
                 new NewMailing("statutory", letter.Subject, letter.Body, null, Letters.Source, ballot.Id, "voting-letter", now),
@@ -111,7 +113,7 @@ public static class OpenBallot
                 new { ballotId = ballot.Id });
             var queued = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
             await Audit.AppendAsync(conn, tx, ballot.Id, "letters-queued", cmd.Actor,
-                new { purpose = "voting-letter", mailingId, letters = queued, electorsWithoutEmail = electors.Count - queued, paperOnlyNoEmail = noEmail, paperOnlyWorkEmail = workEmail }, now);
+                new { purpose = "voting-letter", mailingId, letters = queued, electorsWithoutEmail = electors.Count - queued, paperOnlyNoEmail = noEmail, paperOnlyWorkEmail = workEmail, papersAddressed }, now);
             await tx.CommitAsync(ct);
             return new Result(ballot.Id, electors.Count, electorateHash, mailingId, (int)queued);
         }

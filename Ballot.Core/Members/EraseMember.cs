@@ -8,8 +8,8 @@ namespace Ballot.Core.Members;
 
 /// <summary>
 /// Erasure (right to be forgotten): the name and email go, the row stays, so every count a past ballot
-/// made over this member (entitled to vote, voted) stays what it was. The addresses ballots froze for the member and
-/// the addresses in the member's change history go too; the erasure itself is recorded (who, when), and in the audit
+/// made over this member (entitled to vote, voted) stays what it was. The email and home addresses ballots froze for the
+/// member and the addresses in the member's change history go too; the erasure itself is recorded (who, when), and in the audit
 /// chain of any open ballot the member is an elector of, because it stops that ballot's letters to them.
 /// </summary>
 public static class EraseMember
@@ -43,7 +43,12 @@ public static class EraseMember
             {
                 await conn.ExecuteAsync("UPDATE ballot_elector SET email = NULL WHERE ballot_id IN (SELECT id FROM ballot) AND member_id = @id",
                     new { id = member.Id }, tx);
-                await conn.ExecuteAsync("UPDATE member_change SET old_value = NULL, new_value = NULL WHERE member_id = @id AND field = 'email'",
+                await conn.ExecuteAsync("""
+                    UPDATE ballot_paper_address SET first_name = NULL, last_name = NULL, address_line1 = NULL, address_line2 = NULL,
+                           address_line3 = NULL, town = NULL, postcode = NULL
+                    WHERE ballot_id IN (SELECT id FROM ballot) AND member_id = @id
+                    """, new { id = member.Id }, tx);
+                await conn.ExecuteAsync("UPDATE member_change SET old_value = NULL, new_value = NULL WHERE member_id = @id AND field IN ('email', 'address')",
                     new { id = member.Id }, tx);
                 await MemberChanges.RecordAsync(conn, tx, [new MemberChanges.Change(member.Id, "erased", null, null)], "api", cmd.By, now, ct);
                 await MemberChanges.AnnounceAsync(conn, tx, after, "api", cmd.By, now);

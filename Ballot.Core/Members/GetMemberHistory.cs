@@ -6,14 +6,14 @@ using MediatR;
 
 namespace Ballot.Core.Members;
 
-/// <summary>Every change to a member's email or status, and their erasure: who, when, old and new value, oldest first.</summary>
+/// <summary>Every change to a member's email, status, home address or email kind, and their erasure: who, when, old and new value, oldest first.</summary>
 public static class GetMemberHistory
 {
     public sealed record Query(string MembershipNumber) : IRequest<History>;
 
     public sealed record History(string MembershipNumber, IReadOnlyList<Entry> Changes);
 
-    /// <param name="Field">email, status or erased</param>
+    /// <param name="Field">email, status, address (the home address, its parts joined by ", "), email_kind (personal, work or null) or erased</param>
     /// <param name="Via">api (one change) or import (a register import)</param>
     public sealed record Entry(DateTimeOffset At, string Field, string? OldValue, string? NewValue, string Via, StaffActor By);
 

@@ -18,7 +18,7 @@ namespace Ballot.Core.Members;
 /// </summary>
 public static partial class ImportMembers
 {
-    /// <param name="By">who imports: every email or status the import changes is recorded with them (ADR 0220).</param>
+    /// <param name="By">who imports: every email, status, home address or email kind the import changes is recorded with them (ADR 0220, 0620).</param>
     public sealed record Command(Stream Csv, StaffActor By) : IRequest<Result>;
 
     public sealed record Result(int Created, int Updated, int Unchanged);
@@ -145,21 +145,22 @@ public static partial class ImportMembers
                     updates.Add(new Change(m.Id, r, wid, status, home, emailKind));
                     if (m.Email != r.Email) changes.Add(new(m.Id, "email", m.Email, r.Email));
                     if (m.Status != status) changes.Add(new(m.Id, "status", m.Status, status));
+                    changes.AddRange(MemberChanges.OfHome(m.Id, m.Home, r.Home, m.EmailKind, emailKind, r.HasEmailKind));
                 }
             }
 
             var compared = Stopwatch.GetElapsedTime(started);
             var now = clock.GetUtcNow();
             await writer.WriteMembersAsync(conn, tx, inserts, updates, now, ct);
-            // Changed addresses do not move open ballots' letters (those go to the address frozen at opening); they are
-            // recorded, and told to the old address where the member is an elector of an open ballot.
+            // Changed addresses do not move open ballots' letters or papers (those go to the addresses frozen at opening);
+            // they are recorded, and told to the old email address where the member is an elector of an open ballot.
             var written = Stopwatch.GetElapsedTime(started);
             await MemberChanges.RecordAsync(conn, tx, changes, "import", cmd.By, now, ct);
             var recorded = Stopwatch.GetElapsedTime(started);
             var notices = changes.Count == 0 ? 0 : await MemberChanges.AnnounceAsync(conn, tx, after, "import", cmd.By, now);
             var announced = Stopwatch.GetElapsedTime(started);
             await tx.CommitAsync(ct);
-            log.LogInformation("Register import: {Created} created, {Updated} updated, {Unchanged} unchanged, {Changes} email or status changes recorded, {Notices} notices queued, in {TotalMs:0} ms (parse {ParseMs:0} ms, compare {CompareMs:0} ms, write {WriteMs:0} ms, record changes {RecordMs:0} ms, announce {AnnounceMs:0} ms)",
+            log.LogInformation("Register import: {Created} created, {Updated} updated, {Unchanged} unchanged, {Changes} changes recorded, {Notices} notices queued, in {TotalMs:0} ms (parse {ParseMs:0} ms, compare {CompareMs:0} ms, write {WriteMs:0} ms, record changes {RecordMs:0} ms, announce {AnnounceMs:0} ms)",
                 inserts.Count, updates.Count, unchanged, changes.Count, notices, Stopwatch.GetElapsedTime(started).TotalMilliseconds, parsed.TotalMilliseconds,
                 (compared - parsed).TotalMilliseconds, (written - compared).TotalMilliseconds, (recorded - written).TotalMilliseconds, (announced - recorded).TotalMilliseconds);
             return new Result(inserts.Count, updates.Count, unchanged);

@@ -11,14 +11,34 @@ using NpgsqlTypes;
 namespace Ballot.Core.Members;
 
 /// <summary>
-/// The register's audit trail (<c>member_change</c>): every change to a member's email or status, and every erasure, with
-/// who made it. A change to an elector of an open ballot also enters that ballot's audit chain (membership number and
-/// which field, never an address) and is told to the address the member had. See
-/// docs/decisions/0220-frozen-addresses-and-member-history.md.
+/// The register's audit trail (<c>member_change</c>): every change to a member's email, status, home address or email
+/// kind, and every erasure, with who made it. A change to an elector of an open ballot also enters that ballot's audit
+/// chain (membership number and which field, never an address) and is told to the email address the member had. See
+/// docs/decisions/0220-frozen-addresses-and-member-history.md and 0620-paper-addresses-frozen-at-opening.md.
 /// </summary>
 public static class MemberChanges
 {
     public sealed record Change(long MemberId, string Field, string? OldValue, string? NewValue);
+
+    /// <summary>
+    /// The changes of home address and email kind between two states of a member (null: that part is not being set).
+    /// An address is recorded as one value, its parts joined by ", ".
+    /// </summary>
+    public static IEnumerable<Change> OfHome(long memberId, ImportMembers.HomeAddress? oldHome, ImportMembers.HomeAddress? newHome,
+        string? oldKind, string? newKind, bool kindSet)
+    {
+        if (newHome is not null && newHome != (oldHome ?? new ImportMembers.HomeAddress(null, null, null, null, null)))
+            yield return new Change(memberId, "address", AddressText(oldHome), AddressText(newHome));
+        if (kindSet && oldKind != newKind) yield return new Change(memberId, "email_kind", oldKind, newKind);
+    }
+
+    /// <summary>"1 Elm Road, Headingley, Leeds, LS6 2BB"; null when the register holds no part of it.</summary>
+    public static string? AddressText(ImportMembers.HomeAddress? h)
+    {
+        if (h is null) return null;
+        var parts = new[] { h.Line1, h.Line2, h.Line3, h.Town, h.Postcode }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+        return parts.Count == 0 ? null : string.Join(", ", parts);
+    }
 
     /// <summary>At most this many membership numbers are listed in one ballot audit entry; the count is always given.</summary>
     public const int ListedInAudit = 1000;
@@ -126,6 +146,8 @@ public static class MemberChanges
                 electors = members.Count,
                 email = Count("email"),
                 status = Count("status"),
+                address = Count("address"),
+                emailKind = Count("email_kind"),
                 erased = Count("erased"),
                 members = members.Take(ListedInAudit).ToList(),
             }, now);
@@ -134,7 +156,7 @@ public static class MemberChanges
         if (fields.Count == 0) return 0;
 
         // The address before the change for an email change, else the address the register holds; erased members have none.
-        var letter = Notice(now, string.Join(via == "api" ? " and " : " or ", fields.Select(f => f == "email" ? "email address" : "membership status")), via);
+        var letter = Notice(now, string.Join(via == "api" ? " and " : " or ", fields.Select(FieldName)), via);
         var mailingId = await MailQueue.EnqueueAsync(conn, tx,
             new NewMailing("statutory", letter.Subject, letter.Body, null, Source, null, "change-notice", now),
             """
@@ -150,6 +172,14 @@ public static class MemberChanges
         return await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM mailing_recipient WHERE mailing_id = @mailingId", new { mailingId }, tx);
     }
 
+    private static string FieldName(string field) => field switch
+    {
+        "email" => "email address",
+        "address" => "home address",
+        "email_kind" => "record of whether your email address is personal or work",
+        _ => "membership status",
+    };
+
     /// <summary>
     /// The notice to the address a ballot's letters go to. Fixed text and the member's own register fields only: it
     /// names no new address (the change may be genuine) and no staff member.
@@ -162,8 +192,9 @@ public static class MemberChanges
 
             On {{{Letters.When(at)}}} the {{{what}}} the union holds for you (membership number {{ member.membership_number }}) was changed {{{how}}}.
 
-            You are entitled to vote in a ballot that is open now. Its letters, reminders included, still come to this address,
-            the one the union held when the ballot opened: a change made since does not move them.
+            You are entitled to vote in a ballot that is open now. Its letters, reminders included, still come to this email
+            address, and any voting paper to the home address, that the union held when the ballot opened; whether the letters
+            carry a link to vote online was settled then too. A change made since does not move them.
 
             If you did not ask for this change, tell the union and the ballot's independent scrutineer at once, quoting your
             membership number. The change is recorded in the ballot's audit trail, which the scrutineer reads.

@@ -38,7 +38,7 @@ public sealed class ShowModel(IMediator mediator) : ConsolePageModel
     /// <summary>The home address voting papers are posted to, and whether the email is personal or work (SetHomeAddress).</summary>
     public async Task<IActionResult> OnPostAddressAsync()
     {
-        var (ok, _) = await TrySend(mediator, new SetHomeAddress.Command(Number, Line1, Line2, Line3, Town, Postcode, EmailKind));
+        var (ok, _) = await TrySend(mediator, new SetHomeAddress.Command(Number, Line1, Line2, Line3, Town, Postcode, EmailKind, User.Staff()));
         if (!ok)
         {
             await Load();

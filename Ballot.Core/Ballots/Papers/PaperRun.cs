@@ -10,7 +10,8 @@ namespace Ballot.Core.Ballots.Papers;
 
 /// <summary>
 /// Who is sent a voting paper, and the paper's serial number. Postal and hybrid ballots: every elector. Electronic: only
-/// the electors whose letter carries no link (ballot_paper_only, written when the ballot opens). Serials are given once,
+/// the electors whose letter carries no link (ballot_paper_only, written when the ballot opens). Each goes to the name and
+/// home address frozen when the ballot opened (ballot_paper_address, ADR 0620). Serials are given once,
 /// in postcode order (the print house's and the post's order), and kept: a reprint prints the same numbers.
 /// </summary>
 public static class PaperRun
@@ -28,9 +29,10 @@ public static class PaperRun
         public string? Postcode { get; init; }
     }
 
+    // The addressee frozen when the ballot opened (PaperAddresses), never the member row as it is now.
     private const string Columns = """
-        m.first_name AS FirstName, m.last_name AS LastName, m.address_line1 AS AddressLine1, m.address_line2 AS AddressLine2,
-        m.address_line3 AS AddressLine3, m.town AS Town, m.postcode AS Postcode
+        a.first_name AS FirstName, a.last_name AS LastName, a.address_line1 AS AddressLine1, a.address_line2 AS AddressLine2,
+        a.address_line3 AS AddressLine3, a.town AS Town, a.postcode AS Postcode
         """;
 
     /// <summary>The papers of the ballot in serial order, numbering them first if this is the ballot's first print run.</summary>
@@ -48,7 +50,7 @@ public static class PaperRun
             await NumberAsync(db, conn, ballot, ballotCredentials, ct);
         var rows = await conn.QueryAsync<Recipient>($"""
             SELECT v.serial AS Serial, v.member_id AS MemberId, {Columns}
-            FROM ballot_voting_paper v JOIN member m ON m.id = v.member_id
+            FROM ballot_voting_paper v JOIN ballot_paper_address a ON a.ballot_id = v.ballot_id AND a.member_id = v.member_id
             WHERE v.ballot_id = @id ORDER BY v.serial
             """, new { id = ballot.Id });
         var baseUrl = publicBaseUrl.TrimEnd('/') + "/vote/";
@@ -76,11 +78,9 @@ public static class PaperRun
 
     private static async Task NumberAsync(Db db, DbConnection conn, BallotRow ballot, Credentials.BallotCredentials? ballotCredentials, CancellationToken ct)
     {
-        var onlyPaperOnly = ballot.VotingMethod == "electronic";
+        // The frozen addresses are exactly the electors sent a paper: all of a postal or hybrid ballot's, the paper-only ones of an electronic ballot.
         var recipients = (await conn.QueryAsync<Recipient>($"""
-            SELECT e.member_id AS MemberId, {Columns}
-            FROM ballot_elector e JOIN member m ON m.id = e.member_id
-            WHERE e.ballot_id = @id {(onlyPaperOnly ? "AND EXISTS (SELECT 1 FROM ballot_paper_only p WHERE p.ballot_id = e.ballot_id AND p.member_id = e.member_id)" : "")}
+            SELECT a.member_id AS MemberId, {Columns} FROM ballot_paper_address a WHERE a.ballot_id = @id
             """, new { id = ballot.Id })).ToList();
         var ordered = recipients
             .OrderBy(r => SortKey(r.Postcode), StringComparer.Ordinal)
