@@ -22,7 +22,7 @@ public static class CloseBallot
             if (ballot.Status != "open") throw new Conflict($"The ballot is {ballot.Status}; only an open ballot can be closed.");
             if (now < ballot.ClosesAt)
             {
-                if (!cmd.Early) throw new Conflict($"The ballot closes on {Letters.When(ballot.ClosesAt)}.");
+                if (!cmd.Early) throw new Conflict($"The ballot closes on {UnionTime.Shared.When(ballot.ClosesAt)}.");
                 if (ballot.IsIndustrialAction)
                     throw new Conflict("An industrial-action ballot cannot close before the date on its voting papers.");
             }

@@ -82,7 +82,7 @@ public static class MemberChanges
             var members = affected.Select(a => a.Number).Distinct(StringComparer.Ordinal).ToList();
             int Count(string field) => affected.Count(a => a.Field == field);
             fields.UnionWith(affected.Select(a => a.Field));
-            await Audit.AppendAsync(conn, tx, ballotId, "elector-changed", by.ToString(), new
+            await Audit.AppendAsync(conn, tx, ballotId, "elector-changed", by.AuditName, new
             {
                 via,
                 electors = members.Count,

@@ -15,7 +15,7 @@ public sealed class WorkerKillTests
     private const int Members = 3000;
     private const int MaxConnections = 4;
 
-    private static Process StartWorker(string connectionString, int smtpPort, string folder, string log)
+    private static Process StartWorker(string connectionString, SmtpTestServer smtp, string folder, string log)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -27,9 +27,7 @@ public sealed class WorkerKillTests
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ballot.Worker.dll"));
         psi.Environment["Database__ConnectionString"] = connectionString;
         if (TestDatabase.CredentialKey is { } key) psi.Environment["Ballots__CredentialKey"] = key;   // required on PostgreSQL
-        psi.Environment["Smtp__Host"] = "127.0.0.1";
-        psi.Environment["Smtp__Port"] = smtpPort.ToString();
-        psi.Environment["Smtp__Security"] = "None";
+        foreach (var (key, value) in smtp.Environment) psi.Environment[key] = value;
         psi.Environment["Mail__JournalFolder"] = Path.Combine(folder, "journal");
         psi.Environment["Mail__RatePerSecond"] = "400"; // slow enough for the kills to land mid-mailing
         psi.Environment["Mail__BatchSize"] = "100";
@@ -73,7 +71,7 @@ public sealed class WorkerKillTests
         var killedAt = new List<int>();
         foreach (var fraction in new[] { 0.25, 0.6 })
         {
-            var worker = StartWorker(api.Database.ConnectionString, smtp.Port, folder, log);
+            var worker = StartWorker(api.Database.ConnectionString, smtp, folder, log);
             await WaitForAccepted(smtp, (int)(Members * fraction));
             worker.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no flushing, no goodbye to the server
             await worker.WaitForExitAsync();
@@ -81,7 +79,7 @@ public sealed class WorkerKillTests
         }
         Assert.That(killedAt, Has.All.LessThan(Members), "each kill landed before the mailing finished");
 
-        var last = StartWorker(api.Database.ConnectionString, smtp.Port, folder, log);
+        var last = StartWorker(api.Database.ConnectionString, smtp, folder, log);
         try
         {
             await MailTestData.WaitForStatus(api, id, "sent", TimeSpan.FromSeconds(60));

@@ -102,7 +102,7 @@ public static class EnterReturnedPapers
                 var ballot = await BallotRow.LoadLockedAsync(conn, db.Dialect, cmd.BallotId, tx);
                 if (ballot.Status == "draft") throw new Conflict("The ballot is a draft: it has no voting papers yet.");
                 if (now < ballot.OpensAt && ballot.Status == "open")
-                    throw new Conflict($"Voting opens on {Letters.When(ballot.OpensAt)}; enter returned papers from then.");
+                    throw new Conflict($"Voting opens on {UnionTime.Shared.When(ballot.OpensAt)}; enter returned papers from then.");
                 var isLate = ballot.Status != "open" || now >= ballot.ClosesAt;
                 batchId = await conn.ExecuteScalarAsync<long>("""
                     INSERT INTO ballot_return_batch (ballot_id, entered_by, entered_at, papers, counted, duplicates, late, refused)
