@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Ballot.Core.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
