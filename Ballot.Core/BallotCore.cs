@@ -3,6 +3,7 @@ using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Ballot.Core.Leaflets;
 using Ballot.Core.Mail;
+using Ballot.Core.Members;
 using Ballot.Core.Motions;
 using Ballot.Core.Staff.Accounts;
 using MediatR;
@@ -26,6 +27,7 @@ public static class BallotCore
         services.AddSingleton(TimeProvider.System);
         AddMediator(services);
         builder.AddUnionTime();
+        builder.AddMembers();
         builder.AddBallots();
         builder.AddMail();
         builder.AddLeaflets();

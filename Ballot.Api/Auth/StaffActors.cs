@@ -14,4 +14,7 @@ public static class StaffActors
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? "",
         user.FindFirstValue(StaffConsole.StaffClaimsFactory.DisplayName) ?? user.FindFirstValue(ClaimTypes.Name) ?? "",
         user.FindFirstValue(ClaimTypes.Role) ?? "");
+
+    /// <summary>The signed-in staff member as audit records name them (<see cref="StaffActor.AuditName"/>).</summary>
+    public static string AuditName(this ClaimsPrincipal user) => user.Staff().AuditName;
 }

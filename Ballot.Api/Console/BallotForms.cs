@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Ballot.Api.Auth;
 using Ballot.Core.Common;
 
 namespace Ballot.Api.StaffConsole;
@@ -7,8 +8,8 @@ namespace Ballot.Api.StaffConsole;
 /// <summary>What the ballot pages share: who acted (as the JSON API records it), lists typed as "a, b", times typed in the union's zone.</summary>
 public static class BallotForms
 {
-    /// <summary>The actor recorded in a ballot's audit chain: "role:name", as the JSON API writes "role:token name".</summary>
-    public static string BallotActor(this ClaimsPrincipal user) => $"{user.Role()}:{user.DisplayName()}";
+    /// <summary>The actor recorded in a ballot's audit chain, as the JSON API records it (<see cref="Auth.StaffActors.AuditName"/>).</summary>
+    public static string BallotActor(this ClaimsPrincipal user) => user.AuditName();
 
     public static IReadOnlyList<string>? List(string? text)
     {

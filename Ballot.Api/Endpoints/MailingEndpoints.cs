@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Ballot.Api.Auth;
 using Ballot.Core.Common;
 using Ballot.Core.Mail;
 using Ballot.Core.Staff;
@@ -36,7 +37,7 @@ public sealed class MailingEndpoints : IEndpoints
         g.MapGet("/{id:long}/recipients", Recipients).RequireRoles(staff).WithSummary("Letters by state, e.g. ?status=failed with the SMTP reply.");
     }
 
-    private static string Actor(ClaimsPrincipal user) => $"{user.FindFirstValue(ClaimTypes.Role)}:{user.FindFirstValue(ClaimTypes.Name)}";
+    private static string Actor(ClaimsPrincipal user) => user.AuditName();
 
     private static async Task<Created<MailingView>> Create(MailingBody body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {

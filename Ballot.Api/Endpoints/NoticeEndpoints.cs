@@ -30,7 +30,7 @@ public sealed class NoticeEndpoints : IEndpoints
             .WithSummary("Replace a member's home address, and say whether their email is personal or work.");
     }
 
-    private static string Actor(ClaimsPrincipal user) => $"{user.FindFirstValue(ClaimTypes.Role)}:{user.FindFirstValue(ClaimTypes.Name)}";
+    private static string Actor(ClaimsPrincipal user) => user.AuditName();
 
     private static async Task<Ok<GetNotices.View>> List(long id, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetNotices.Query(id), ct));

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Ballot.Api.Auth;
 using Ballot.Core.Ballots.Papers;
 using Ballot.Core.Staff;
 using MediatR;
@@ -24,7 +25,7 @@ public sealed class PaperEndpoints : IEndpoints
             .WithSummary("The reconciliation: papers issued, returned, counted, duplicates, late, votes online; duplicates and late papers by serial.");
     }
 
-    private static string Actor(ClaimsPrincipal user) => $"{user.FindFirstValue(ClaimTypes.Role)}:{user.FindFirstValue(ClaimTypes.Name)}";
+    private static string Actor(ClaimsPrincipal user) => user.AuditName();
 
     private static async Task<Accepted<PrintJobView>> StartPrintRun(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {

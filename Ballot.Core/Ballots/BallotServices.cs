@@ -25,6 +25,8 @@ public static class BallotServices
         services.AddSingleton<Credentials>();
         services.AddSingleton<Notices.EmployerLetters>();
         services.AddSingleton<ScrutineerKey>();
+        services.AddPerEngine<VoteStores, SqliteVoteStores, PostgresVoteStores>();
+        services.AddPerEngine<BallotPapers, SqliteBallotPapers, PostgresBallotPapers>();
         services.AddSingleton<VoteWriter>();
         services.AddSingleton<ElectorReaders>();
         services.AddSingleton<ElectorLookup>();

@@ -19,7 +19,7 @@ public static class CertifyBallot
 {
     public sealed record Command(long Id, string Actor) : IRequest<GetResult.View>;
 
-    public sealed class Handler(Db db, TimeProvider clock, IMediator mediator, ScrutineerKey key) : IRequestHandler<Command, GetResult.View>
+    public sealed class Handler(Db db, TimeProvider clock, IMediator mediator, ScrutineerKey key, Voting.BallotPapers papers) : IRequestHandler<Command, GetResult.View>
     {
         public async Task<GetResult.View> Handle(Command cmd, CancellationToken ct)
         {
@@ -40,7 +40,7 @@ public static class CertifyBallot
                 var (_, receiptsHash) = await Tally.HashReceiptsAsync(conn, tx, ballot.Id);
                 if (receiptsHash != result.ReceiptsHash)
                     throw new Conflict("The ballot papers changed after the count: the receipts no longer match.");
-                await CheckResultAsync(conn, tx, ballot, result);
+                await CheckResultAsync(conn, tx, papers, ballot, result);
 
                 // The status guard: on PostgreSQL a concurrent certify that read 'closed' too waits here, then changes nothing.
                 var changed = await conn.ExecuteAsync("UPDATE ballot SET status = 'certified', certified_at = @now, certified_by = @actor, updated_at = @now WHERE id = @id AND status = 'closed'",
@@ -142,10 +142,10 @@ public static class CertifyBallot
     }
 
     /// <summary>The result counted again from the papers, with the same closing time and chain anchor, must hash to the stored result's hash.</summary>
-    private static async Task CheckResultAsync(DbConnection conn, DbTransaction tx, BallotRow ballot, BallotResult stored)
+    private static async Task CheckResultAsync(DbConnection conn, DbTransaction tx, Voting.BallotPapers papers, BallotRow ballot, BallotResult stored)
     {
         var rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet, tx);
-        var recount = await Tally.CountAsync(conn, tx, ballot, rules, stored.ClosedAt) with { AuditLength = stored.AuditLength, AuditHead = stored.AuditHead };
+        var recount = await Tally.CountAsync(conn, tx, papers, ballot, rules, stored.ClosedAt) with { AuditLength = stored.AuditLength, AuditHead = stored.AuditHead };
         if (BallotResult.HashOf(recount.Serialize()) != ballot.ResultHash)
             throw new Conflict($"The result hash recomputed from the ballot papers does not match the stored result: {Difference(stored, recount)}. The result cannot be certified.");
     }

@@ -11,7 +11,7 @@ public static class CloseBallot
     /// <param name="Early">the executive closing a consultative ballot before its closing time (never an industrial-action one).</param>
     public sealed record Command(long Id, string Actor, bool Early = false) : IRequest<BallotView>;
 
-    public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, BallotView>
+    public sealed class Handler(Db db, TimeProvider clock, BallotPapers papers) : IRequestHandler<Command, BallotView>
     {
         public async Task<BallotView> Handle(Command cmd, CancellationToken ct)
         {
@@ -22,7 +22,7 @@ public static class CloseBallot
             if (ballot.Status != "open") throw new Conflict($"The ballot is {ballot.Status}; only an open ballot can be closed.");
             if (now < ballot.ClosesAt)
             {
-                if (!cmd.Early) throw new Conflict($"The ballot closes on {Letters.When(ballot.ClosesAt)}.");
+                if (!cmd.Early) throw new Conflict($"The ballot closes on {UnionTime.Shared.When(ballot.ClosesAt)}.");
                 if (ballot.IsIndustrialAction)
                     throw new Conflict("An industrial-action ballot cannot close before the date on its voting papers.");
             }
@@ -32,7 +32,7 @@ public static class CloseBallot
             var changed = await conn.ExecuteAsync("UPDATE ballot SET status = 'closed', closed_at = @closedAt, updated_at = @now WHERE id = @id AND status = 'open'",
                 new { closedAt = closedAt, now = now, id = ballot.Id }, tx);
             if (changed != 1) throw new Conflict("The ballot was closed by another request at the same time.");
-            var shuffled = await PapersMixing.FlushAndShuffleAsync(conn, tx, db.Engine, ballot.Id);
+            await papers.FlushAndShuffleAsync(conn, tx, ballot.Id);
             await Audit.AppendAsync(conn, tx, ballot.Id, "closed", cmd.Actor, new { closedAt, early = now < ballot.ClosesAt }, now);
 
             // Reminders stop at close: any not yet handed to the mail worker are cancelled.
@@ -49,7 +49,7 @@ public static class CloseBallot
 
             var rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet, tx);
             var head = await Audit.HeadAsync(conn, tx, ballot.Id);
-            var result = await Tally.CountAsync(conn, tx, ballot, rules, closedAt) with { AuditLength = head.Length, AuditHead = head.Head };
+            var result = await Tally.CountAsync(conn, tx, papers, ballot, rules, closedAt) with { AuditLength = head.Length, AuditHead = head.Head };
             var json = result.Serialize();
             var hash = BallotResult.HashOf(json);
             await conn.ExecuteAsync("INSERT INTO ballot_count (ballot_id, result) VALUES (@id, @json)", new { json, id = ballot.Id }, tx);
@@ -58,7 +58,7 @@ public static class CloseBallot
                 new { resultHash = hash, votesCast = result.VotesCast, receiptsHash = result.ReceiptsHash }, now);
             var view = await (await BallotRow.LoadAsync(conn, ballot.Id, tx)).ToViewAsync(conn, tx);
             await tx.CommitAsync(ct);
-            if (shuffled) await PapersMixing.VacuumAsync(conn, "ballot_paper_staged", "ballot_paper");
+            await papers.AfterCloseAsync(conn);
             return view;
         }
     }

@@ -21,7 +21,7 @@ public static class CreateBallot
             if (i.ClosesAt <= now) throw ValidationFailed.For("closesAt", "closesAt must be in the future.");
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
-            var (def, ruleSet, method) = await SaveDraft.PrepareAsync(conn, tx, i);
+            var (def, ruleSet, method) = await DraftInput.PrepareAsync(conn, tx, i);
             var id = await conn.ExecuteScalarAsync<long>("""
                 INSERT INTO ballot (title, kind, status, counting, voting_method, opens_at, closes_at, rule_set, definition, created_by, created_at, updated_at)
                 VALUES (@title, @kind, 'draft', @counting, @votingMethod, @opensAt, @closesAt, @ruleSet, @definition, @actor, @now, @now)

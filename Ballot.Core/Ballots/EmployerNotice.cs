@@ -22,8 +22,8 @@ public static class EmployerNotice
             var rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet);
             var sb = new StringBuilder();
             sb.Append($"# Notice to employers of the result of an industrial-action ballot (s.231A TULRCA 1992)\n\n");
-            sb.Append($"Ballot: {ballot.Title}\n\nVoting closed: {Letters.When(ballot.ClosesAt)}\n\n");
-            sb.Append($"Rule set: {rules?.Name}\n\nCertified by the independent scrutineer on {Letters.When(ballot.CertifiedAt!.Value)}\n\n");
+            sb.Append($"Ballot: {ballot.Title}\n\nVoting closed: {UnionTime.Shared.When(ballot.ClosesAt)}\n\n");
+            sb.Append($"Rule set: {rules?.Name}\n\nCertified by the independent scrutineer on {UnionTime.Shared.When(ballot.CertifiedAt!.Value)}\n\n");
             Letters.AppendFigures(sb, result, includeYesNo: true, template: false);
             return sb.ToString();
         }

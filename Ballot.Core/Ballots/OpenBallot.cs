@@ -6,9 +6,6 @@ using Ballot.Core.Data;
 using Ballot.Core.Mail;
 using Dapper;
 using MediatR;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Ballot.Core.Ballots;
 
@@ -50,7 +47,7 @@ public static class OpenBallot
             // Freeze the electorate and each elector's address: members who match now, at the address they have now;
             // anyone added later is not an elector, and a later change of address does not move this ballot's letters.
             // On PostgreSQL take the register writers' lock: a change of address lands before the freeze or sees the ballot open (ADR 0220).
-            await Members.MemberChanges.LockRegisterAsync(conn, tx);
+            await Members.MemberChanges.LockRegisterAsync(conn, db.Dialect, tx);
             var (where, args) = ElectorateSql(def.Electorate);
             var electors = (await conn.QueryAsync<ElectorRow>(
                 "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email, w.employer AS employer FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
@@ -82,7 +79,7 @@ public static class OpenBallot
                 rows[i] = (e.MemberId, constituency, Credentials.Hash(ballotCredentials.For(e.MemberId)), e.Email);
             });
             foreach (var r in rows) hashText.Append(r.MemberId).Append(':').Append(r.Constituency).Append('\n');
-            await InsertElectorsAsync(conn, tx, ballot.Id, rows, ct);
+            await InsertElectorsAsync(conn, db.Dialect, tx, ballot.Id, rows, ct);
             await InsertConstituenciesAsync(conn, tx, ballot.Id, perWorkplace, rows);
             var electorateHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashText.ToString())));
 
@@ -118,49 +115,22 @@ public static class OpenBallot
             return new Result(ballot.Id, electors.Count, electorateHash, mailingId, (int)queued);
         }
 
-        private static async Task InsertElectorsAsync(DbConnection conn, DbTransaction tx, long ballotId,
+        private static async Task InsertElectorsAsync(DbConnection conn, Dialect dialect, DbTransaction tx, long ballotId,
             (long MemberId, string Constituency, string Hash, string? Email)[] rows, CancellationToken ct)
         {
-            if (conn is NpgsqlConnection pg)
-            {
-                await using var copy = await pg.BeginBinaryImportAsync(
-                    "COPY ballot_elector (ballot_id, member_id, constituency, credential_hash, email) FROM STDIN (FORMAT BINARY)", ct);
-                // Synchronous writes only fill Npgsql's buffer; 2.25 million awaits cost more than the flushes they would spare.
-                foreach (var r in rows)
-                {
-                    copy.StartRow();
-                    copy.Write(ballotId, NpgsqlDbType.Bigint);
-                    copy.Write(r.MemberId, NpgsqlDbType.Bigint);
-                    copy.Write(r.Constituency, NpgsqlDbType.Text);
-                    copy.Write(r.Hash, NpgsqlDbType.Text);
-                    if (r.Email is null) copy.WriteNull();
-                    else copy.Write(r.Email, NpgsqlDbType.Text);
-                }
-                await copy.CompleteAsync(ct);
-                return;
-            }
-            // The credential-hash index takes rows in random order: with SQLite's default 2 MB page cache, a large
+            // SQLite: the credential-hash index takes rows in random order: with the default 2 MB page cache, a large
             // electorate spills pages on every insert. A bigger cache for this transaction only keeps it in memory.
-            await conn.ExecuteAsync("PRAGMA cache_size = -262144", transaction: tx);
-            await using var cmd = (SqliteCommand)conn.CreateCommand();
-            cmd.Transaction = (SqliteTransaction)tx;
-            cmd.CommandText = "INSERT INTO ballot_elector (ballot_id, member_id, constituency, credential_hash, email) VALUES ($b, $m, $c, $h, $e)";
-            var pb = cmd.Parameters.Add("$b", SqliteType.Integer);
-            var pm = cmd.Parameters.Add("$m", SqliteType.Integer);
-            var pc = cmd.Parameters.Add("$c", SqliteType.Text);
-            var ph = cmd.Parameters.Add("$h", SqliteType.Text);
-            var pe = cmd.Parameters.Add("$e", SqliteType.Text);
-            cmd.Prepare();
-            pb.Value = ballotId;
-            foreach (var r in rows)
-            {
-                pm.Value = r.MemberId;
-                pc.Value = r.Constituency;
-                ph.Value = r.Hash;
-                pe.Value = (object?)r.Email ?? DBNull.Value;
-                cmd.ExecuteNonQuery();
-            }
-            await conn.ExecuteAsync("PRAGMA cache_size = -2000", transaction: tx);
+            await dialect.SetPageCacheAsync(conn, tx, 262144, ct);
+            await dialect.InsertManyAsync(conn, tx, "ballot_elector", ["ballot_id", "member_id", "constituency", "credential_hash", "email"], rows,
+                (r, row) =>
+                {
+                    row.Write(ballotId);
+                    row.Write(r.MemberId);
+                    row.Write(r.Constituency);
+                    row.Write(r.Hash);
+                    row.Write(r.Email);
+                }, ct);
+            await dialect.SetPageCacheAsync(conn, tx, 2000, ct);
         }
     }
 

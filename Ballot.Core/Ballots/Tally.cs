@@ -53,26 +53,11 @@ public static class Tally
         public long N { get; init; }
     }
 
-    public static async Task<BallotResult> CountAsync(DbConnection conn, DbTransaction? tx, BallotRow ballot, RuleSet? rules, DateTimeOffset closedAt)
+    public static async Task<BallotResult> CountAsync(DbConnection conn, DbTransaction? tx, BallotPapers papers, BallotRow ballot, RuleSet? rules, DateTimeOffset closedAt)
     {
         // Papers with the same answers in the same constituency are counted together; only the few distinct
         // combinations are parsed here. The receipts are hashed in the same pass on SQLite (see PaperScan).
-        List<Group> groups;
-        long receipts;
-        string receiptsHash;
-        if (conn is Microsoft.Data.Sqlite.SqliteConnection sqlite)
-        {
-            var scan = PaperScan.Run(sqlite, ballot.Id);
-            groups = scan.Groups;
-            (receipts, receiptsHash) = (scan.Receipts, scan.ReceiptsHash);
-        }
-        else
-        {
-            groups = (await conn.QueryAsync<Group>("""
-                SELECT constituency, answers, COUNT(*) AS n FROM ballot_paper WHERE ballot_id = @id GROUP BY constituency, answers
-                """, new { id = ballot.Id }, tx)).ToList();
-            (receipts, receiptsHash) = await HashReceiptsAsync(conn, tx, ballot.Id);
-        }
+        var (groups, receipts, receiptsHash) = await papers.CountAsync(conn, tx, ballot.Id);
         var constituencyRows = (await conn.QueryAsync<Entitled>("""
             SELECT constituency, name, entitled AS n FROM ballot_constituency WHERE ballot_id = @id
             """, new { id = ballot.Id }, tx)).ToList();

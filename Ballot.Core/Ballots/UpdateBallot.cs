@@ -24,7 +24,7 @@ public static class UpdateBallot
             var row = await BallotRow.LoadLockedAsync(conn, db.Dialect, cmd.Id, tx);
             if (row.Status != "draft") throw new Conflict($"The ballot is {row.Status}; only a draft can be edited.");
             if (i.ClosesAt <= now) throw ValidationFailed.For("closesAt", "closesAt must be in the future.");
-            var (def, ruleSet, method) = await SaveDraft.PrepareAsync(conn, tx, i);
+            var (def, ruleSet, method) = await DraftInput.PrepareAsync(conn, tx, i);
             var changed = await conn.ExecuteAsync("""
                 UPDATE ballot SET title = @title, kind = @kind, counting = @counting, voting_method = @votingMethod, opens_at = @opensAt, closes_at = @closesAt,
                        rule_set = @ruleSet, definition = @definition, updated_at = @now

@@ -31,7 +31,7 @@ public sealed class UnionTime
     public UnionTime(string timeZone) => _zone = TimeZoneInfo.FindSystemTimeZoneById(timeZone);
 
     /// <summary>
-    /// The process's zone, for static text builders (Ballots/Letters.When) that have no services: set from
+    /// The process's zone, for static text builders (letters, voting papers, notices) that have no services: set from
     /// Union:TimeZone when Ballot.Core is registered. One union, one zone, per process.
     /// </summary>
     public static UnionTime Shared { get; private set; } = new("Europe/London");

@@ -29,7 +29,7 @@ public static class EraseMember
             var now = clock.GetUtcNow();
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
-            var after = await MemberChanges.BeginAsync(conn, tx);
+            var after = await MemberChanges.BeginAsync(conn, db.Dialect, tx);
             var member = await conn.QuerySingleOrDefaultAsync<Row>(
                 "SELECT id, erased_at FROM member WHERE membership_number = @MembershipNumber", new { cmd.MembershipNumber }, tx)
                 ?? throw new NotFound($"No member with membership number '{cmd.MembershipNumber}'.");
@@ -50,7 +50,7 @@ public static class EraseMember
                     """, new { id = member.Id }, tx);
                 await conn.ExecuteAsync("UPDATE member_change SET old_value = NULL, new_value = NULL WHERE member_id = @id AND field IN ('email', 'address')",
                     new { id = member.Id }, tx);
-                await MemberChanges.RecordAsync(conn, tx, [new MemberChanges.Change(member.Id, "erased", null, null)], "api", cmd.By, now, ct);
+                await MemberChanges.RecordAsync(conn, db.Dialect, tx, [new MemberChanges.Change(member.Id, "erased", null, null)], "api", cmd.By, now, ct);
                 await MemberChanges.AnnounceAsync(conn, tx, after, "api", cmd.By, now);
             }
             await tx.CommitAsync(ct);

@@ -77,10 +77,8 @@ public static partial class ImportMembers
 
     internal sealed record Change(long Id, Row Row, long WorkplaceId, string Status, HomeAddress Home, string? EmailKind);
 
-    public sealed class Handler(Db db, TimeProvider clock, ILogger<Handler> log) : IRequestHandler<Command, Result>
+    internal sealed class Handler(Db db, TimeProvider clock, ILogger<Handler> log, IRegisterWriter writer) : IRequestHandler<Command, Result>
     {
-        private readonly IRegisterWriter writer = IRegisterWriter.For(db.Engine);
-
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
             var started = Stopwatch.GetTimestamp();
@@ -92,7 +90,7 @@ public static partial class ImportMembers
             await using var tx = await db.BeginWriteAsync(conn, ct);
             // Two imports at once must not both create the same member: SQLite's BEGIN IMMEDIATE already
             // serialises writers; PostgreSQL needs a lock held until this transaction ends (taken here).
-            var after = await MemberChanges.BeginAsync(conn, tx);
+            var after = await MemberChanges.BeginAsync(conn, db.Dialect, tx);
             var workplaces = (await conn.QueryAsync<WorkplaceRow>("SELECT id, name, employer, region FROM workplace", transaction: tx))
                 .ToDictionary(w => (w.Name, w.Employer));
             var existing = (await conn.QueryAsync<Existing>("""
@@ -155,7 +153,7 @@ public static partial class ImportMembers
             // Changed addresses do not move open ballots' letters or papers (those go to the addresses frozen at opening);
             // they are recorded, and told to the old email address where the member is an elector of an open ballot.
             var written = Stopwatch.GetElapsedTime(started);
-            await MemberChanges.RecordAsync(conn, tx, changes, "import", cmd.By, now, ct);
+            await MemberChanges.RecordAsync(conn, db.Dialect, tx, changes, "import", cmd.By, now, ct);
             var recorded = Stopwatch.GetElapsedTime(started);
             var notices = changes.Count == 0 ? 0 : await MemberChanges.AnnounceAsync(conn, tx, after, "import", cmd.By, now);
             var announced = Stopwatch.GetElapsedTime(started);

@@ -40,8 +40,7 @@ public static class ListMembers
             if (!string.IsNullOrWhiteSpace(q.Q))
             {
                 // A prefix is a range on an expression index (migration 0540); a substring would read the whole register.
-                var c = db.Dialect.IsSqlite ? "" : " COLLATE \"C\"";
-                string Starts(string expr) => $"({expr}{c} >= @qlo AND {expr}{c} < @qhi)";
+                string Starts(string expr) => $"({db.Dialect.ByCodePoint(expr)} >= @qlo AND {db.Dialect.ByCodePoint(expr)} < @qhi)";
                 where.Append($"""
                      AND ({Starts("lower(m.membership_number)")}
                        OR {Starts("lower(coalesce(m.email, ''))")}

@@ -4,9 +4,6 @@ using Ballot.Core.Data;
 using Ballot.Core.Mail;
 using Ballot.Core.Staff;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Ballot.Core.Members;
 
@@ -48,9 +45,9 @@ public static class MemberChanges
     /// (SQLite's write transaction already serialises them), so the changes made in this transaction are exactly the
     /// rows after the id it returns, and an opening ballot freezes addresses either before or after this change.
     /// </summary>
-    public static async Task<long> BeginAsync(DbConnection conn, DbTransaction tx)
+    public static async Task<long> BeginAsync(DbConnection conn, Dialect dialect, DbTransaction tx)
     {
-        await LockRegisterAsync(conn, tx);
+        await LockRegisterAsync(conn, dialect, tx);
         return await conn.ExecuteScalarAsync<long>("SELECT coalesce(max(id), 0) FROM member_change", transaction: tx);
     }
 
@@ -59,56 +56,21 @@ public static class MemberChanges
     /// register write and by a ballot's opening (which freezes electors' addresses); SQLite's write transaction already
     /// serialises them.
     /// </summary>
-    public static async Task LockRegisterAsync(DbConnection conn, DbTransaction tx)
-    {
-        if (conn is NpgsqlConnection) await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(7001)", transaction: tx);
-    }
+    public static Task LockRegisterAsync(DbConnection conn, Dialect dialect, DbTransaction tx) => dialect.LockAsync(conn, tx, 7001);
 
     /// <summary>Writes the changes: a prepared statement on SQLite, binary COPY on PostgreSQL (an import may change 450,000).</summary>
-    public static async Task RecordAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<Change> changes, string via,
+    public static async Task RecordAsync(DbConnection conn, Dialect dialect, DbTransaction tx, IReadOnlyCollection<Change> changes, string via,
         StaffActor by, DateTimeOffset now, CancellationToken ct)
     {
         if (changes.Count == 0) return;
-        if (conn is NpgsqlConnection pg)
-        {
-            await using var copy = await pg.BeginBinaryImportAsync("""
-                COPY member_change (member_id, at, field, old_value, new_value, via, staff_kind, staff_id, staff_name, staff_role)
-                FROM STDIN (FORMAT BINARY)
-                """, ct);
-            foreach (var c in changes)
+        await dialect.InsertManyAsync(conn, tx, "member_change",
+            ["member_id", "at", "field", "old_value", "new_value", "via", "staff_kind", "staff_id", "staff_name", "staff_role"], changes,
+            (c, row) =>
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(c.MemberId, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-                foreach (var v in new[] { c.Field, c.OldValue, c.NewValue, via, by.Kind, by.Id, by.Name, by.Role })
-                    if (v is null) await copy.WriteNullAsync(ct);
-                    else await copy.WriteAsync(v, NpgsqlDbType.Text, ct);
-            }
-            await copy.CompleteAsync(ct);
-            return;
-        }
-        await using var cmd = (SqliteCommand)conn.CreateCommand();
-        cmd.Transaction = (SqliteTransaction)tx;
-        cmd.CommandText = """
-            INSERT INTO member_change (member_id, at, field, old_value, new_value, via, staff_kind, staff_id, staff_name, staff_role)
-            VALUES ($m, $at, $f, $o, $n, $via, $k, $i, $name, $r)
-            """;
-        var p = new[] { "$m", "$at", "$f", "$o", "$n", "$via", "$k", "$i", "$name", "$r" }.Select(n => cmd.AddParameter(n)).ToArray();
-        p[1].Value = DapperSetup.ToSqliteText(now);
-        p[5].Value = via;
-        p[6].Value = by.Kind;
-        p[7].Value = by.Id;
-        p[8].Value = by.Name;
-        p[9].Value = by.Role;
-        cmd.Prepare();
-        foreach (var c in changes)
-        {
-            p[0].Value = c.MemberId;
-            p[2].Value = c.Field;
-            p[3].Value = (object?)c.OldValue ?? DBNull.Value;
-            p[4].Value = (object?)c.NewValue ?? DBNull.Value;
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+                row.Write(c.MemberId);
+                row.Write(now);
+                foreach (var v in (string?[])[c.Field, c.OldValue, c.NewValue, via, by.Kind, by.Id, by.Name, by.Role]) row.Write(v);
+            }, ct);
     }
 
     private sealed class Affected
@@ -140,7 +102,7 @@ public static class MemberChanges
             var members = affected.Select(a => a.Number).Distinct(StringComparer.Ordinal).ToList();
             int Count(string field) => affected.Count(a => a.Field == field);
             fields.UnionWith(affected.Select(a => a.Field));
-            await Audit.AppendAsync(conn, tx, ballotId, "elector-changed", by.ToString(), new
+            await Audit.AppendAsync(conn, tx, ballotId, "elector-changed", by.AuditName, new
             {
                 via,
                 electors = members.Count,

@@ -36,7 +36,7 @@ public static class UpdateMember
             await using (var conn = await db.OpenAsync(ct))
             await using (var tx = await db.BeginWriteAsync(conn, ct))
             {
-                var after = await MemberChanges.BeginAsync(conn, tx);
+                var after = await MemberChanges.BeginAsync(conn, db.Dialect, tx);
                 var member = await conn.QuerySingleOrDefaultAsync<Row>(
                     "SELECT id, email, status, erased_at FROM member WHERE membership_number = @MembershipNumber", new { cmd.MembershipNumber }, tx);
                 if (member is null) throw new NotFound($"No member with membership number '{cmd.MembershipNumber}'.");
@@ -57,7 +57,7 @@ public static class UpdateMember
                 var changes = new List<MemberChanges.Change>();
                 if (cmd.Email is not null && cmd.Email != member.Email) changes.Add(new(member.Id, "email", member.Email, cmd.Email));
                 if (cmd.Status is not null && cmd.Status != member.Status) changes.Add(new(member.Id, "status", member.Status, cmd.Status));
-                await MemberChanges.RecordAsync(conn, tx, changes, "api", cmd.By, now, ct);
+                await MemberChanges.RecordAsync(conn, db.Dialect, tx, changes, "api", cmd.By, now, ct);
                 if (changes.Count > 0) await MemberChanges.AnnounceAsync(conn, tx, after, "api", cmd.By, now);
                 await tx.CommitAsync(ct);
             }

@@ -1,3 +1,4 @@
+using Ballot.Core.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ public static class MotionsSetup
         builder.Services.AddOptions<TermOptions>().Bind(builder.Configuration.GetSection(TermOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TermOptions>, TermOptionsValidator>();
         builder.Services.AddSingleton<TermCalendar>();
+        builder.Services.AddPerEngine<MotionSearchSql, SqliteMotionSearchSql, PostgresMotionSearchSql>();
         return builder;
     }
 }

@@ -46,14 +46,14 @@ public static class SearchMotions
         public string Text { get; init; } = "";
     }
 
-    public sealed class Handler(Db db) : IRequestHandler<Query, Result>
+    public sealed class Handler(Db db, MotionSearchSql sql) : IRequestHandler<Query, Result>
     {
         public async Task<Result> Handle(Query q, CancellationToken ct)
         {
             var terms = Parse(q.Q!);
             await using var conn = await db.OpenAsync(ct);
-            var hits = await conn.QueryAsync<Hit>(new CommandDefinition(MotionsSql.Search(db.Dialect, q.ConferenceId is not null),
-                new { query = MotionsSql.Query(db.Dialect, terms), conferenceId = q.ConferenceId, limit = q.Limit, window = RankWindow }, cancellationToken: ct));
+            var hits = await conn.QueryAsync<Hit>(new CommandDefinition(sql.Search(q.ConferenceId is not null),
+                new { query = sql.Query(terms), conferenceId = q.ConferenceId, limit = q.Limit, window = RankWindow }, cancellationToken: ct));
             var list = hits.AsList();
             foreach (var h in list) h.Snippet = Snippet(h.Text, terms);
             return new Result(q.Q!, list);

@@ -6,6 +6,9 @@ namespace Ballot.Core.Staff;
 /// </summary>
 public sealed record StaffActor(string Kind, string Id, string Name, string Role)
 {
-    /// <summary>As the ballot's audit chain names an actor: role and name, then what signed them in.</summary>
-    public override string ToString() => $"{Role}:{Name} ({Kind} {Id})";
+    /// <summary>
+    /// The one form in which a ballot's audit chain, mailings, notices and paper batches name who acted: "role:name".
+    /// What signed them in is kept beside each change to the register (<c>member_change</c>), not in this text.
+    /// </summary>
+    public string AuditName => $"{Role}:{Name}";
 }

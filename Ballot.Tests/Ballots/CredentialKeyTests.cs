@@ -10,7 +10,7 @@ using MediatR;
 namespace Ballot.Tests.Ballots;
 
 /// <summary>
-/// Review findings 5, 6 and 18: the worker that sends the letters and the API that takes the votes derive the same
+/// The worker that sends the letters and the API that takes the votes derive the same
 /// links from one key and one public address, and a process with another key refuses rather than send dead links.
 /// </summary>
 public sealed class CredentialKeyTests() : BallotApiTests(4, 1)

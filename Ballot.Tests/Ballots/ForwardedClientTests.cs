@@ -3,7 +3,7 @@ using Ballot.Tests.Infrastructure;
 
 namespace Ballot.Tests.Ballots;
 
-/// <summary>Review finding 16: behind a trusted proxy failures count per real client; IPv6 per /64.</summary>
+/// <summary>Behind a trusted proxy failures count per real client; IPv6 per /64.</summary>
 public sealed class ForwardedClientTests
 {
     private ApiHost _api = null!;

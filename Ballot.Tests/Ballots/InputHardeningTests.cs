@@ -7,7 +7,7 @@ using Dapper;
 
 namespace Ballot.Tests.Ballots;
 
-/// <summary>Review findings 7, 9, 11 and 14: malformed input is a 400, never a 500, and one bad ballot blocks no other.</summary>
+/// <summary>Malformed input is a 400, never a 500, and one bad ballot blocks no other.</summary>
 public sealed class InputHardeningTests() : BallotApiTests(6, 2)
 {
     [Test]

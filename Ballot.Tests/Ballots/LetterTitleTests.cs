@@ -5,7 +5,7 @@ using Dapper;
 
 namespace Ballot.Tests.Ballots;
 
-/// <summary>Review finding 12: a title is text, never a template, in the subject as in the body.</summary>
+/// <summary>A title is text, never a template, in the subject as in the body.</summary>
 public sealed class LetterTitleTests() : BallotApiTests(3, 1)
 {
     [Test]

@@ -7,7 +7,7 @@ using Dapper;
 namespace Ballot.Tests.Ballots;
 
 /// <summary>
-/// Review finding 1: a reader of the database must not link a member to a choice through what the engine keeps about
+/// A reader of the database must not link a member to a choice through what the engine keeps about
 /// each row (PostgreSQL's xmin and ctid) or through the order papers are stored in.
 /// </summary>
 public sealed class SecrecyTests() : BallotApiTests(12, 3, s => s["Ballots:MixPapersAtLeast"] = "4")

@@ -41,9 +41,7 @@ public sealed class StatutoryBallotTests
         _smtp = await SmtpTestServer.StartAsync();
         _api = await ApiHost.StartAsync(c =>
         {
-            c["Smtp:Host"] = "127.0.0.1";
-            c["Smtp:Port"] = _smtp.Port.ToString();
-            c["Smtp:Security"] = "None";
+            _smtp.AddTo(c);
             c["Mail:UnionName"] = "National Education Union";
         });
         _kit = new BallotKit(_api);

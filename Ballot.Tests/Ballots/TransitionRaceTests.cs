@@ -4,7 +4,7 @@ using Ballot.Tests.Infrastructure;
 
 namespace Ballot.Tests.Ballots;
 
-/// <summary>Review finding 4: a double click or a retry must not apply a state change twice (PostgreSQL reads committed).</summary>
+/// <summary>A double click or a retry must not apply a state change twice (PostgreSQL reads committed).</summary>
 public sealed class TransitionRaceTests() : BallotApiTests(12, 3)
 {
     [Test]

@@ -24,12 +24,23 @@ public sealed class SmtpTestServer : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>The one place tests point Ballot's Smtp settings at this server: loopback, plaintext.</summary>
+    public IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Smtp:Security"] = "None",
+    };
+
+    /// <summary>The settings into a host's configuration.</summary>
     public void AddTo(IDictionary<string, string?> settings)
     {
-        settings["Smtp:Host"] = "127.0.0.1";
-        settings["Smtp:Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["Smtp:Security"] = "None";
+        foreach (var (key, value) in Settings) settings[key] = value;
     }
+
+    /// <summary>The settings as a child process's environment variables (Smtp__Host, ...).</summary>
+    public IEnumerable<KeyValuePair<string, string>> Environment =>
+        Settings.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value));
+
     public string Folder { get; }
 
     public static int FreePort()

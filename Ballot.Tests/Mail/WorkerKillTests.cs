@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Ballot.Core.Mail;
 using Ballot.Tests.Infrastructure;
 using Dapper;
@@ -15,38 +14,17 @@ public sealed class WorkerKillTests
     private const int Members = 3000;
     private const int MaxConnections = 4;
 
-    private static Process StartWorker(string connectionString, int smtpPort, string folder, string log)
+    private static AppProcess StartWorker(TestDatabase db, SmtpTestServer smtp, string log)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = folder,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Ballot.Worker.dll"));
-        psi.Environment["Database__ConnectionString"] = connectionString;
-        if (TestDatabase.CredentialKey is { } key) psi.Environment["Ballots__CredentialKey"] = key;   // required on PostgreSQL
-        psi.Environment["Smtp__Host"] = "127.0.0.1";
-        psi.Environment["Smtp__Port"] = smtpPort.ToString();
-        psi.Environment["Smtp__Security"] = "None";
-        psi.Environment["Mail__JournalFolder"] = Path.Combine(folder, "journal");
-        psi.Environment["Mail__RatePerSecond"] = "400"; // slow enough for the kills to land mid-mailing
-        psi.Environment["Mail__BatchSize"] = "100";
-        psi.Environment["Mail__MaxConnections"] = MaxConnections.ToString();
-        psi.Environment["Mail__LeaseSeconds"] = "2";
-        psi.Environment["Worker__PollSeconds"] = "1";
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
-        psi.Environment["Worker__DashboardUrls"] = "http://127.0.0.1:0";
-        var p = Process.Start(psi)!;
-        var output = File.AppendText(log);
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.WriteLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.WriteLine(e.Data); };
-        p.Exited += (_, _) => { lock (output) output.Flush(); };
-        p.EnableRaisingEvents = true;
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
+        var settings = AppProcess.Settings(db);
+        foreach (var (key, value) in smtp.Environment) settings[key] = value;
+        settings["Mail__JournalFolder"] = Path.Combine(db.Folder!, "journal");
+        settings["Mail__RatePerSecond"] = "400"; // slow enough for the kills to land mid-mailing
+        settings["Mail__BatchSize"] = "100";
+        settings["Mail__MaxConnections"] = MaxConnections.ToString();
+        settings["Mail__LeaseSeconds"] = "2";
+        settings["Worker__PollSeconds"] = "1";
+        return AppProcess.StartWorker(settings, log, db.Folder);
     }
 
     private static async Task WaitForAccepted(SmtpTestServer smtp, int count)
@@ -73,24 +51,15 @@ public sealed class WorkerKillTests
         var killedAt = new List<int>();
         foreach (var fraction in new[] { 0.25, 0.6 })
         {
-            var worker = StartWorker(api.Database.ConnectionString, smtp.Port, folder, log);
+            var worker = StartWorker(api.Database, smtp, log);
             await WaitForAccepted(smtp, (int)(Members * fraction));
-            worker.Kill(entireProcessTree: true); // SIGKILL: no shutdown, no flushing, no goodbye to the server
-            await worker.WaitForExitAsync();
+            await worker.KillAsync();
             killedAt.Add(smtp.Accepted().Count);
         }
         Assert.That(killedAt, Has.All.LessThan(Members), "each kill landed before the mailing finished");
 
-        var last = StartWorker(api.Database.ConnectionString, smtp.Port, folder, log);
-        try
-        {
+        await using (StartWorker(api.Database, smtp, log))
             await MailTestData.WaitForStatus(api, id, "sent", TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            last.Kill(entireProcessTree: true);
-            await last.WaitForExitAsync();
-        }
 
         var accepted = smtp.Accepted().Where(a => a.MessageId.StartsWith($"m{id}.")).ToList();
         var perMember = accepted.GroupBy(a => a.Recipient).ToDictionary(g => g.Key, g => g.ToList());

@@ -54,9 +54,7 @@ public sealed class SeveralProcessesTests(string engine)
         shared["Staff__KeysFolder"] = Path.Combine(_db.Folder!, "shared", "staff-keys");
         shared["Leaflets__OutputFolder"] = _leaflets;
         shared["Mail__JournalFolder"] = Path.Combine(_db.Folder!, "shared", "mail-journal");
-        shared["Smtp__Host"] = "127.0.0.1";
-        shared["Smtp__Port"] = _smtp.Port.ToString();
-        shared["Smtp__Security"] = "None";
+        foreach (var (key, value) in _smtp.Environment) shared[key] = value;
         shared["Mail__RatePerSecond"] = "1500";
         shared["Mail__BatchSize"] = "100";
         shared["Mail__MaxConnections"] = MaxConnections.ToString();

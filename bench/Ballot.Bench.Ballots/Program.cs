@@ -241,7 +241,7 @@ async Task Count(int run)
     {
         var row = await BallotRow.LoadAsync(c, ballot.Id);
         t.Restart();
-        var result = await Tally.CountAsync(c, null, row, null, DateTimeOffset.UtcNow);
+        var result = await Tally.CountAsync(c, null, host.Services.GetRequiredService<BallotPapers>(), row, null, DateTimeOffset.UtcNow);
         Console.WriteLine($"RESULT tally {result.VotesCast} votes, {result.Constituencies.Count} constituencies: {t.Elapsed.TotalSeconds:0.000} s");
     }
     t.Restart();

@@ -1,3 +1,4 @@
+using Ballot.Api.Auth;
 using Ballot.Api.StaffConsole;
 using Ballot.Core.Common;
 using Ballot.Core.Mail;
@@ -21,7 +22,7 @@ public sealed class ShowModel(IMediator mediator, UnionTime time) : ConsolePageM
 
     public MailingView Mailing { get; private set; } = null!;
 
-    private string Actor => $"{User.Role()}:{User.DisplayName()}";
+    private string Actor => User.AuditName();
 
     public async Task OnGetAsync() => Mailing = await mediator.Send(new GetMailing.Query(Id), HttpContext.RequestAborted);
 

@@ -75,7 +75,7 @@ public static class EnterReturnedPapers
     /// <summary>The same claim an online vote makes (VoteWriter): exactly one vote per elector, whichever channel is first.</summary>
     private const string Claim = "UPDATE ballot_elector SET voted = 1, voted_hour = @hour WHERE ballot_id = @ballotId AND member_id = @memberId AND voted = 0";
 
-    public sealed class Handler(Db db, TimeProvider clock, IOptions<BallotOptions> options) : IRequestHandler<Command, Result>
+    public sealed class Handler(Db db, TimeProvider clock, IOptions<BallotOptions> options, Voting.BallotPapers papers) : IRequestHandler<Command, Result>
     {
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
@@ -102,13 +102,12 @@ public static class EnterReturnedPapers
                 var ballot = await BallotRow.LoadLockedAsync(conn, db.Dialect, cmd.BallotId, tx);
                 if (ballot.Status == "draft") throw new Conflict("The ballot is a draft: it has no voting papers yet.");
                 if (now < ballot.OpensAt && ballot.Status == "open")
-                    throw new Conflict($"Voting opens on {Letters.When(ballot.OpensAt)}; enter returned papers from then.");
+                    throw new Conflict($"Voting opens on {UnionTime.Shared.When(ballot.OpensAt)}; enter returned papers from then.");
                 var isLate = ballot.Status != "open" || now >= ballot.ClosesAt;
                 batchId = await conn.ExecuteScalarAsync<long>("""
                     INSERT INTO ballot_return_batch (ballot_id, entered_by, entered_at, papers, counted, duplicates, late, refused)
                     VALUES (@ballotId, @actor, @now, 0, 0, 0, 0, 0) RETURNING id
                     """, new { ballotId = cmd.BallotId, actor = cmd.Actor, now }, tx);
-                var paperTable = db.Engine == Engine.Postgres ? "ballot_paper_staged" : "ballot_paper";
                 for (var i = 0; i < cmd.Papers.Count; i++)
                 {
                     var p = cmd.Papers[i];
@@ -146,7 +145,7 @@ public static class EnterReturnedPapers
                             "SELECT constituency FROM ballot_elector WHERE ballot_id = @ballotId AND member_id = @memberId",
                             new { ballotId = cmd.BallotId, memberId = issued.MemberId }, tx);
                         // The same row an online vote writes: no serial, no member, no time (ADR 0200).
-                        await conn.ExecuteAsync($"INSERT INTO {paperTable} (ballot_id, receipt, constituency, answers) VALUES (@ballotId, @receipt, @constituency, @answers)",
+                        await conn.ExecuteAsync($"INSERT INTO {papers.NewPaperTable} (ballot_id, receipt, constituency, answers) VALUES (@ballotId, @receipt, @constituency, @answers)",
                             new { ballotId = cmd.BallotId, receipt, constituency, answers = CastVote.Canonical(questions, p.Answers) }, tx);
                         outcomes.Add(new(i, serial, "counted", Receipts.Display(receipt), $"Paper {serial} is counted."));
                     }
@@ -166,22 +165,9 @@ public static class EnterReturnedPapers
                     await Audit.AppendAsync(conn, tx, cmd.BallotId, "returned-paper-duplicate", cmd.Actor, new { batch = batchId, serial }, now);
                 await tx.CommitAsync(ct);
             }
-            if (db.Engine == Engine.Postgres && outcomes.Any(o => o.Outcome == "counted")) await MixAsync(conn);
+            if (outcomes.Any(o => o.Outcome == "counted")) await papers.MixAsync(conn, options.Value.MixPapersAtLeast);
             return new Result(batchId, outcomes.Count, outcomes.Count(o => o.Outcome == "counted"), duplicates.Count, late.Count,
                 outcomes.Count(o => o.Outcome is "unknown" or "already-entered"), outcomes);
-        }
-
-        /// <summary>
-        /// PostgreSQL: the papers just staged share the batch's transaction id with its claims; they are moved into
-        /// ballot_paper in random order by another transaction, as the vote writer does for online votes (ADR 0210).
-        /// A failure leaves them staged until the next batch, online vote or the close.
-        /// </summary>
-        private async Task MixAsync(System.Data.Common.DbConnection conn)
-        {
-            await using var cmd = conn.CreateCommand();
-            cmd.CommandText = Voting.PapersMixing.MixSql;
-            cmd.AddParameter("k", options.Value.MixPapersAtLeast);
-            if (await cmd.ExecuteNonQueryAsync() > 0) await Voting.PapersMixing.VacuumAsync(conn, "ballot_paper_staged");
         }
 
         private static async Task<Issued?> FindAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction tx, long ballotId, Paper p)

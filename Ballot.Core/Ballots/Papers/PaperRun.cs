@@ -2,9 +2,6 @@ using System.Data.Common;
 using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Dapper;
-using Microsoft.Data.Sqlite;
-using Npgsql;
-using NpgsqlTypes;
 
 namespace Ballot.Core.Ballots.Papers;
 
@@ -92,40 +89,14 @@ public static class PaperRun
         await using var tx = await db.BeginWriteAsync(conn, ct);
         // Another run of the same job may have numbered them meanwhile: the first numbering stands.
         if (await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_voting_paper WHERE ballot_id = @id", new { id = ballot.Id }, tx) > 0) return;
-        if (conn is NpgsqlConnection pg)
-        {
-            await using var copy = await pg.BeginBinaryImportAsync(
-                "COPY ballot_voting_paper (ballot_id, serial, member_id, short_code_hash) FROM STDIN (FORMAT BINARY)", ct);
-            foreach (var r in ordered)
+        await db.Dialect.InsertManyAsync(conn, tx, "ballot_voting_paper", ["ballot_id", "serial", "member_id", "short_code_hash"], ordered,
+            (r, row) =>
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(ballot.Id, NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync((int)r.Serial, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(r.MemberId, NpgsqlDbType.Bigint, ct);
-                if (r.ShortCodeHash is null) await copy.WriteNullAsync(ct);
-                else await copy.WriteAsync(r.ShortCodeHash, NpgsqlDbType.Text, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-        else
-        {
-            await using var cmd = (SqliteCommand)conn.CreateCommand();
-            cmd.Transaction = (SqliteTransaction)tx;
-            cmd.CommandText = "INSERT INTO ballot_voting_paper (ballot_id, serial, member_id, short_code_hash) VALUES ($b, $s, $m, $h)";
-            var pb = cmd.Parameters.Add("$b", SqliteType.Integer);
-            var ps = cmd.Parameters.Add("$s", SqliteType.Integer);
-            var pm = cmd.Parameters.Add("$m", SqliteType.Integer);
-            var ph = cmd.Parameters.Add("$h", SqliteType.Text);
-            cmd.Prepare();
-            pb.Value = ballot.Id;
-            foreach (var r in ordered)
-            {
-                ps.Value = r.Serial;
-                pm.Value = r.MemberId;
-                ph.Value = (object?)r.ShortCodeHash ?? DBNull.Value;
-                cmd.ExecuteNonQuery();
-            }
-        }
+                row.Write(ballot.Id);
+                row.Write((int)r.Serial);
+                row.Write(r.MemberId);
+                row.Write(r.ShortCodeHash);
+            }, ct);
         await tx.CommitAsync(ct);
     }
 }

@@ -1,3 +1,4 @@
+using Ballot.Core.Common;
 using Ballot.Core.Leaflets.Composition;
 
 namespace Ballot.Core.Ballots.Papers;
@@ -131,7 +132,7 @@ public static class VotingPaperDocument
             doc.Add(new Box(Shade, [new Heading(3, q.Text), new Paragraph(options, TextRole.Lead)]) { TextColour = Colour.Black, Part = $"{part}, question {q.Id}" });
         }
 
-        var returnBy = Letters.When(paper.ReturnBy);
+        var returnBy = UnionTime.Shared.When(paper.ReturnBy);
         doc.Add(new Paragraph([new Span("Return this paper ", Bold: true), new Span($"in the reply-paid envelope so that it reaches the scrutineer by {returnBy}"),
             new Span(string.IsNullOrWhiteSpace(paper.ReturnAddress) ? "." : $", at {paper.ReturnAddress}.")]) { Part = part });
 

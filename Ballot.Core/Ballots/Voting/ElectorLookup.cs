@@ -1,3 +1,5 @@
+using Ballot.Core.Common;
+
 namespace Ballot.Core.Ballots.Voting;
 
 /// <summary>An elector as a vote or the voting page needs them: their ballot, their constituency, and the ballot's window.</summary>
@@ -17,7 +19,7 @@ public sealed class ElectorState
     public bool IsOpenAt(DateTimeOffset now) => Status == "open" && OpensAt <= now && now < ClosesAt;
 
     /// <summary>Why a vote is refused when <see cref="IsOpenAt"/> is false.</summary>
-    public string RefusalAt(DateTimeOffset now) => now < OpensAt ? $"Voting opens on {Letters.When(OpensAt)}." : VotingClosed;
+    public string RefusalAt(DateTimeOffset now) => now < OpensAt ? $"Voting opens on {UnionTime.Shared.When(OpensAt)}." : VotingClosed;
 
     public const string VotingClosed = "Voting has closed.";
 }

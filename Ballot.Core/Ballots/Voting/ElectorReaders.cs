@@ -13,7 +13,7 @@ public sealed class ElectorReaders(Db db) : IAsyncDisposable
 {
     // SQLite: keep a reader per concurrent request (a connection is a file handle). PostgreSQL: connections are a
     // server-wide budget, so readers go back to Npgsql's pool after each lookup.
-    private readonly int _maxIdle = db.Engine == Engine.Sqlite ? 64 : 0;
+    private readonly int _maxIdle = db.Dialect.KeepsIdleConnections ? 64 : 0;
     private readonly ConcurrentBag<Reader> _idle = [];
 
     public async Task<ElectorState?> FindAsync(string hash, CancellationToken ct)
@@ -43,14 +43,9 @@ public sealed class ElectorReaders(Db db) : IAsyncDisposable
         public static async Task<Reader> OpenAsync(Db db, CancellationToken ct)
         {
             var conn = await db.OpenOwnAsync(ct);
-            if (db.Engine == Engine.Sqlite)
-            {
-                await using var pragma = conn.CreateCommand();
-                // Small: another connection's commit empties this cache before the next lookup (WAL snapshot changed),
-                // so a large one only costs more to clear. Votes mostly go through ElectorIndex instead.
-                pragma.CommandText = "PRAGMA cache_size = -512";
-                await pragma.ExecuteNonQueryAsync(ct);
-            }
+            // Small: another connection's commit empties this cache before the next lookup (WAL snapshot changed),
+            // so a large one only costs more to clear. Votes mostly go through ElectorIndex instead.
+            await db.Dialect.SetPageCacheAsync(conn, null, 512, ct);
             var cmd = conn.CreateCommand();
             cmd.CommandText = """
                 SELECT e.ballot_id, e.constituency, e.voted, b.status, b.opens_at, b.closes_at, e.member_id

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Ballot.Core.Data;
 using Dapper;
 
 namespace Ballot.Core.Ballots.Voting;
@@ -24,22 +23,17 @@ public static class PapersMixing
     /// <summary>
     /// At close, inside the closing transaction: every staged paper of the ballot joins ballot_paper, and all the
     /// ballot's papers are rewritten in random order, so neither their xmin (now the close's) nor their heap order says
-    /// anything about when each was cast. Returns false on SQLite, where there is nothing to do.
+    /// anything about when each was cast.
     /// </summary>
-    public static async Task<bool> FlushAndShuffleAsync(DbConnection conn, DbTransaction tx, Engine engine, long ballotId)
-    {
-        if (engine != Engine.Postgres) return false;
-        await conn.ExecuteAsync("""
-            WITH staged AS (
-                DELETE FROM ballot_paper_staged WHERE ballot_id = @ballotId RETURNING ballot_id, receipt, constituency, answers),
-            mixed AS (
-                DELETE FROM ballot_paper WHERE ballot_id = @ballotId RETURNING ballot_id, receipt, constituency, answers)
-            INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers)
-            SELECT ballot_id, receipt, constituency, answers FROM (SELECT * FROM staged UNION ALL SELECT * FROM mixed) AS p
-            ORDER BY random()
-            """, new { ballotId }, tx);
-        return true;
-    }
+    public const string FlushAndShuffleSql = """
+        WITH staged AS (
+            DELETE FROM ballot_paper_staged WHERE ballot_id = @ballotId RETURNING ballot_id, receipt, constituency, answers),
+        mixed AS (
+            DELETE FROM ballot_paper WHERE ballot_id = @ballotId RETURNING ballot_id, receipt, constituency, answers)
+        INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers)
+        SELECT ballot_id, receipt, constituency, answers FROM (SELECT * FROM staged UNION ALL SELECT * FROM mixed) AS p
+        ORDER BY random()
+        """;
 
     /// <summary>VACUUM cannot run in a transaction: call it on a connection with none open.</summary>
     public static async Task VacuumAsync(DbConnection conn, params string[] tables)

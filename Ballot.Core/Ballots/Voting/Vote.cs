@@ -1,3 +1,7 @@
+using Ballot.Core.Data;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
 namespace Ballot.Core.Ballots.Voting;
 
 /// <summary>A vote ready to record: the elector's claim (ballot, member, credential hash) and the paper it leaves.</summary>
@@ -36,4 +40,20 @@ internal interface IVoteStore : IAsyncDisposable
     /// batch was not committed; what follows the commit (mixing, checkpoints) never throws.
     /// </summary>
     Task WriteAsync(IReadOnlyList<PendingVote> batch, DateTimeOffset now);
+}
+
+/// <summary>Opens the engine's <see cref="IVoteStore"/>: one per engine, chosen once (ADR 0002).</summary>
+public abstract class VoteStores
+{
+    internal abstract Task<IVoteStore> OpenAsync();
+}
+
+internal sealed class SqliteVoteStores(Db db, IOptions<BallotOptions> options, ILogger<VoteWriter> log) : VoteStores
+{
+    internal override Task<IVoteStore> OpenAsync() => SqliteVoteStore.OpenAsync(db, options.Value, log);
+}
+
+internal sealed class PostgresVoteStores(Db db, IOptions<BallotOptions> options, ILogger<VoteWriter> log) : VoteStores
+{
+    internal override Task<IVoteStore> OpenAsync() => PostgresVoteStore.OpenAsync(db, options.Value, log);
 }

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Ballot.Core.Data;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,15 +13,15 @@ namespace Ballot.Core.Ballots.Voting;
 public sealed class VoteWriter : IAsyncDisposable
 {
     private readonly Channel<PendingVote> _queue = Channel.CreateUnbounded<PendingVote>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Db _db;
+    private readonly VoteStores _stores;
     private readonly TimeProvider _clock;
     private readonly BallotOptions _options;
     private readonly ILogger<VoteWriter> _log;
     private readonly Lazy<Task> _loop;
 
-    public VoteWriter(Db db, TimeProvider clock, IOptions<BallotOptions> options, ILogger<VoteWriter> log)
+    public VoteWriter(VoteStores stores, TimeProvider clock, IOptions<BallotOptions> options, ILogger<VoteWriter> log)
     {
-        _db = db;
+        _stores = stores;
         _clock = clock;
         _options = options.Value;
         _log = log;
@@ -49,7 +48,7 @@ public sealed class VoteWriter : IAsyncDisposable
             if (batch.Count == 0) continue;
             try
             {
-                store ??= await OpenStoreAsync();
+                store ??= await _stores.OpenAsync();
                 await store.WriteAsync(batch, _clock.GetUtcNow());
             }
             catch (Exception ex)
@@ -63,10 +62,6 @@ public sealed class VoteWriter : IAsyncDisposable
         }
         if (store is not null) await store.DisposeAsync();
     }
-
-    private async Task<IVoteStore> OpenStoreAsync() => _db.Engine == Engine.Sqlite
-        ? await SqliteVoteStore.OpenAsync(_db, _options, _log)
-        : await PostgresVoteStore.OpenAsync(_db, _options, _log);
 
     private async Task DisposeQuietlyAsync(IVoteStore store)
     {

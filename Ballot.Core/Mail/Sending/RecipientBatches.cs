@@ -27,7 +27,6 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
         var now = clock.GetUtcNow();
         var optOut = run.Mailing.IsCampaign && run.Mailing.TestOf is null
             ? "AND NOT EXISTS (SELECT 1 FROM mail_opt_out o WHERE o.member_id = r.member_id)" : "";
-        var skipLocked = db.Dialect.IsSqlite ? "" : "FOR UPDATE SKIP LOCKED";
         await using var conn = await db.OpenAsync(ct);
         await using var tx = await db.BeginWriteAsync(conn, ct);
         var ids = (await conn.QueryAsync<long>($"""
@@ -35,7 +34,7 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
             WHERE id IN (
                 SELECT r.id FROM mailing_recipient r
                 WHERE r.mailing_id = @mailingId AND r.state = 'pending' AND (r.retry_at IS NULL OR r.retry_at <= @now) {optOut}
-                ORDER BY r.id LIMIT @limit {skipLocked})
+                ORDER BY r.id LIMIT @limit{db.Dialect.SkipLocked})
             RETURNING id
             """, new { run = run.Id, now, mailingId = run.Mailing.Id, limit = mailOptions.Value.BatchSize }, tx)).ToList();
         if (ids.Count == 0)
@@ -51,7 +50,7 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
             JOIN member m ON m.id = r.member_id
             JOIN workplace w ON w.id = m.workplace_id
             LEFT JOIN member_category c ON c.code = m.category
-            WHERE {In("r.id", "ids")}
+            WHERE {db.Dialect.In("r.id", "ids")}
             """, new { ids = ids.ToArray() }, tx)).OrderBy(r => r.RecipientId).ToList();
         await tx.CommitAsync(ct);
         return rows;
@@ -82,7 +81,7 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
         foreach (var chunk in released.Chunk(500))
             await conn.ExecuteAsync($"""
                 UPDATE mailing_recipient SET state = 'pending', claimed_by = NULL, claimed_at = NULL
-                WHERE {In("id", "chunk")} AND claimed_by = @run AND state = 'sending'
+                WHERE {db.Dialect.In("id", "chunk")} AND claimed_by = @run AND state = 'sending'
                 """, new { chunk, run = run.Id }, tx);
         await tx.CommitAsync(CancellationToken.None);
     }
@@ -93,7 +92,7 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
         foreach (var chunk in recipientIds.Chunk(500))
             await conn.ExecuteAsync($"""
                 UPDATE mailing_recipient SET state = 'sent', sent_at = @now, attempts = attempts + 1, retry_at = NULL
-                WHERE {In("id", "chunk")} AND claimed_by = @run AND state = 'sending'
+                WHERE {db.Dialect.In("id", "chunk")} AND claimed_by = @run AND state = 'sending'
                 """, new { chunk, now, run }, tx);
     }
 
@@ -124,10 +123,6 @@ public sealed class RecipientBatches(Db db, TimeProvider clock, IOptions<MailOpt
         if (finished == 1) log.LogInformation("Mailing {MailingId} finished", mailing.Id);
         return finished == 1;
     }
-
-    /// <summary>Dapper expands a list into IN (...) on SQLite; Npgsql takes the list as one array parameter.</summary>
-    private string In(string column, string parameter) =>
-        db.Dialect.IsSqlite ? $"{column} IN @{parameter}" : $"{column} = ANY(@{parameter})";
 
     private static string? Truncate(string? s) => s is { Length: > 1000 } ? s[..1000] : s;
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Ballot.Core.Data;
 using NpgsqlTypes;
 
 namespace Ballot.Core.Members.Import;
@@ -7,7 +6,7 @@ namespace Ballot.Core.Members.Import;
 /// <summary>
 /// Writes an import's new workplaces and new or changed members. The whole path differs between the engines (prepared
 /// statements in one transaction on SQLite; arrays and binary COPY on PostgreSQL), so there is one class per engine,
-/// chosen once at start-up (ADR 0811). Both build their statements from <see cref="MemberColumns"/>.
+/// chosen once at start-up (<see cref="MembersSetup"/>, ADR 0811). Both build their statements from <see cref="MemberColumns"/>.
 /// </summary>
 internal interface IRegisterWriter
 {
@@ -19,10 +18,6 @@ internal interface IRegisterWriter
 
     Task WriteMembersAsync(DbConnection conn, DbTransaction tx, IReadOnlyList<ImportMembers.Change> inserts,
         IReadOnlyList<ImportMembers.Change> updates, DateTimeOffset now, CancellationToken ct);
-
-    private static readonly IRegisterWriter Sqlite = new SqliteRegisterWriter(), Postgres = new PostgresRegisterWriter();
-
-    static IRegisterWriter For(Engine engine) => engine == Engine.Sqlite ? Sqlite : Postgres;
 }
 
 internal sealed record NewWorkplace(string Name, string Employer, string Region);

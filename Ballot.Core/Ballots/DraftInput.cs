@@ -5,8 +5,8 @@ using Dapper;
 
 namespace Ballot.Core.Ballots;
 
-/// <summary>What creating and editing a draft share: checks against the register and the rule set in force.</summary>
-internal static class SaveDraft
+/// <summary>What creating and editing a draft share: the input checked against the register and the rule set in force, ready to store. Saves nothing.</summary>
+internal static class DraftInput
 {
     public static async Task<(StoredDefinition Def, string? RuleSet, VotingMethod Method)> PrepareAsync(DbConnection conn, DbTransaction tx, BallotInput input)
     {

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using Ballot.Tests.Infrastructure;
 using Ballot.Tests.Mail;
 
-namespace Ballot.Tests.ScaleOut;
+namespace Ballot.Tests.Infrastructure;
 
 /// <summary>
 /// A real API or worker process (dotnet Ballot.Api.dll / Ballot.Worker.dll from the build output) on a loopback port,
@@ -13,13 +12,15 @@ public sealed class AppProcess : IAsyncDisposable
     private readonly string _dll;
     private readonly Dictionary<string, string> _env;
     private readonly string _log;
+    private readonly string? _workingDirectory;
     private Process _process = null!;
 
-    private AppProcess(string dll, Dictionary<string, string> env, string log)
+    private AppProcess(string dll, Dictionary<string, string> env, string log, string? workingDirectory = null)
     {
         _dll = dll;
         _env = env;
         _log = log;
+        _workingDirectory = workingDirectory;
     }
 
     public int Pid => _process.Id;
@@ -53,9 +54,10 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    public static AppProcess StartWorker(Dictionary<string, string> shared, string log)
+    /// <summary>A worker process; relative folders in its settings are under <paramref name="workingDirectory"/> if given.</summary>
+    public static AppProcess StartWorker(Dictionary<string, string> shared, string log, string? workingDirectory = null)
     {
-        var p = new AppProcess("Ballot.Worker", new Dictionary<string, string>(shared) { ["Worker__DashboardUrls"] = "http://127.0.0.1:0" }, log);
+        var p = new AppProcess("Ballot.Worker", new Dictionary<string, string>(shared) { ["Worker__DashboardUrls"] = "http://127.0.0.1:0" }, log, workingDirectory);
         p.Start();
         return p;
     }
@@ -78,7 +80,7 @@ public sealed class AppProcess : IAsyncDisposable
     private void Start()
     {
         var folder = Output(_dll);
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = _workingDirectory ?? folder, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(folder, _dll + ".dll"));
         foreach (var (k, v) in _env) psi.Environment[k] = v;
         _process = Process.Start(psi)!;
@@ -115,11 +117,16 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static int FreePort() => SmtpTestServer.FreePort();
 
-    public static Dictionary<string, string> Settings(TestDatabase db) => new()
+    /// <summary>What every process over <paramref name="db"/> needs. The keys only on PostgreSQL: on SQLite they are files beside the database.</summary>
+    public static Dictionary<string, string> Settings(TestDatabase db)
     {
-        ["Database__ConnectionString"] = db.ConnectionString,
-        ["Ballots__CredentialKey"] = TestDatabase.CredentialKey!,
-        ["Ballots__CertificationKey"] = TestDatabase.CertificationKey!,
-        ["Logging__LogLevel__Default"] = "Warning",
-    };
+        var settings = new Dictionary<string, string>
+        {
+            ["Database__ConnectionString"] = db.ConnectionString,
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (TestDatabase.CredentialKey is { } credentialKey) settings["Ballots__CredentialKey"] = credentialKey;
+        if (TestDatabase.CertificationKey is { } certificationKey) settings["Ballots__CertificationKey"] = certificationKey;
+        return settings;
+    }
 }
