@@ -6,7 +6,8 @@ namespace Ballot.Core.Motions;
 /// SQLite), ranking a bounded window does not (docs/decisions/0402-search-ranks-a-recent-window.md).
 /// SQLite: FTS5, the window as a rowid floor that FTS5 applies while it reads the index (within one conference, the
 /// conference's id range instead), then "ORDER BY rank" (bm25 weights set in the migration).
-/// PostgreSQL: the GIN-indexed tsvector; the window's ids, then ranked. Both return the text; the snippet is cut
+/// PostgreSQL: the narrow motion_search table (ADR 0820); the window's ids found span by span from the newest
+/// (<c>motion_recent_matches</c>), then ranked. Both return the text; the snippet is cut
 /// in C# (<see cref="SearchMotions.Snippet"/>), the same on both engines and far cheaper than ts_headline.
 /// One class per engine, chosen once (ADR 0002): the two engines' full-text searches share nothing but their parameters
 /// (@query, @conferenceId, @window, @limit).
@@ -49,12 +50,12 @@ internal sealed class SqliteMotionSearchSql : MotionSearchSql
 internal sealed class PostgresMotionSearchSql : MotionSearchSql
 {
     public override string Search(bool byConference) => $"""
-          WITH recent AS (
-              SELECT m.id, m.search FROM motion m
-              WHERE m.search @@ websearch_to_tsquery('english', @query) {(byConference ? "AND m.conference_id = @conferenceId" : "")}
-              ORDER BY m.id DESC LIMIT @window),
+          WITH q AS MATERIALIZED (SELECT websearch_to_tsquery('english', @query) AS q),
+          recent AS ({(byConference
+              ? "SELECT s.id, s.search FROM motion_search s WHERE s.search @@ (SELECT q FROM q) AND s.conference_id = @conferenceId ORDER BY s.id DESC LIMIT @window"
+              : "SELECT s.id, s.search FROM unnest(motion_recent_matches((SELECT q FROM q), @window)) AS r (id) JOIN motion_search s ON s.id = r.id")}),
           top AS (
-              SELECT r.id, ts_rank(r.search, websearch_to_tsquery('english', @query)) AS rank FROM recent r
+              SELECT r.id, ts_rank(r.search, (SELECT q FROM q)) AS rank FROM recent r
               ORDER BY rank DESC, r.id DESC LIMIT @limit)
           SELECT m.id AS Id, m.conference_id AS ConferenceId, c.name AS ConferenceName, m.number AS Number, m.title AS Title,
                  m.topic AS Topic, m.status AS Status, m.text AS Text

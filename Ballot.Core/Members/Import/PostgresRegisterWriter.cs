@@ -46,11 +46,16 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
         var pg = (NpgsqlConnection)conn;
         var columns = MemberColumns.All;
         if (inserts.Count > 0)
+        {
+            var rebuild = await SetAsideIndexesAsync(conn, tx, inserts.Count, ct);
             await CopyAsync(pg, $"COPY member ({MemberColumns.Names}, created_at, updated_at) FROM STDIN (FORMAT BINARY)", inserts, (w, _) =>
             {
                 w.Write(now, NpgsqlDbType.TimestampTz);
                 w.Write(now, NpgsqlDbType.TimestampTz);
             }, ct);
+            foreach (var definition in rebuild)
+                await conn.ExecuteAsync(new CommandDefinition(definition, transaction: tx, cancellationToken: ct));
+        }
         if (updates.Count > 0)
         {
             var types = string.Join(", ", columns.Select(c => $"{c.Name} {(c.PgType == NpgsqlDbType.Bigint ? "bigint" : "text")}"));
@@ -63,6 +68,30 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
                 """, new { now }, tx, cancellationToken: ct));
         }
     }
+
+    /// <summary>
+    /// When an import at least doubles the register (the first load of a union), its search indexes are dropped for
+    /// the COPY and built again after it, in the same transaction: one sort per index instead of 450,000 inserts into
+    /// each (ADR 0821). The primary key and the unique membership number stay, so every row is still checked as it
+    /// comes. Dropping takes the table's exclusive lock until the import commits; readers wait for seconds, once.
+    /// Returns the definitions to build again, none when the import is small beside the register.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> SetAsideIndexesAsync(DbConnection conn, DbTransaction tx, int inserts, CancellationToken ct)
+    {
+        if (inserts < RebuildIndexesFrom) return [];
+        var members = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM member", transaction: tx, cancellationToken: ct));
+        if (inserts < members) return [];
+        var indexes = (await conn.QueryAsync<(string Name, string Definition)>(new CommandDefinition("""
+            SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE i.indrelid = 'member'::regclass AND NOT i.indisprimary AND NOT i.indisunique
+            """, transaction: tx, cancellationToken: ct))).AsList();
+        if (indexes.Count == 0) return [];
+        await conn.ExecuteAsync(new CommandDefinition($"DROP INDEX {string.Join(", ", indexes.Select(i => i.Name))}", transaction: tx, cancellationToken: ct));
+        return indexes.Select(i => i.Definition).ToList();
+    }
+
+    /// <summary>Below this many new members, inserting into the indexes costs less than building them again.</summary>
+    internal const int RebuildIndexesFrom = 20_000;
 
     /// <summary>The rows through binary COPY. Synchronous writes: they only fill Npgsql's buffer, and 3 million awaits cost more than the rare flush they would spare a thread.</summary>
     private static async Task CopyAsync(NpgsqlConnection conn, string copy, IReadOnlyList<ImportMembers.Change> rows,
