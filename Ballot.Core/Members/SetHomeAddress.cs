@@ -50,7 +50,7 @@ public static class SetHomeAddress
             await using (var conn = await db.OpenAsync(ct))
             await using (var tx = await db.BeginWriteAsync(conn, ct))
             {
-                var after = await MemberChanges.BeginAsync(conn, tx);
+                var after = await MemberChanges.BeginAsync(conn, db.Dialect, tx);
                 var member = await conn.QuerySingleOrDefaultAsync<Row>("""
                     SELECT id, erased_at AS ErasedAt, address_line1 AS AddressLine1, address_line2 AS AddressLine2, address_line3 AS AddressLine3,
                            town, postcode, email_kind AS EmailKind
@@ -65,7 +65,7 @@ public static class SetHomeAddress
                     """, new { home.Line1, home.Line2, home.Line3, home.Town, home.Postcode, kind, now, id = member.Id }, tx);
                 var old = new ImportMembers.HomeAddress(member.AddressLine1, member.AddressLine2, member.AddressLine3, member.Town, member.Postcode);
                 var changes = MemberChanges.OfHome(member.Id, old, home, member.EmailKind, kind, kindSet: true).ToList();
-                await MemberChanges.RecordAsync(conn, tx, changes, "api", cmd.By, now, ct);
+                await MemberChanges.RecordAsync(conn, db.Dialect, tx, changes, "api", cmd.By, now, ct);
                 if (changes.Count > 0) await MemberChanges.AnnounceAsync(conn, tx, after, "api", cmd.By, now);
                 await tx.CommitAsync(ct);
             }
