@@ -20,6 +20,7 @@ public static class OpenBallot
         public long MemberId { get; init; }
         public long WorkplaceId { get; init; }
         public string? Email { get; init; }
+        public string? EmailKind { get; init; }
         public string Employer { get; init; } = "";
     }
 
@@ -50,7 +51,7 @@ public static class OpenBallot
             await Members.MemberChanges.LockRegisterAsync(conn, db.Dialect, tx);
             var (where, args) = ElectorateSql(def.Electorate);
             var electors = (await conn.QueryAsync<ElectorRow>(
-                "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email, w.employer AS employer FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
+                "SELECT m.id AS member_id, m.workplace_id AS workplace_id, m.email AS email, m.email_kind AS email_kind, w.employer AS employer FROM member m JOIN workplace w ON w.id = m.workplace_id" + where + " ORDER BY m.id",
                 args, tx)).ToList();
             if (electors.Count == 0) throw new Conflict("No member matches the electorate; nobody could vote.");
             if (rules is not null && electors.Count > rules.ScrutineerAbove && string.IsNullOrWhiteSpace(def.IndustrialAction?.ScrutineerName))
@@ -100,7 +101,8 @@ public static class OpenBallot
             }
 
             // Who is sent a paper instead of a link (issue 16): no email, a work email, or every elector of a postal ballot.
-            var (noEmail, workEmail) = await Papers.PaperOnly.RecordAsync(conn, tx, ballot.Id, ballot.VotingMethod);
+            var (noEmail, workEmail) = await Papers.PaperOnly.RecordAsync(conn, db.Dialect, tx, ballot.Id, ballot.VotingMethod,
+                electors.Select(e => new Papers.PaperOnly.Elector(e.MemberId, e.Email, e.EmailKind, e.Employer)), ct);
             // Their papers go to the home address held now: a later change does not redirect them (ADR 0620).
             var papersAddressed = await Papers.PaperAddresses.FreezeAsync(conn, tx, ballot.Id, ballot.VotingMethod);
             var letter = Letters.Checked(Letters.VotingLetter(ballot, rules));

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Ballot.Core.Data;
 using Ballot.Core.Members;
 using Dapper;
 
@@ -17,32 +18,28 @@ public static class PaperOnly
         ? " AND 1 = 0"
         : " AND NOT EXISTS (SELECT 1 FROM ballot_paper_only p WHERE p.ballot_id = e.ballot_id AND p.member_id = e.member_id)";
 
-    private sealed class Row
-    {
-        public long MemberId { get; init; }
-        public string? Email { get; init; }
-        public string? EmailKind { get; init; }
-        public string Employer { get; init; } = "";
-    }
+    /// <summary>An elector as the opening read them: enough to decide whether their letter can carry a link.</summary>
+    public readonly record struct Elector(long MemberId, string? Email, string? EmailKind, string Employer);
 
     /// <summary>Inside the opening transaction, after the electors are frozen: records who is sent paper only; returns how many, by reason.</summary>
-    public static async Task<(long NoEmail, long WorkEmail)> RecordAsync(DbConnection conn, DbTransaction tx, long ballotId, string votingMethod)
+    /// The electors come from the opening's own read of the register, so 450,000 rows are not read a second time.
+    public static async Task<(long NoEmail, long WorkEmail)> RecordAsync(DbConnection conn, Dialect dialect, DbTransaction tx, long ballotId,
+        string votingMethod, IEnumerable<Elector> electors, CancellationToken ct)
     {
         if (votingMethod == "postal") return (0, 0);
         var work = await WorkEmail.LoadAsync(conn, tx);
-        var rows = await conn.QueryAsync<Row>("""
-            SELECT e.member_id AS MemberId, e.email AS Email, m.email_kind AS EmailKind, w.employer AS Employer
-            FROM ballot_elector e JOIN member m ON m.id = e.member_id JOIN workplace w ON w.id = m.workplace_id
-            WHERE e.ballot_id = @ballotId
-            """, new { ballotId }, tx);
         var paperOnly = new List<(long MemberId, string Reason)>();
-        foreach (var r in rows)
+        foreach (var e in electors)
         {
-            if (string.IsNullOrWhiteSpace(r.Email)) paperOnly.Add((r.MemberId, "no-email"));
-            else if (work.IsWork(r.Email, r.EmailKind, r.Employer)) paperOnly.Add((r.MemberId, "work-email"));
+            if (string.IsNullOrWhiteSpace(e.Email)) paperOnly.Add((e.MemberId, "no-email"));
+            else if (work.IsWork(e.Email, e.EmailKind, e.Employer)) paperOnly.Add((e.MemberId, "work-email"));
         }
-        await conn.ExecuteAsync("INSERT INTO ballot_paper_only (ballot_id, member_id, reason) VALUES (@ballotId, @MemberId, @Reason)",
-            paperOnly.Select(p => new { ballotId, p.MemberId, p.Reason }), tx);
+        await dialect.InsertManyAsync(conn, tx, "ballot_paper_only", ["ballot_id", "member_id", "reason"], paperOnly, (p, row) =>
+        {
+            row.Write(ballotId);
+            row.Write(p.MemberId);
+            row.Write(p.Reason);
+        }, ct);
         return (paperOnly.LongCount(p => p.Reason == "no-email"), paperOnly.LongCount(p => p.Reason == "work-email"));
     }
 }
