@@ -9,7 +9,7 @@ using Ballot.Core.Sealing;
 /// Geralt ships), which Geralt and NSec do not expose; a direct call shows what choosing it would have cost.
 /// </summary>
 [MemoryDiagnoser, MedianColumn]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 5, iterationCount: 15)]
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 5, iterationCount: 15), IterationTime(250)]
 public class GroupBench
 {
     private Scalar _k = null!;
