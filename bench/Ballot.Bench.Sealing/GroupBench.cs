@@ -1,7 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using Ballot.Core.Sealing;
 
 /// <summary>
@@ -9,7 +8,6 @@ using Ballot.Core.Sealing;
 /// Geralt ships), which Geralt and NSec do not expose; a direct call shows what choosing it would have cost.
 /// </summary>
 [MemoryDiagnoser, MedianColumn]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 5, iterationCount: 15)]
 public class GroupBench
 {
     private Scalar _k = null!;

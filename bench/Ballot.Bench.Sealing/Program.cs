@@ -4,12 +4,21 @@
 //     flock /work/wt/bench.lock dotnet run -c Release --project bench/Ballot.Bench.Sealing -- answer
 //   group: the primitives behind those figures, beside libsodium's ristretto255 (the alternative in ADR 0900)
 //     flock /work/wt/bench.lock dotnet run -c Release --project bench/Ballot.Bench.Sealing -- group
+//   Run it three times for a median of three runs (in-process: BenchmarkDotNet's generated project does not build
+//   within its timeout when the machine is loaded).
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
 
+var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Default
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithWarmupCount(5).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(250)));
 if (args.Length > 0 && args[0] == "group")
 {
-    BenchmarkRunner.Run<GroupBench>(args: args[1..]);
+    BenchmarkRunner.Run<GroupBench>(config, args[1..]);
     return 0;
 }
-BenchmarkRunner.Run<AnswerBench>(args: args.Length > 0 && args[0] == "answer" ? args[1..] : args);
+BenchmarkRunner.Run<AnswerBench>(config, args.Length > 0 && args[0] == "answer" ? args[1..] : args);
 return 0;
