@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Ballot.Api.Auth;
 using Ballot.Api.Voting;
 using Ballot.Core.Ballots;
 using Ballot.Core.Staff;
@@ -47,11 +48,10 @@ public sealed class BallotEndpoints : IEndpoints
 
     public sealed record Pong(string Status);
 
-    private static string Actor(ClaimsPrincipal user) => $"{user.FindFirstValue(ClaimTypes.Role)}:{user.FindFirstValue(ClaimTypes.Name)}";
 
     private static async Task<Created<BallotView>> Create(BallotInput body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var view = await mediator.Send(new CreateBallot.Command(body, Actor(user)), ct);
+        var view = await mediator.Send(new CreateBallot.Command(body, user.AuditName()), ct);
         return TypedResults.Created($"/api/ballots/{view.Id}", view);
     }
 
@@ -62,17 +62,17 @@ public sealed class BallotEndpoints : IEndpoints
         TypedResults.Ok(await mediator.Send(new GetBallot.Query(id), ct));
 
     private static async Task<Ok<BallotView>> Update(long id, BallotInput body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new UpdateBallot.Command(id, body, Actor(user)), ct));
+        TypedResults.Ok(await mediator.Send(new UpdateBallot.Command(id, body, user.AuditName()), ct));
 
     private static async Task<Ok<OpenBallot.Result>> Open(long id, ClaimsPrincipal user, IMediator mediator, ElectorIndex index, CancellationToken ct)
     {
-        var result = await mediator.Send(new OpenBallot.Command(id, Actor(user)), ct);
+        var result = await mediator.Send(new OpenBallot.Command(id, user.AuditName()), ct);
         index.Load(id);   // the electorate in memory before the first votes arrive (docs/decisions/0212)
         return TypedResults.Ok(result);
     }
 
     private static async Task<Ok<BallotView>> Close(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new CloseBallot.Command(id, Actor(user), Early: true), ct));
+        TypedResults.Ok(await mediator.Send(new CloseBallot.Command(id, user.AuditName(), Early: true), ct));
 
     private static async Task<Ok<GetTurnout.View>> Turnout(long id, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetTurnout.Query(id), ct));
@@ -84,7 +84,7 @@ public sealed class BallotEndpoints : IEndpoints
         TypedResults.Ok(await mediator.Send(new Ballot.Core.Ballots.CheckReceipt.Query(id, receipt), ct));
 
     private static async Task<Ok<GetResult.View>> Certify(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new CertifyBallot.Command(id, Actor(user)), ct));
+        TypedResults.Ok(await mediator.Send(new CertifyBallot.Command(id, user.AuditName()), ct));
 
     private static async Task<Ok<Certificate>> CertificateOf(long id, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetCertificate.Query(id), ct));

@@ -31,9 +31,9 @@ public sealed class VotingPages : IEndpoints
         return page.Stage switch
         {
             GetVotingPage.Stage.NotYetOpen => Page(options.Value, 403, "Voting has not opened yet", paper.Title,
-                $"<p>Voting in this ballot opens on <strong>{Html(Letters.When(page.OpensAt))}</strong>. Keep your letter and come back to this link then.</p>"),
+                $"<p>Voting in this ballot opens on <strong>{Html(UnionTime.Shared.When(page.OpensAt))}</strong>. Keep your letter and come back to this link then.</p>"),
             GetVotingPage.Stage.Closed => Page(options.Value, 403, "Voting has closed", paper.Title,
-                $"<p>Voting in this ballot closed on {Html(Letters.When(paper.ClosesAt))}.</p>" +
+                $"<p>Voting in this ballot closed on {Html(UnionTime.Shared.When(paper.ClosesAt))}.</p>" +
                 (page.Certified ? $"<p>The result has been published: <a href=\"/results/{paper.BallotId}\">see the result</a> or <a href=\"/results/{paper.BallotId}/check\">check your receipt</a>.</p>"
                                 : "<p>The result will be sent to you once the independent scrutineer has certified it.</p>")),
             GetVotingPage.Stage.AlreadyVoted => Page(options.Value, 409, "You have already voted", paper.Title,
@@ -63,7 +63,7 @@ public sealed class VotingPages : IEndpoints
         {
             var receipt = await mediator.Send(new CastVote.Command(credential, answers), ct);
             return Page(options.Value, 200, "Your vote is recorded", receipt.BallotTitle, $"""
-                <p>Thank you. Your vote has been recorded and will be counted when voting closes on {Html(Letters.When(receipt.ClosesAt))}.</p>
+                <p>Thank you. Your vote has been recorded and will be counted when voting closes on {Html(UnionTime.Shared.When(receipt.ClosesAt))}.</p>
                 <p>Your receipt code is</p>
                 <p class="receipt" id="receipt">{Html(receipt.Code)}</p>
                 <p>Write it down. When the result is published, the list of receipts counted will include it,
@@ -90,7 +90,7 @@ public sealed class VotingPages : IEndpoints
     private static string Form(PaperContent paper, string credential, string paperNumber)
     {
         var sb = new StringBuilder();
-        sb.Append($"<p>Voting closes on <strong>{Html(Letters.When(paper.ClosesAt))}</strong>. Your vote is secret: nobody at the union can see how you voted.</p>\n");
+        sb.Append($"<p>Voting closes on <strong>{Html(UnionTime.Shared.When(paper.ClosesAt))}</strong>. Your vote is secret: nobody at the union can see how you voted.</p>\n");
         if (paper.IndustrialAction is { } ia)
         {
             sb.Append("<section aria-labelledby=\"about\"><h2 id=\"about\">About this ballot</h2>\n<dl>\n");
@@ -99,7 +99,7 @@ public sealed class VotingPages : IEndpoints
             if (!string.IsNullOrWhiteSpace(ia.Periods)) sb.Append($"<dt>When the action would take place</dt><dd>{Html(ia.Periods)}</dd>\n");
             sb.Append($"<dt>Who may call the action</dt><dd>{Html(ia.WhoMayCallAction)}</dd>\n");
             sb.Append($"<dt>Independent scrutineer</dt><dd>{Html(ia.ScrutineerName)}, {Html(ia.ScrutineerAddress)}</dd>\n");
-            sb.Append($"<dt>Return your vote by</dt><dd>{Html(Letters.When(paper.ClosesAt))}</dd>\n");
+            sb.Append($"<dt>Return your vote by</dt><dd>{Html(UnionTime.Shared.When(paper.ClosesAt))}</dd>\n");
             sb.Append($"<dt>Voting paper number</dt><dd>{Html(paperNumber)}</dd>\n");
             sb.Append("</dl></section>\n");
         }
