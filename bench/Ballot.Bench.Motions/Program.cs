@@ -161,7 +161,7 @@ static async Task Seed(string conn, string engine, int count)
     await tx.CommitAsync();
     // A running database has its planner statistics (autovacuum analyses a table within a minute of a bulk change);
     // without them PostgreSQL guesses 0.5% of motions match any word and reads every match of "pay" to find the newest 500.
-    if (engine == "postgres") await db.ExecuteAsync("ANALYZE motion");
+    if (engine == "postgres") await db.ExecuteAsync("ANALYZE motion; ANALYZE motion_search");
 }
 
 static string MotionText(Random rng, (string Title, string[] Phrases) topic)
