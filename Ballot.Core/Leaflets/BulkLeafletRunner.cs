@@ -46,26 +46,13 @@ public sealed class BulkLeafletRunner(Db db, TimeProvider clock, LeafletFiles fi
 
     private async Task<Claimed?> ClaimAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var args = new { now, stale = now - StaleAfter };
-        const string due = "(status = 'pending' OR (status = 'running' AND heartbeat_at < @stale))";
         await using var conn = await db.OpenAsync(ct);
-        while (true)
-        {
-            var id = await conn.ExecuteScalarAsync<long?>($"SELECT id FROM leaflet_job WHERE {due} ORDER BY id LIMIT 1", args);
-            if (id is null) return null;
-            // Another worker may claim the same row first: the status check in the UPDATE decides who has it.
-            var claimed = await conn.ExecuteAsync($"""
-                UPDATE leaflet_job SET status = 'running', started_at = @now, heartbeat_at = @now, attempts = attempts + 1, done = 0
-                WHERE id = @id AND {due}
-                """, new { id, args.now, args.stale });
-            if (claimed == 1)
-                return await conn.QuerySingleAsync<Claimed>("""
-                    SELECT id AS Id, campaign_id AS CampaignId, audience AS Audience, language AS Language, page_size AS PageSize,
-                           region AS Region, employer AS Employer, attempts AS Attempts
-                    FROM leaflet_job WHERE id = @id
-                    """, new { id });
-        }
+        if (await JobClaims.ClaimAsync(conn, "leaflet_job", clock.GetUtcNow(), StaleAfter) is not { } id) return null;
+        return await conn.QuerySingleAsync<Claimed>("""
+            SELECT id AS Id, campaign_id AS CampaignId, audience AS Audience, language AS Language, page_size AS PageSize,
+                   region AS Region, employer AS Employer, attempts AS Attempts
+            FROM leaflet_job WHERE id = @id
+            """, new { id });
     }
 
     private async Task RunAsync(Claimed job, CancellationToken ct)

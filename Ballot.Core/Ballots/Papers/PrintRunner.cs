@@ -49,22 +49,10 @@ public sealed class PrintRunner(Db db, TimeProvider clock, IConfiguration config
 
     private async Task<Claimed?> ClaimAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var args = new { now, stale = now - StaleAfter };
-        const string due = "(status = 'pending' OR (status = 'running' AND heartbeat_at < @stale))";
         await using var conn = await db.OpenAsync(ct);
-        while (true)
-        {
-            var id = await conn.ExecuteScalarAsync<long?>($"SELECT id FROM ballot_print_job WHERE {due} ORDER BY id LIMIT 1", args);
-            if (id is null) return null;
-            var claimed = await conn.ExecuteAsync($"""
-                UPDATE ballot_print_job SET status = 'running', started_at = @now, heartbeat_at = @now, attempts = attempts + 1, done = 0
-                WHERE id = @id AND {due}
-                """, new { id, args.now, args.stale });
-            if (claimed == 1)
-                return await conn.QuerySingleAsync<Claimed>(
-                    "SELECT id AS Id, ballot_id AS BallotId, attempts AS Attempts, requested_by AS RequestedBy FROM ballot_print_job WHERE id = @id", new { id });
-        }
+        if (await JobClaims.ClaimAsync(conn, "ballot_print_job", clock.GetUtcNow(), StaleAfter) is not { } id) return null;
+        return await conn.QuerySingleAsync<Claimed>(
+            "SELECT id AS Id, ballot_id AS BallotId, attempts AS Attempts, requested_by AS RequestedBy FROM ballot_print_job WHERE id = @id", new { id });
     }
 
     private async Task RunAsync(Claimed job, CancellationToken ct)
