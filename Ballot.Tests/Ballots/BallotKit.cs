@@ -48,6 +48,7 @@ public sealed class BallotKit(ApiHost api)
 
     public async Task<JsonNode> Open(long id)
     {
+        await TestTrustees.For(Api).CeremonyAsync(id);
         using var exec = await Api.ClientFor(Roles.Executive);
         return await (await (await exec.PostAsync($"/api/ballots/{id}/open", null)).AssertStatus(HttpStatusCode.OK)).ReadJson();
     }
