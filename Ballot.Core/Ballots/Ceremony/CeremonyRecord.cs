@@ -123,7 +123,7 @@ public sealed class CeremonyRecord
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
-            var why = e is JsonException j ? $"the JSON does not fit at {j.Path ?? "$"}" : e.Message;
+            var why = e is JsonException j ? System.Text.RegularExpressions.Regex.Replace(j.Message, @" ?(for|to|contained in) type '[^']*'", "") : e.Message;
             throw ValidationFailed.For(what, $"Trustee {trustee}'s {what} cannot be read: {why}");
         }
     }
