@@ -40,13 +40,25 @@ public sealed class CeremonyEndpoints : IEndpoints
 
     // The body is read as raw JSON and parsed by the use case, so a message that does not decode is a 400 naming the trustee.
     private static async Task<Ok<GetCeremony.View>> Announce(long id, int index, JsonElement body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new PostAnnouncement.Command(id, index, body.GetRawText(), user.Staff()), ct));
+        TypedResults.Ok(await mediator.Send(new PostAnnouncement.Command(id, index, Raw(body), user.Staff()), ct));
 
     private static async Task<Ok<GetCeremony.View>> Deal(long id, int index, JsonElement body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new PostDealing.Command(id, index, body.GetRawText(), user.Staff()), ct));
+        TypedResults.Ok(await mediator.Send(new PostDealing.Command(id, index, Raw(body), user.Staff()), ct));
 
     private static async Task<Ok<GetCeremony.View>> Confirm(long id, int index, JsonElement body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new PostConfirmation.Command(id, index, body.GetRawText(), user.Staff()), ct));
+        TypedResults.Ok(await mediator.Send(new PostConfirmation.Command(id, index, Raw(body), user.Staff()), ct));
+
+    private static string Raw(JsonElement body)
+    {
+        try
+        {
+            return body.GetRawText();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidDataException("The JSON body is not valid text (a lone surrogate or bytes that are not UTF-8).", e);
+        }
+    }
 
     private static async Task<Ok<GetCeremony.View>> Reset(long id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] ResetRequest? body,
         ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>

@@ -294,6 +294,23 @@ public sealed class BallotConsoleTests
         await Assertions.Expect(exec.Locator(".error-summary")).ToContainTextAsync("cannot open before its key ceremony is complete");
         Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("draft"));
 
+        // The executive names the trustees on the draft, each with a staff token of their own.
+        var seats = await TestTrustees.For(_console.Api).TrusteeSeatsAsync(3);
+        await exec.GotoAsync(_console.Url($"/ballots/{id}"));
+        await exec.GetByRole(AriaRole.Link, new() { Name = "Name the trustees" }).ClickAsync();
+        await exec.GetByRole(AriaRole.Button, new() { Name = "Name these trustees" }).ClickAsync();
+        await Assertions.Expect(exec.Locator(".error-summary")).ToContainTextAsync("trustees[0].name is required");
+        await ConsoleFixture.AssertAccessible(exec);
+        for (var i = 0; i < 3; i++)
+        {
+            await exec.Locator($"[id='trustees[{i}].name']").FillAsync(seats[i].Name);
+            await exec.Locator($"[id='trustees[{i}].tokenId']").SelectOptionAsync(seats[i].TokenId.ToString(CultureInfo.InvariantCulture));
+        }
+        await exec.GetByRole(AriaRole.Button, new() { Name = "Name these trustees" }).ClickAsync();
+        await Assertions.Expect(exec.Locator(".notice")).ToContainTextAsync("The trustees are named.");
+        await Assertions.Expect(exec.Locator("#ceremony-stage")).ToHaveTextAsync("Making the key, step 1 of 3: waiting for Sam Scrutineer, Eve Executive 1, Rae Reserve to start (trustee init).");
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_trustee WHERE ballot_id = @id AND staff_token_id IS NOT NULL", new { id }), Is.EqualTo(3));
+
         // The trustees make the key; the ballot's page shows who did which step and the key's fingerprint.
         await TestTrustees.For(_console.Api).CeremonyAsync(id);
         await exec.GotoAsync(_console.Url($"/ballots/{id}"));
