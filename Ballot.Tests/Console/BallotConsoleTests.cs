@@ -301,6 +301,7 @@ public sealed class BallotConsoleTests
         await exec.GetByRole(AriaRole.Button, new() { Name = "Name these trustees" }).ClickAsync();
         await Assertions.Expect(exec.Locator(".error-summary")).ToContainTextAsync("trustees[0].name is required");
         await ConsoleFixture.AssertAccessible(exec);
+        await ConsoleFixture.Screenshot(exec, "ballot-trustees");
         for (var i = 0; i < 3; i++)
         {
             await exec.Locator($"[id='trustees[{i}].name']").FillAsync(seats[i].Name);
@@ -320,6 +321,7 @@ public sealed class BallotConsoleTests
         Assert.That(await trustees.GetByRole(AriaRole.Row).AllInnerTextsAsync(), Has.Some.Contain("Sam Scrutineer").And.Some.Contain("Rae Reserve"));
         Assert.That(await trustees.Locator("td").AllInnerTextsAsync(), Has.None.EqualTo("not yet"));
         await ConsoleFixture.AssertAccessible(exec);
+        await ConsoleFixture.Screenshot(exec, "ballot-key-ceremony");
 
         await exec.GetByRole(AriaRole.Link, new() { Name = "Open the ballot…" }).ClickAsync();
         await exec.GetByRole(AriaRole.Button, new() { Name = "Open the ballot and queue 20 letters" }).ClickAsync();

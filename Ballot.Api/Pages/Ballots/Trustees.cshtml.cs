@@ -39,8 +39,8 @@ public sealed class TrusteesModel(IMediator mediator) : ConsolePageModel
         string? Field(int i, string name) => form[$"trustees[{i}].{name}"].FirstOrDefault() is { Length: > 0 } v ? v.Trim() : null;
         var rows = Enumerable.Range(0, Rows).Select(i => new NameTrustees.TrusteeInput(Field(i, "role"), Field(i, "name"), Field(i, "email"),
             long.TryParse(Field(i, "tokenId"), out var token) ? token : null)).ToArray();
-        // Blank rows at the end are spare; a blank row between named ones is an error at its own index.
-        var used = rows.Select((r, i) => (r, i)).LastOrDefault(x => x.r.Name is not null || x.r.TokenId is not null).i + 1;
+        // Blank rows at the end are spare; a blank row between filled ones is an error at its own index.
+        var used = Array.FindLastIndex(rows, r => r.Role is not null || r.Name is not null || r.Email is not null || r.TokenId is not null) + 1;
         Threshold = int.TryParse(form["threshold"].FirstOrDefault(), out var t) ? t : 0;
         Trustees = rows;
         var (ok, _) = await TrySend(mediator, new NameTrustees.Command(Id, new NameTrustees.Input(Threshold, rows[..used]), User.BallotActor()));
