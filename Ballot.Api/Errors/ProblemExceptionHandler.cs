@@ -27,6 +27,9 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             NotFound n => new ProblemDetails { Status = 404, Title = "Not found.", Detail = n.Message },
             Conflict c => new ProblemDetails { Status = 409, Title = "Conflict with the current state.", Detail = c.Message },
             Forbidden f => new ProblemDetails { Status = 403, Title = "Forbidden.", Detail = f.Message },
+            // A key-ceremony or count message that fails its cryptographic check: the sender's fault, named.
+            Ballot.Core.Sealing.SealingException s => Extend(new ProblemDetails { Status = 422, Title = "A trustee's message failed its check.", Detail = s.Message },
+                "trustee", s.Trustee!),
             UnsupportedMediaType u => new ProblemDetails { Status = 415, Title = "Unsupported media type.", Detail = u.Message },
             Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 } or Npgsql.PostgresException { SqlState: "23505" or "23503" or "23514" }
                 => new ProblemDetails { Status = 409, Title = "Conflict with the current state.", Detail = "The change conflicts with data saved at the same time; reload and try again." },

@@ -64,6 +64,8 @@ public static class OpenBallot
                 if (unmet.Count > 0)
                     throw new Conflict($"The ballot cannot open on {votingOpens.UtcDateTime:yyyy-MM-dd}: an employer has not had its notices in time (s.226A). " + string.Join(" ", unmet));
             }
+            // Votes are sealed under the ballot's key: no key, no ballot (issue 17, ADR 0902).
+            var key = await Ceremony.CeremonyRecord.RequireKeyAsync(conn, ballot.Id, tx);
 
             var perWorkplace = ballot.Counting == "per-workplace";
             var hashText = new StringBuilder(electors.Count * 16);
@@ -91,7 +93,7 @@ public static class OpenBallot
                 """, new { now = now, ruleSet = rules?.Code, size = electors.Count, electorateHash, id = ballot.Id }, tx);
             if (changed != 1) throw new Conflict("The ballot was opened by another request at the same time.");
             await Audit.AppendAsync(conn, tx, ballot.Id, "opened", cmd.Actor,
-                new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code, votingMethod = ballot.VotingMethod }, now);
+                new { electorateSize = electors.Count, electorateHash, ruleSet = rules?.Code, votingMethod = ballot.VotingMethod, keyFingerprint = key.Fingerprint }, now);
 
             foreach (var days in def.ReminderDaysBeforeClose)
             {

@@ -22,11 +22,14 @@ public sealed class AuditAndReminderTests() : BallotApiTests(6, 2)
 
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var audit = (await (await (await scrut.GetAsync($"/api/ballots/{id}/audit")).AssertStatus(HttpStatusCode.OK)).ReadJson()).AsArray();
-        Assert.That(audit.Select(e => (string)e!["event"]!), Is.EqualTo(new[] { "created", "edited", "opened", "letters-queued", "reminder-sent", "closed", "reminders-cancelled", "counted" }));
-        var opened = audit[2]!;
+        Assert.That(audit.Select(e => (string)e!["event"]!), Is.EqualTo(new[] { "created", "edited", "trustees-named", "key-ceremony-completed", "opened", "letters-queued", "reminder-sent", "closed", "reminders-cancelled", "counted" }));
+        var keyFingerprint = await Kit.Scalar<string>("SELECT fingerprint FROM ballot_ceremony WHERE ballot_id = @id", new { id });
+        Assert.That((string)audit[3]!["data"]!["fingerprint"]!, Is.EqualTo(keyFingerprint).And.Length.EqualTo(64), "the key's fingerprint is in the chain before the ballot opens");
+        var opened = audit[4]!;
+        Assert.That((string)opened["data"]!["keyFingerprint"]!, Is.EqualTo(keyFingerprint));
         Assert.That((int)opened["data"]!["electorateSize"]!, Is.EqualTo(6));
         Assert.That((string)opened["data"]!["electorateHash"]!, Has.Length.EqualTo(64));
-        Assert.That((string)audit[7]!["data"]!["resultHash"]!, Is.EqualTo(await Kit.Scalar<string>("SELECT result_hash FROM ballot WHERE id = @id", new { id })));
+        Assert.That((string)audit[9]!["data"]!["resultHash"]!, Is.EqualTo(await Kit.Scalar<string>("SELECT result_hash FROM ballot WHERE id = @id", new { id })));
         for (var i = 1; i < audit.Count; i++) Assert.That((string)audit[i]!["prevHash"]!, Is.EqualTo((string)audit[i - 1]!["hash"]!));
         var ok = await (await scrut.GetAsync($"/api/ballots/{id}/audit/verify")).ReadJson();
         Assert.That((bool)ok["intact"]!, Is.True);
@@ -34,15 +37,15 @@ public sealed class AuditAndReminderTests() : BallotApiTests(6, 2)
         // The table refuses changes; someone with SQL access removes that guard and rewrites the "opened" entry.
         await using (var conn = await Api.OpenAsync())
         {
-            Assert.That(async () => await conn.ExecuteAsync("UPDATE ballot_audit SET actor = 'x' WHERE ballot_id = @id AND seq = 3", new { id }), Throws.Exception);
+            Assert.That(async () => await conn.ExecuteAsync("UPDATE ballot_audit SET actor = 'x' WHERE ballot_id = @id AND seq = 5", new { id }), Throws.Exception);
             if (TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite) await conn.ExecuteAsync("DROP TRIGGER ballot_audit_no_update");
             else await conn.ExecuteAsync("ALTER TABLE ballot_audit DISABLE TRIGGER ballot_audit_no_change");
-            await conn.ExecuteAsync("""UPDATE ballot_audit SET data = replace(data, '"electorateSize":6', '"electorateSize":5') WHERE ballot_id = @id AND seq = 3""", new { id });
+            await conn.ExecuteAsync("""UPDATE ballot_audit SET data = replace(data, '"electorateSize":6', '"electorateSize":5') WHERE ballot_id = @id AND seq = 5""", new { id });
         }
         var broken = await (await scrut.GetAsync($"/api/ballots/{id}/audit/verify")).ReadJson();
         Assert.That((bool)broken["intact"]!, Is.False);
-        Assert.That((long)broken["brokenAtSeq"]!, Is.EqualTo(3));
-        Assert.That((string)broken["problem"]!, Does.Contain("Entry 3 (opened) was altered"));
+        Assert.That((long)broken["brokenAtSeq"]!, Is.EqualTo(5));
+        Assert.That((string)broken["problem"]!, Does.Contain("Entry 5 (opened) was altered"));
         var refused = await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)refused["detail"]!, Does.Contain("audit chain does not verify"));
         Assert.That(await Kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("closed"));

@@ -26,6 +26,7 @@ public sealed class DraftRaceTests() : BallotApiTests(40, 4)
         for (var i = 0; i < Iterations; i++)
         {
             var id = await Kit.Create(BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(10)));
+            await TestTrustees.For(Api).CeremonyAsync(id);
             var edit = i % 2 == 0 ? exec.PutAsync($"/api/ballots/{id}", Http.JsonBody(edited)) : null;
             var open = exec.PostAsync($"/api/ballots/{id}/open", null);
             edit ??= exec.PutAsync($"/api/ballots/{id}", Http.JsonBody(edited));

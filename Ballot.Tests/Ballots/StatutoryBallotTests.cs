@@ -146,6 +146,7 @@ public sealed class StatutoryBallotTests
         var t0 = _kit.Now;
         var opens = new DateTimeOffset(t0.UtcDateTime.Date.AddDays(10).AddHours(9), TimeSpan.Zero);
         var id = await _kit.Create(BallotKit.IndustrialAction(opens, opens.AddDays(14), """{"employers":["Leeds LA","York Trust"]}"""));
+        await TestTrustees.For(_api).CeremonyAsync(id);
         await (await _exec.PutAsync("/api/employers", Http.JsonBody("""{"name":"York Trust","contactEmail":"hr@york-trust.org","domains":[]}"""))).AssertStatus(HttpStatusCode.OK);
 
         // Each employer's notice lists exactly its own workplaces, categories and total (ERA 2025: no numbers per workplace).

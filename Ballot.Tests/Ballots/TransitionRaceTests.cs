@@ -37,6 +37,7 @@ public sealed class TransitionRaceTests() : BallotApiTests(12, 3)
     public async Task Concurrent_opens_open_once_and_queue_one_voting_letter()
     {
         var id = await Kit.Create(BallotKit.Consultative(Kit.Now, Kit.Now.AddDays(10)));
+        await TestTrustees.For(Api).CeremonyAsync(id);
         using var exec = await Api.ClientFor(Roles.Executive);
         var opens = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => exec.PostAsync($"/api/ballots/{id}/open", null)));
         Assert.That(opens.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(1), Breakdown(opens));

@@ -121,6 +121,7 @@ public sealed class BallotConsoleTests
         await exec.ReloadAsync();
         await Assertions.Expect(exec.Locator("#unmet")).ToContainTextAsync("Every employer has had its notice and sample paper in time");
         await exec.GotoAsync(_console.Url($"/ballots/{id}"));
+        await TestTrustees.For(_console.Api).CeremonyAsync(id);   // the trustees make the ballot's key (KeyCeremonyTests shows it in the console)
 
         // 2. Opening asks first, saying what will happen and what is still worth knowing.
         await exec.GetByRole(AriaRole.Link, new() { Name = "Open the ballot…" }).ClickAsync();
@@ -285,6 +286,42 @@ public sealed class BallotConsoleTests
         await Assertions.Expect(exec.Locator(".notice")).ToHaveTextAsync("Draft saved.");
         var id = long.Parse(Regex.Match(exec.Url, @"/ballots/(\d+)$").Groups[1].Value);
         Assert.That(await exec.Locator("main ol").InnerTextAsync(), Does.Contain("When should action start? (Autumn term / Spring term)"));
+
+        // No key yet: the page says so, and opening is refused in words.
+        await Assertions.Expect(exec.Locator("#ceremony-stage")).ToContainTextAsync("No trustees are named yet");
+        await exec.GetByRole(AriaRole.Link, new() { Name = "Open the ballot…" }).ClickAsync();
+        await exec.GetByRole(AriaRole.Button, new() { Name = "Open the ballot and queue 20 letters" }).ClickAsync();
+        await Assertions.Expect(exec.Locator(".error-summary")).ToContainTextAsync("cannot open before its key ceremony is complete");
+        Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("draft"));
+
+        // The executive names the trustees on the draft, each with a staff token of their own.
+        var seats = await TestTrustees.For(_console.Api).TrusteeSeatsAsync(3);
+        await exec.GotoAsync(_console.Url($"/ballots/{id}"));
+        await exec.GetByRole(AriaRole.Link, new() { Name = "Name the trustees" }).ClickAsync();
+        await exec.GetByRole(AriaRole.Button, new() { Name = "Name these trustees" }).ClickAsync();
+        await Assertions.Expect(exec.Locator(".error-summary")).ToContainTextAsync("trustees[0].name is required");
+        await ConsoleFixture.AssertAccessible(exec);
+        await ConsoleFixture.Screenshot(exec, "ballot-trustees");
+        for (var i = 0; i < 3; i++)
+        {
+            await exec.Locator($"[id='trustees[{i}].name']").FillAsync(seats[i].Name);
+            await exec.Locator($"[id='trustees[{i}].tokenId']").SelectOptionAsync(seats[i].TokenId.ToString(CultureInfo.InvariantCulture));
+        }
+        await exec.GetByRole(AriaRole.Button, new() { Name = "Name these trustees" }).ClickAsync();
+        await Assertions.Expect(exec.Locator(".notice")).ToContainTextAsync("The trustees are named.");
+        await Assertions.Expect(exec.Locator("#ceremony-stage")).ToHaveTextAsync("Making the key, step 1 of 3: waiting for Sam Scrutineer, Eve Executive 1, Rae Reserve to start (trustee init).");
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_trustee WHERE ballot_id = @id AND staff_token_id IS NOT NULL", new { id }), Is.EqualTo(3));
+
+        // The trustees make the key; the ballot's page shows who did which step and the key's fingerprint.
+        await TestTrustees.For(_console.Api).CeremonyAsync(id);
+        await exec.GotoAsync(_console.Url($"/ballots/{id}"));
+        await Assertions.Expect(exec.Locator("#ceremony-stage")).ToHaveTextAsync("The key is made. Any 2 of the 3 trustees together can count the votes; fewer can decrypt nothing.");
+        await Assertions.Expect(exec.Locator("#key-fingerprint")).ToHaveTextAsync(await _kit.Scalar<string>("SELECT fingerprint FROM ballot_ceremony WHERE ballot_id = @id", new { id }));
+        var trustees = exec.GetByRole(AriaRole.Table, new() { Name = "Trustees: any 2 of 3 can count the votes" });
+        Assert.That(await trustees.GetByRole(AriaRole.Row).AllInnerTextsAsync(), Has.Some.Contain("Sam Scrutineer").And.Some.Contain("Rae Reserve"));
+        Assert.That(await trustees.Locator("td").AllInnerTextsAsync(), Has.None.EqualTo("not yet"));
+        await ConsoleFixture.AssertAccessible(exec);
+        await ConsoleFixture.Screenshot(exec, "ballot-key-ceremony");
 
         await exec.GetByRole(AriaRole.Link, new() { Name = "Open the ballot…" }).ClickAsync();
         await exec.GetByRole(AriaRole.Button, new() { Name = "Open the ballot and queue 20 letters" }).ClickAsync();

@@ -89,7 +89,7 @@ public sealed class SeveralProcessesTests(string engine)
     [OneTimeTearDown]
     public async Task Stop()
     {
-        foreach (var c in (_org ?? []).Concat(_exec ?? []).Concat(_anon ?? [])) c.Dispose();
+        foreach (var c in (_org ?? []).Concat(_exec ?? []).Concat(_anon ?? []).Concat((_trustees ?? []).Select(t => t.Client))) c.Dispose();
         foreach (var p in _apis.Concat(_workers)) await p.DisposeAsync();
         if (_smtp is not null) await _smtp.DisposeAsync();
         if (_db is not null) await _db.DisposeAsync();
@@ -107,6 +107,16 @@ public sealed class SeveralProcessesTests(string engine)
         var created = await (await _exec[api].PostAsync("/api/ballots", Http.JsonBody(json))).AssertStatus(HttpStatusCode.Created);
         return (long)(await created.ReadJson())["id"]!;
     }
+
+    /// <summary>The ballot's key ceremony through API A, its trustees in-process (each with a staff token of their own).</summary>
+    private async Task Ceremony(long id)
+    {
+        _trustees ??= await Task.WhenAll(Enumerable.Range(1, 3).Select(i => TestTrustees.NewSeatAsync(new Uri(ApiAddress(_apis[0])), i, 3,
+            (role, name) => new Ballot.Core.Staff.CreateToken.Handler(_direct, TimeProvider.System).Handle(new Ballot.Core.Staff.CreateToken.Command(role, name), CancellationToken.None))));
+        await TestTrustees.RunCeremonyAsync(_exec[0], _trustees, id, threshold: 2);
+    }
+
+    private TestTrustees.TrusteeSeat[]? _trustees;
 
     private async Task<long[]> WorkplaceIds(int count)
     {
@@ -133,6 +143,7 @@ public sealed class SeveralProcessesTests(string engine)
         var workplaces = await WorkplaceIds(3);
         var now = DateTimeOffset.UtcNow;
         var id = await CreateBallot(0, now.AddMinutes(-1), now.AddDays(10), $$"""{"workplaceIds":[{{string.Join(",", workplaces)}}]}""");
+        await Ceremony(id);
         await (await _exec[1].PostAsync($"/api/ballots/{id}/open", null)).AssertStatus(HttpStatusCode.OK);
         var credentials = await Credentials(id);
         Assert.That(credentials, Has.Count.EqualTo(3 * Members / Schools));
@@ -178,6 +189,7 @@ public sealed class SeveralProcessesTests(string engine)
         var workplaces = await WorkplaceIds(2);
         var now = DateTimeOffset.UtcNow;
         var id = await CreateBallot(1, now.AddSeconds(2), now.AddMinutes(30), $$"""{"workplaceIds":[{{string.Join(",", workplaces)}}]}""");
+        await Ceremony(id);
         // The due-work job is run by whichever worker's Hangfire server dequeues it first: trigger it many times so both
         // workers run it at once, around the opening and around the closing.
         // Hangfire's logging is process-wide: an in-process worker host of an earlier fixture may have left it pointing at

@@ -34,6 +34,7 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
             await Scrutineer(mediator);
             var now = DateTimeOffset.UtcNow;
             ballotId = (await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)), "bench"))).Id;
+            await BenchCeremony.RunAsync(mediator, ballotId);
             await mediator.Send(new OpenBallot.Command(ballotId, "bench"));
             await FillPapers(db, ballotId);
             await using (var c = await db.OpenAsync())
@@ -85,6 +86,7 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
             await Scrutineer(mediator);
             var now = DateTimeOffset.UtcNow;
             ballotId = (await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)), "bench"))).Id;
+            await BenchCeremony.RunAsync(mediator, ballotId);
             await mediator.Send(new OpenBallot.Command(ballotId, "bench"));
             // Each run votes with credentials of its own (one vote each), in no particular order.
             await using var c = await db.OpenAsync();

@@ -47,6 +47,7 @@ for (var run = 1; run <= runs; run++)
         [new QuestionInput("boycott", "Do you support a boycott of the performance-management arrangements?", ["Yes", "No"]),
          new QuestionInput("timing", "When should action start?", ["Autumn term", "Spring term", "Not at all"])], VotingMethod.Hybrid);
     var ballot = await mediator.Send(new CreateBallot.Command(input, "bench"));
+    await BenchCeremony.RunAsync(mediator, ballot.Id);
     var ow = Stopwatch.StartNew();
     await mediator.Send(new OpenBallot.Command(ballot.Id, "bench"));
     Console.WriteLine($"RESULT open: {electors} electors in {ow.Elapsed.TotalSeconds:0.0} s (electorate, credentials, paper-only electors, frozen paper addresses, letters queued)");
