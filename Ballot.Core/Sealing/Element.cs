@@ -46,8 +46,12 @@ public sealed class Element : IEquatable<Element>, IBase
     public Element Multiply(Scalar k) => k.IsZero || IsIdentity ? Identity : new(Point.Multiply(k.Value));
 
     // a·P + b·Q in one interleaved pass (Shamir's trick): a verifier's cost is mostly these.
+    // The identity is taken out first: BouncyCastle promotes a point used often (the identity is a single object, and
+    // every empty constituency's sum has it) to a comb table, and building one for the point at infinity throws.
     public static Element Combine(Element p, Scalar a, Element q, Scalar b) =>
-        new(ECAlgorithms.SumOfTwoMultiplies(p.Point, a.Value, q.Point, b.Value));
+        p.IsIdentity ? q.Multiply(b)
+        : q.IsIdentity ? p.Multiply(a)
+        : new(ECAlgorithms.SumOfTwoMultiplies(p.Point, a.Value, q.Point, b.Value));
 
     public byte[] Encode() => Encoded.ToArray();
 

@@ -45,6 +45,114 @@ public static class ThresholdDecryption
         return opened;
     }
 
+    /// <summary>The first position whose partial decryption fails its check (wrong trustee, wrong proof), or -1; checked on every core.</summary>
+    public static int FirstInvalid(byte[] context, JointKey key, IReadOnlyList<Ciphertext> sums, int trustee, IReadOnlyList<PartialDecryption> partials)
+    {
+        if (partials.Count != sums.Count) return Math.Min(partials.Count, sums.Count);
+        var first = int.MaxValue;
+        Parallel.For(0, sums.Count, (k, state) =>
+        {
+            if (k > Volatile.Read(ref first)) { state.Break(); return; }
+            if (partials[k].Trustee != trustee || !Verify(context, key, sums[k], k, partials[k]))
+            {
+                int seen;
+                while (k < (seen = Volatile.Read(ref first)) && Interlocked.CompareExchange(ref first, k, seen) != seen) { }
+            }
+        });
+        return first == int.MaxValue ? -1 : first;
+    }
+
+    /// <summary>
+    /// The count: checks every given trustee's partial decryptions (naming the first trustee and sum that fail), then
+    /// opens each sum with t of them and solves its total. The Lagrange weights are scaled to small integers μ_i = L·λ_i,
+    /// so opening costs a few additions per sum instead of t full multiplications: L·B − Σ μ_i·D_i = (L·m)·G, and L·m
+    /// is looked up in a table as large as L times the largest total.
+    /// </summary>
+    public static long[] Count(
+        CeremonySettings settings, byte[] context, JointKey key, IReadOnlyList<Ciphertext> sums,
+        IReadOnlyList<IReadOnlyList<PartialDecryption>> byTrustee, long maxTotal, DiscreteLog? log = null)
+    {
+        var trustees = byTrustee.Select(p => p.Count > 0 ? p[0].Trustee : 0).ToArray();
+        if (trustees.Distinct().Count() != trustees.Length) throw new SealingException("A trustee's partial decryptions were given twice.");
+        if (trustees.Length < settings.Threshold)
+            throw new SealingException($"Decryption needs {settings.Threshold} trustees; {trustees.Length} answered.");
+        for (var j = 0; j < byTrustee.Count; j++)
+        {
+            if (trustees[j] < 1 || trustees[j] > key.VerificationKeys.Count) throw new SealingException($"There is no trustee {trustees[j]}.");
+            var bad = FirstInvalid(context, key, sums, trustees[j], byTrustee[j]);
+            if (bad >= 0) throw new SealingException($"Trustee {trustees[j]}'s partial decryption of sum {bad} does not verify.", trustees[j]);
+        }
+        var opened = OpenScaled(settings, sums, byTrustee, out var scale);
+        log ??= DiscreteLog.ForCount(scale * maxTotal);
+        if (log.Max < scale * maxTotal) throw new ArgumentException($"The table must reach {scale * maxTotal}.", nameof(log));
+        var solved = log.SolveAll(opened);
+        var totals = new long[sums.Count];
+        for (var k = 0; k < totals.Length; k++)
+        {
+            if (solved[k] < 0 || solved[k] % scale != 0 || solved[k] / scale > maxTotal)
+                throw new SealingException($"The total of sum {k} is not between 0 and {maxTotal}: a sum or a partial decryption is wrong.");
+            totals[k] = solved[k] / scale;
+        }
+        return totals;
+    }
+
+    /// <summary>
+    /// (L·m)·G for each sum from the first t trustees' (already checked) partial decryptions, with L the smallest integer
+    /// that makes every L·λ_i whole (1 for trustees {1, 2} or {2, 3}, 2 for {1, 3}).
+    /// </summary>
+    public static Element[] OpenScaled(CeremonySettings settings, IReadOnlyList<Ciphertext> sums,
+        IReadOnlyList<IReadOnlyList<PartialDecryption>> byTrustee, out long scale)
+    {
+        var chosen = byTrustee.Take(settings.Threshold).ToArray();
+        var indices = chosen.Select(p => p[0].Trustee).ToArray();
+        var (weights, l) = IntegerLagrange(indices);
+        scale = l;
+        var bigScale = Org.BouncyCastle.Math.BigInteger.ValueOf(l);
+        var bigWeights = weights.Select(w => Org.BouncyCastle.Math.BigInteger.ValueOf(w)).ToArray();
+        var opened = new Element[sums.Count];
+        Parallel.For(0, sums.Count, k =>
+        {
+            var point = l == 1 ? sums[k].B.Point : sums[k].B.Point.Multiply(bigScale);
+            for (var j = 0; j < chosen.Length; j++)
+            {
+                var d = chosen[j][k].Share.Point;
+                point = weights[j] switch
+                {
+                    1 => point.Subtract(d),
+                    -1 => point.Add(d),
+                    2 => point.Subtract(d.Twice()),
+                    -2 => point.Add(d.Twice()),
+                    _ => point.Subtract(d.Multiply(bigWeights[j])),
+                };
+            }
+            opened[k] = new Element(point);
+        });
+        return opened;
+    }
+
+    /// <summary>μ_i = L·λ_i as integers, with L the least common denominator of the λ_i.</summary>
+    public static (long[] Weights, long Scale) IntegerLagrange(IReadOnlyList<int> indices)
+    {
+        var numerators = new System.Numerics.BigInteger[indices.Count];
+        var denominators = new System.Numerics.BigInteger[indices.Count];
+        System.Numerics.BigInteger scale = 1;
+        for (var a = 0; a < indices.Count; a++)
+        {
+            System.Numerics.BigInteger num = 1, den = 1;
+            foreach (var j in indices.Where(j => j != indices[a]))
+            {
+                num *= j;
+                den *= j - indices[a];
+            }
+            var gcd = System.Numerics.BigInteger.GreatestCommonDivisor(num, den);
+            (numerators[a], denominators[a]) = (num / gcd * den.Sign, System.Numerics.BigInteger.Abs(den / gcd));
+            scale = scale / System.Numerics.BigInteger.GreatestCommonDivisor(scale, denominators[a]) * denominators[a];
+        }
+        var weights = new long[indices.Count];
+        for (var a = 0; a < weights.Length; a++) weights[a] = (long)(numerators[a] * (scale / denominators[a]));
+        return (weights, (long)scale);
+    }
+
     /// <summary>λ_i = Π_{j≠i} j / (j − i): the weight of F(i) when interpolating F(0) from the shares at <paramref name="indices"/>.</summary>
     public static Scalar Lagrange(int i, IReadOnlyList<int> indices)
     {
