@@ -113,6 +113,10 @@ public sealed class Trustee
         return partials;
     }
 
+    /// <summary>The proposal of ADR 0906: every sum's decryption share with one proof over a random linear combination.</summary>
+    public BatchDecryption DecryptBatch(byte[] context, IReadOnlyList<Ciphertext> sums) =>
+        BatchDecryption.Create(context, this, _share ?? throw new InvalidOperationException("The ceremony is not finished."), sums);
+
     internal static Transcript DecryptionTranscript(byte[] context, int trustee, int position) =>
         new Transcript(DecryptionLabel, context).Append(trustee).Append(position);
 

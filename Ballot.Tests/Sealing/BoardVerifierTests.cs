@@ -113,3 +113,23 @@ public sealed class BoardVerifierTests
         Assert.That(verdict.Message, Is.EqualTo("The board's ballot key is not the one the trustees' dealings make."));
     }
 }
+
+/// <summary>The batched partial decryption proposed in ADR 0906: one proof per trustee; a single wrong share fails it.</summary>
+public sealed class BatchDecryptionTests
+{
+    [Test]
+    public void One_proof_covers_every_share_and_a_single_wrong_share_or_another_trustees_proof_fails_it()
+    {
+        var fixture = BoardKit.Closed(33, papers: 6, decrypted: false);
+        var sums = fixture.Board.Sums.SelectMany(s => s.Options).ToArray();
+        var context = SealingContext.ForBallot(33);
+        var batch = SealingKit.Relay(fixture.Ceremony.Trustees[1].DecryptBatch(context, sums));
+        Assert.That(batch.Verify(context, fixture.Board.Key!, sums), Is.True);
+        Assert.That(batch.Shares, Is.EqualTo(fixture.Ceremony.Trustees[1].Decrypt(context, sums).Select(p => p.Share)));
+        var shares = batch.Shares.ToArray();
+        shares[9] = shares[9].Add(Group.Generator.Value);
+        Assert.That((batch with { Shares = shares }).Verify(context, fixture.Board.Key!, sums), Is.False);
+        Assert.That((batch with { Trustee = 3 }).Verify(context, fixture.Board.Key!, sums), Is.False);
+        Assert.That(batch.Verify(SealingContext.ForBallot(34), fixture.Board.Key!, sums), Is.False);
+    }
+}

@@ -49,6 +49,7 @@ public static class CountBench
             (steps.TryGetValue(step, out var list) ? list : steps[step] = []).Add(watch.Elapsed.TotalSeconds);
         }
         var fixedBase = Scalar.Random();
+        BatchDecryption[] batches = [];
         for (var run = 1; run <= runs; run++)
         {
             Ciphertext[] fromStored = [], fromAffine = [];
@@ -64,6 +65,12 @@ public static class CountBench
                 foreach (var p in partials)
                     if (ThresholdDecryption.FirstInvalid(context, key, sums[..checkedSums], p[0].Trustee, p.Take(checkedSums).ToArray()) >= 0)
                         throw new InvalidOperationException("A partial decryption does not verify.");
+            });
+            if (run == 1) batches = [.. trustees.Take(2).Select(t => t.DecryptBatch(context, sums))];
+            Time($"proposal: check 2 trustees' batched decryptions ({sums.Length:N0} shares each, one proof)", () =>
+            {
+                foreach (var b in batches)
+                    if (!b.Verify(context, key, sums)) throw new InvalidOperationException("A batched decryption does not verify.");
             });
             DiscreteLog log = null!;
             Time("discrete-log table (largest constituency)", () => log = DiscreteLog.ForCount(largest));
@@ -100,6 +107,7 @@ public static class CountBench
         var perAffine = Per("sum: affine", papers);
         var perCheck = Per("check", 2.0 * Math.Min(checkSample, sums.Length));
         var perOpen = Per("open", sums.Length);
+        var perBatch = Per("proposal", 2.0 * sums.Length);
         var perPaper = Per("verify", Math.Min(verifySample, papers));
         Console.WriteLine();
         Console.WriteLine($"one fixed-base multiplication: {unit * 1e6:F0} µs (one core; the unit to compare machines by)");
@@ -109,6 +117,7 @@ public static class CountBench
         Console.WriteLine($"projected for 1,000,000 papers, 25,000 constituencies ({bigSums:N0} sums), this machine as loaded now:");
         Console.WriteLine($"  count, stored form: {bigPapers * perStored + 2 * bigSums * perCheck + bigSums * perOpen:F0} s (sum {bigPapers * perStored:F0}, check {2 * bigSums * perCheck:F0}, open+solve {bigSums * perOpen:F1})");
         Console.WriteLine($"  count, affine form: {bigPapers * perAffine + 2 * bigSums * perCheck + bigSums * perOpen:F0} s (sum {bigPapers * perAffine:F0})");
+        Console.WriteLine($"  count, affine form, batched decryption proofs (proposal): {bigPapers * perAffine + 2 * bigSums * perBatch + bigSums * perOpen:F0} s (check {2 * bigSums * perBatch:F1})");
         Console.WriteLine($"  verify the board: {bigPapers * perPaper + 2 * bigSums * perCheck:F0} s (papers {bigPapers * perPaper:F0}, partial decryptions {2 * bigSums * perCheck:F0})");
         return 0;
     }
