@@ -199,7 +199,8 @@ public sealed class SealingSlot
             // One field inversion for the whole slot (Montgomery's trick) instead of one per point.
             var points = Element.Normalized(_points);
             if (points.Any(p => p.IsIdentity)) throw new SealingException("A sealing slot drew a degenerate point; draw again.");
-            var bytes = new byte[optionCount * OptionBytes + AnswerBytes];
+            // On the pinned heap: a compacting collection never leaves a copy of the randomness behind the one Seal wipes.
+            var bytes = GC.AllocateArray<byte>(optionCount * OptionBytes + AnswerBytes, pinned: true);
             var span = bytes.AsSpan();
             for (var i = 0; i < optionCount; i++)
             {
