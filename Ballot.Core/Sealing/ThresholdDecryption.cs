@@ -204,33 +204,52 @@ public sealed record BatchDecryption(int Trustee, IReadOnlyList<Element> Shares,
         foreach (var e in a) hash.AppendData(e.Encoded);
         foreach (var e in d) hash.AppendData(e.Encoded);
         var seed = hash.GetHashAndReset();
-        var weights = new Org.BouncyCastle.Math.BigInteger[sums.Count];
+        var weights = new UInt128[sums.Count];
         Parallel.For(0, weights.Length, k =>
         {
             Span<byte> input = stackalloc byte[36];
             seed.CopyTo(input);
             System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(input[32..], k);
-            weights[k] = new Org.BouncyCastle.Math.BigInteger(1, System.Security.Cryptography.SHA256.HashData(input)[..16]);
+            weights[k] = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(System.Security.Cryptography.SHA256.HashData(input));
         });
         return (MultiplyAll(a, weights), MultiplyAll(d, weights), seed);
     }
 
     private const string Transcript_Domain = "ballot.sealing.v1/" + Label;
 
-    // Σ w_k·P_k in chunks on every core (BouncyCastle's interleaved wNAF per chunk), identities left out.
-    private static Element MultiplyAll(Element[] points, Org.BouncyCastle.Math.BigInteger[] weights)
+    /// <summary>
+    /// Σ w_k·P_k by Pippenger's bucket method over BouncyCastle's point additions: for each c-bit window of the weights,
+    /// each point is added once into the bucket of its digit, and the buckets are summed by a running total; about
+    /// 128/c + 2^(c+1)/n additions per point instead of a multiplication each. Windows run on every core.
+    /// </summary>
+    internal static Element MultiplyAll(Element[] points, UInt128[] weights)
     {
-        var chunks = Environment.ProcessorCount * 4;
-        var partial = new Org.BouncyCastle.Math.EC.ECPoint[chunks];
-        Parallel.For(0, chunks, c =>
+        var n = points.Length;
+        var c = Math.Clamp((int)Math.Log2(Math.Max(n, 1)) - 2, 4, 16);
+        var windows = (128 + c - 1) / c;
+        var mask = (UInt128)((1 << c) - 1);
+        var results = new Org.BouncyCastle.Math.EC.ECPoint[windows];
+        Parallel.For(0, windows, w =>
         {
-            var (from, to) = (points.Length * c / chunks, points.Length * (c + 1) / chunks);
-            var ps = new List<Org.BouncyCastle.Math.EC.ECPoint>();
-            var ks = new List<Org.BouncyCastle.Math.BigInteger>();
-            for (var k = from; k < to; k++)
-                if (!points[k].IsIdentity) { ps.Add(points[k].Point); ks.Add(weights[k]); }
-            partial[c] = ps.Count == 0 ? Group.Curve.Infinity : Org.BouncyCastle.Math.EC.ECAlgorithms.SumOfMultiplies([.. ps], [.. ks]);
+            var buckets = new Org.BouncyCastle.Math.EC.ECPoint?[1 << c];
+            for (var k = 0; k < n; k++)
+            {
+                if (points[k].IsIdentity) continue;
+                var digit = (int)((weights[k] >> (w * c)) & mask);
+                if (digit == 0) continue;
+                buckets[digit] = buckets[digit] is { } b ? b.Add(points[k].Point) : points[k].Point;
+            }
+            var running = Group.Curve.Infinity;
+            var total = Group.Curve.Infinity;
+            for (var j = buckets.Length - 1; j > 0; j--)
+            {
+                if (buckets[j] is { } b) running = running.Add(b);
+                total = total.Add(running);
+            }
+            results[w] = total;
         });
-        return new Element(partial.Aggregate((x, y) => x.Add(y)));
+        var sum = results[windows - 1];
+        for (var w = windows - 2; w >= 0; w--) sum = sum.TimesPow2(c).Add(results[w]);
+        return new Element(sum);
     }
 }

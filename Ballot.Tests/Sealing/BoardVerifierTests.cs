@@ -132,4 +132,25 @@ public sealed class BatchDecryptionTests
         Assert.That((batch with { Trustee = 3 }).Verify(context, fixture.Board.Key!, sums), Is.False);
         Assert.That(batch.Verify(SealingContext.ForBallot(34), fixture.Board.Key!, sums), Is.False);
     }
+
+    [Test]
+    public void The_bucket_multi_scalar_multiplication_equals_the_plain_sum_of_products()
+    {
+        var random = new Random(5);
+        foreach (var n in new[] { 1, 7, 300 })
+        {
+            var points = Enumerable.Range(0, n).Select(i => i == 3 ? Element.Identity : SealingKit.Times(random.Next(1, 1 << 30))).ToArray();
+            var weights = points.Select(_ => new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64())).ToArray();
+            var expected = points.Zip(weights).Aggregate(Element.Identity,
+                (sum, pw) => sum.Add(pw.First.Multiply(Weight(pw.Second))));
+            Assert.That(BatchDecryption.MultiplyAll([.. Element.Normalized(points)], weights), Is.EqualTo(expected), $"{n} points");
+        }
+    }
+
+    private static Ballot.Core.Sealing.Scalar Weight(UInt128 w)
+    {
+        var bytes = new byte[32];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes.AsSpan(16), w);
+        return Ballot.Core.Sealing.Scalar.Decode(bytes);
+    }
 }
