@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Org.BouncyCastle.Math.EC;
 using Org.BouncyCastle.Math.EC.Multiplier;
+using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Ballot.Core.Sealing;
 
@@ -23,6 +24,12 @@ public sealed class Element : IEquatable<Element>, IBase
 
     internal Element(ECPoint point) => Point = point;
 
+    private Element(ECPoint point, byte[] encoded)
+    {
+        Point = point;
+        _encoded = encoded;
+    }
+
     // Encoding costs a field inversion; an element is immutable, so it is paid once however often a transcript hashes it.
     internal ReadOnlySpan<byte> Encoded => _encoded ??= IsIdentity ? new byte[Size] : Point.GetEncoded(true);
 
@@ -39,8 +46,12 @@ public sealed class Element : IEquatable<Element>, IBase
     public Element Multiply(Scalar k) => k.IsZero || IsIdentity ? Identity : new(Point.Multiply(k.Value));
 
     // a·P + b·Q in one interleaved pass (Shamir's trick): a verifier's cost is mostly these.
+    // The identity is taken out first: BouncyCastle promotes a point used often (the identity is a single object, and
+    // every empty constituency's sum has it) to a comb table, and building one for the point at infinity throws.
     public static Element Combine(Element p, Scalar a, Element q, Scalar b) =>
-        new(ECAlgorithms.SumOfTwoMultiplies(p.Point, a.Value, q.Point, b.Value));
+        p.IsIdentity ? q.Multiply(b)
+        : q.IsIdentity ? p.Multiply(a)
+        : new(ECAlgorithms.SumOfTwoMultiplies(p.Point, a.Value, q.Point, b.Value));
 
     public byte[] Encode() => Encoded.ToArray();
 
@@ -66,6 +77,43 @@ public sealed class Element : IEquatable<Element>, IBase
         {
             throw new FormatException("Not a point on the curve.", e);
         }
+    }
+
+    /// <summary>The affine coordinates x ‖ y (64 bytes) of a point other than the identity: rebuilt without a square root.</summary>
+    internal static void WriteAffine(Element normalized, Span<byte> destination) =>
+        normalized.Point.Normalize().GetEncoded(false).AsSpan(1).CopyTo(destination);
+
+    // Only for coordinates this process wrote itself (a precomputed slot), so the curve equation is not rechecked.
+    internal static Element FromAffine(ReadOnlySpan<byte> xy)
+    {
+        var point = Group.Curve.CreatePoint(new BigInteger(1, xy[..32]), new BigInteger(1, xy[32..64]));
+        var encoded = new byte[Size];
+        encoded[0] = (byte)(2 | (xy[63] & 1));
+        xy[..32].CopyTo(encoded.AsSpan(1));
+        return new Element(point, encoded);
+    }
+
+    /// <summary>Reads the 64-byte affine form x ‖ y (no square root, unlike <see cref="Decode"/>), checking the curve equation.</summary>
+    public static Element DecodeAffine(ReadOnlySpan<byte> xy)
+    {
+        if (xy.Length != 2 * Scalar.Size) throw new FormatException($"An affine group element is {2 * Scalar.Size} bytes.");
+        if (xy.IndexOfAnyExcept((byte)0) < 0) return Identity;
+        try
+        {
+            return new(Group.Curve.ValidatePoint(new BigInteger(1, xy[..32]), new BigInteger(1, xy[32..])));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            throw new FormatException("Not a point on the curve.", e);
+        }
+    }
+
+    /// <summary>The 64-byte affine form x ‖ y; the identity is 64 zero bytes.</summary>
+    public byte[] EncodeAffine()
+    {
+        var bytes = new byte[2 * Scalar.Size];
+        if (!IsIdentity) WriteAffine(this, bytes);
+        return bytes;
     }
 
     public bool Equals(Element? other) => other is not null && Point.Equals(other.Point);

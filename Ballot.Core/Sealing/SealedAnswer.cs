@@ -53,9 +53,9 @@ public sealed record SealedAnswer(IReadOnlyList<Ciphertext> Options, IReadOnlyLi
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static Transcript OptionTranscript(byte[] context, int option) => new Transcript(OptionLabel, context).Append(option);
+    internal static Transcript OptionTranscript(byte[] context, int option) => new Transcript(OptionLabel, context).Append(option);
 
-    private static Transcript SumTranscript(byte[] context, IReadOnlyList<Ciphertext> options)
+    internal static Transcript SumTranscript(byte[] context, IReadOnlyList<Ciphertext> options)
     {
         var t = new Transcript(SumLabel, context);
         foreach (var option in options) t.Append(option);

@@ -71,6 +71,20 @@ public static class SealedPaper
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>
+    /// Every ciphertext of the paper in the affine form (A then B, each x ‖ y, 128 bytes per option), for a count that
+    /// must not pay a square root per point (<see cref="SumAccumulator.AddAffineCiphertexts"/>). Not part of the tracker.
+    /// </summary>
+    public static byte[] EncodeAffineCiphertexts(IReadOnlyList<SealedAnswer> answers)
+    {
+        var options = answers.SelectMany(a => a.Options).ToArray();
+        var bytes = new byte[options.Length * 4 * Scalar.Size];
+        var points = Element.Normalized([.. options.SelectMany(o => new[] { o.A, o.B })]);
+        for (var i = 0; i < points.Length; i++)
+            if (!points[i].IsIdentity) Element.WriteAffine(points[i], bytes.AsSpan(i * 2 * Scalar.Size, 2 * Scalar.Size));
+        return bytes;
+    }
+
     private static int Put(byte[] bytes, int at, Scalar s)
     {
         s.Encode().CopyTo(bytes, at);

@@ -1,0 +1,122 @@
+using System.Text;
+using System.Text.Json;
+using Ballot.Core.Sealing;
+
+namespace Ballot.Api.Cli;
+
+/// <summary>
+/// A trustee's part of the count, on their own machine (ADR 0901, 0906):
+///   dotnet run --project Ballot.Api -- trustee decrypt --file share.json --board board.json --out decryption.json
+///   dotnet run --project Ballot.Api -- trustee decrypt --file share.json --api URL [--ballot ID] [--token T] [--out FILE]
+/// It decrypts only sums it has recomputed itself from the board's verified papers: decrypting a "sum" handed over by
+/// the server could open a single vote. The decryption goes to --out and, with --api, to POST /api/ballots/{id}/decryptions.
+/// </summary>
+public static class TrusteeDecrypt
+{
+    public const string PassphraseVariable = "BALLOT_TRUSTEE_PASSPHRASE";
+
+    private const string Usage = """
+        usage:
+          trustee decrypt --file SHARE-FILE --board BOARD-FILE --out DECRYPTION-FILE
+          trustee decrypt --file SHARE-FILE --api URL [--ballot ID] [--out DECRYPTION-FILE]
+        Checks the board (ceremony, every paper, the sums) against your share file's key, decrypts the sums it recomputed,
+        and writes your partial decryptions to --out and/or sends them to the server (--api, with --token or BALLOT_TOKEN).
+        The passphrase is asked for without echo, or read from BALLOT_TRUSTEE_PASSPHRASE.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var file = BoardSource.Option(args, "--file");
+        var outFile = BoardSource.Option(args, "--out");
+        var api = BoardSource.Option(args, "--api");
+        if (file is null || BoardSource.Usable(args) is not null || (outFile is null && api is null))
+        {
+            error.WriteLine(Usage);
+            return 2;
+        }
+        try
+        {
+            if (!File.Exists(file)) throw new Refused($"There is no share file {file}.");
+            var passphrase = Passphrase(error);
+            var me = Trustee.Restore(ShareFile.Read(File.ReadAllBytes(file), passphrase));
+            if (!me.IsFinished) throw new Refused("This share file has not finished the key ceremony: run trustee finish first.");
+            var ballotId = me.Settings.BallotId;
+
+            var board = await BoardSource.LoadAsync(args, ballotId);
+            if (board.BallotId != ballotId || board.Ceremony != me.Settings)
+                throw new Refused($"This board is for ballot {board.BallotId} ({board.Ceremony.Threshold} of {board.Ceremony.Trustees}); your share is for ballot {ballotId} ({me.Settings.Threshold} of {me.Settings.Trustees}).");
+            // The key the trustee finished the ceremony with is the reference, not whatever the board says.
+            if (board.Key is not { } key || !key.PublicKey.Equals(me.Key.PublicKey) || !key.VerificationKeys.SequenceEqual(me.Key.VerificationKeys))
+                throw new Refused($"The board's key is not the one your share belongs to (fingerprint {me.Key.Fingerprint}). Nothing was decrypted.");
+            output.WriteLine($"Ballot {ballotId}: checking the ceremony and {board.Papers.Count} papers before decrypting anything…");
+            var fault = BoardVerifier.CheckCeremony(board, out _);
+            var shapeFault = BoardVerifier.CheckShape(board, out var constituencies);
+            fault ??= shapeFault ?? BoardVerifier.CheckPapers(board);
+            if (fault is not null) throw new Refused($"The board fails its checks: {fault} Nothing was decrypted; tell the scrutineer.");
+            var sums = BoardVerifier.RecomputeSums(board, constituencies);
+            if (BoardVerifier.CompareSums(board, sums) is { } sumFault)
+                throw new Refused($"{sumFault} Nothing was decrypted; tell the scrutineer.");
+
+            var decryption = new BoardDecryption(me.Index, me.Decrypt(SealingContext.ForBallot(ballotId), sums));
+            var json = JsonSerializer.SerializeToUtf8Bytes(decryption, SealingJson.Options);
+            output.WriteLine($"Decrypted {sums.Length} sums of {constituencies.Length} constituencies as trustee {me.Index}; no single paper was decrypted.");
+            if (outFile is not null)
+            {
+                await File.WriteAllBytesAsync(outFile, json);
+                output.WriteLine($"Your partial decryptions are in {outFile}.");
+            }
+            if (api is not null)
+            {
+                using var http = BoardSource.Client(args);
+                using var response = await http.PostAsync($"api/ballots/{ballotId}/decryptions", new ByteArrayContent(json) { Headers = { ContentType = new("application/json") { CharSet = Encoding.UTF8.WebName } } });
+                if (!response.IsSuccessStatusCode)
+                    throw new Refused($"The server refused the decryption ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
+                output.WriteLine("Sent to the server. The count is done when enough trustees have sent theirs.");
+            }
+            return 0;
+        }
+        catch (Refused r)
+        {
+            error.WriteLine(r.Message);
+            return 1;
+        }
+        catch (BoardSource.Unreadable u)
+        {
+            error.WriteLine(u.Message);
+            return 1;
+        }
+        catch (WrongPassphraseException w)
+        {
+            error.WriteLine(w.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is FormatException or SealingException or HttpRequestException or TaskCanceledException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+
+    private sealed class Refused(string message) : Exception(message);
+
+    private static string Passphrase(TextWriter error)
+    {
+        var passphrase = Environment.GetEnvironmentVariable(PassphraseVariable);
+        if (string.IsNullOrEmpty(passphrase))
+        {
+            if (Console.IsInputRedirected) throw new Refused($"No terminal to ask for the passphrase: set {PassphraseVariable}.");
+            error.Write("Passphrase for the share file: ");
+            var text = new StringBuilder();
+            while (true)
+            {
+                var key = Console.ReadKey(intercept: true);
+                if (key.Key == ConsoleKey.Enter) break;
+                if (key.Key == ConsoleKey.Backspace) { if (text.Length > 0) text.Length--; }
+                else if (!char.IsControl(key.KeyChar)) text.Append(key.KeyChar);
+            }
+            error.WriteLine();
+            passphrase = text.ToString();
+        }
+        return passphrase;
+    }
+}

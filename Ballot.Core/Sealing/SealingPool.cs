@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+
+namespace Ballot.Core.Sealing;
+
+/// <summary>
+/// Precomputed <see cref="SealingSlot"/>s for one ballot key and one option count (ADR 0905), kept in memory only:
+/// a slot holds the randomness that opens its vote, so it must never reach a disk. A background thread keeps the pool
+/// at its capacity; a vote takes one slot (each slot leaves the queue once), and when the pool is empty it seals
+/// directly, which costs the group operations the slot would have saved.
+/// </summary>
+public sealed class SealingPool : IDisposable
+{
+    private readonly ConcurrentQueue<SealingSlot> _slots = new();
+    private readonly SemaphoreSlim _taken = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Thread? _filler;
+    private long _served, _direct;
+
+    public SealingPool(BallotKey key, int optionCount, int capacity, bool fillInBackground = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Key = key;
+        OptionCount = optionCount;
+        Capacity = capacity;
+        if (!fillInBackground) return;
+        _filler = new Thread(FillForever) { IsBackground = true, Name = $"sealing-pool-{optionCount}", Priority = ThreadPriority.BelowNormal };
+        _filler.Start();
+    }
+
+    public BallotKey Key { get; }
+
+    public int OptionCount { get; }
+
+    public int Capacity { get; }
+
+    public int Available => _slots.Count;
+
+    /// <summary>Answers sealed from a precomputed slot.</summary>
+    public long Served => Interlocked.Read(ref _served);
+
+    /// <summary>Answers sealed directly because the pool was empty.</summary>
+    public long SealedDirectly => Interlocked.Read(ref _direct);
+
+    public SealedAnswer Seal(byte[] context, int chosen)
+    {
+        if (chosen < 0 || chosen >= OptionCount) throw new ArgumentOutOfRangeException(nameof(chosen), "The chosen option is not on the paper.");
+        if (_slots.TryDequeue(out var slot))
+        {
+            _taken.Release();
+            Interlocked.Increment(ref _served);
+            return slot.Seal(context, chosen);
+        }
+        Interlocked.Increment(ref _direct);
+        return SealedAnswer.Seal(Key, context, OptionCount, chosen);
+    }
+
+    /// <summary>Fills the pool to capacity on the calling thread and the thread pool (before a ballot opens, and in tests).</summary>
+    public void Fill(CancellationToken cancellationToken = default)
+    {
+        var missing = Capacity - _slots.Count;
+        if (missing <= 0) return;
+        Parallel.For(0, missing, new ParallelOptions { CancellationToken = cancellationToken }, _ =>
+        {
+            if (_slots.Count < Capacity) _slots.Enqueue(SealingSlot.Create(Key, OptionCount));
+        });
+    }
+
+    public void Dispose()
+    {
+        if (_stop.IsCancellationRequested) return;
+        _stop.Cancel();
+        _filler?.Join();
+        while (_slots.TryDequeue(out var slot)) slot.Wipe();
+        _stop.Dispose();
+        _taken.Dispose();
+    }
+
+    private void FillForever()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                if (_slots.Count < Capacity) _slots.Enqueue(SealingSlot.Create(Key, OptionCount));
+                else _taken.Wait(_stop.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}
+
+/// <summary>
+/// A ballot's sealer: one <see cref="SealingPool"/> per option count its questions have, each question sealed under
+/// <see cref="SealingContext.ForQuestion"/>. Build one per ballot when it opens (after the key ceremony), keep it while
+/// votes arrive, dispose it at close so the unused slots are wiped.
+/// </summary>
+public sealed class BallotSealer : IDisposable
+{
+    private readonly byte[][] _contexts;
+    private readonly SealingPool[] _pools;
+
+    /// <param name="optionCounts">Each question's sealed option count (its options, then "spoiled").</param>
+    /// <param name="slotsPerQuestion">Slots kept ready for each question: the votes a burst may bring before the background fill catches up.</param>
+    public BallotSealer(long ballotId, BallotKey key, IReadOnlyList<int> optionCounts, int slotsPerQuestion, bool fillInBackground = true)
+    {
+        BallotId = ballotId;
+        OptionCounts = [.. optionCounts];
+        _contexts = [.. optionCounts.Select((_, q) => SealingContext.ForQuestion(ballotId, q))];
+        var pools = optionCounts.Distinct().ToDictionary(k => k,
+            k => new SealingPool(key, k, slotsPerQuestion * optionCounts.Count(c => c == k), fillInBackground));
+        _pools = [.. optionCounts.Select(k => pools[k])];
+    }
+
+    public long BallotId { get; }
+
+    public IReadOnlyList<int> OptionCounts { get; }
+
+    public IEnumerable<SealingPool> Pools => _pools.Distinct();
+
+    public SealedAnswer Seal(int question, int chosen) => _pools[question].Seal(_contexts[question], chosen);
+
+    /// <summary>Seals a whole paper: <paramref name="chosen"/>[q] is the option index chosen for question q.</summary>
+    public IReadOnlyList<SealedAnswer> SealPaper(IReadOnlyList<int> chosen)
+    {
+        if (chosen.Count != _pools.Length) throw new ArgumentException($"The paper has {_pools.Length} questions.", nameof(chosen));
+        var answers = new SealedAnswer[chosen.Count];
+        for (var q = 0; q < answers.Length; q++) answers[q] = Seal(q, chosen[q]);
+        return answers;
+    }
+
+    public void Fill(CancellationToken cancellationToken = default)
+    {
+        foreach (var pool in Pools) pool.Fill(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        foreach (var pool in Pools) pool.Dispose();
+    }
+}
