@@ -28,6 +28,8 @@ public static class TrusteeCli
           trustee init   --api URL --ballot ID --trustee I --file SHARE-FILE
           trustee deal   --api URL --file SHARE-FILE [--wait]
           trustee finish --api URL --file SHARE-FILE [--wait]
+          trustee decrypt --file SHARE-FILE (--board FILE | --api URL --ballot ID) [--out FILE]
+          trustee verify  (--board FILE | --api URL --ballot ID)
         The staff token named for you comes from --token or the BALLOT_TOKEN variable; the passphrase (12 characters at
         least) is asked for without echo, or read from BALLOT_TRUSTEE_PASSPHRASE.
         """;
@@ -35,11 +37,8 @@ public static class TrusteeCli
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         var verb = args.FirstOrDefault();
-        if (verb is "decrypt" or "verify")
-        {
-            error.WriteLine($"trustee {verb} is not available in this build yet.");
-            return 2;
-        }
+        if (verb == "decrypt") return await TrusteeDecrypt.RunAsync(args, output, error);
+        if (verb == "verify") return await BoardVerify.RunAsync(args, output, error);
         if (verb is not ("init" or "deal" or "finish") || Option(args, "--api") is not { } api || Option(args, "--file") is not { } file)
         {
             error.WriteLine(Usage);
@@ -281,20 +280,23 @@ public static class TrusteeCli
             return passphrase;
         }
 
-        private string Ask(string prompt)
+        private string Ask(string prompt) => AskHidden(error, prompt);
+    }
+
+    /// <summary>Reads a line from the terminal without echoing it: a passphrase.</summary>
+    internal static string AskHidden(TextWriter error, string prompt)
+    {
+        error.Write(prompt);
+        var text = new StringBuilder();
+        while (true)
         {
-            error.Write(prompt);
-            var text = new StringBuilder();
-            while (true)
-            {
-                var key = Console.ReadKey(intercept: true);
-                if (key.Key == ConsoleKey.Enter) break;
-                if (key.Key == ConsoleKey.Backspace) { if (text.Length > 0) text.Length--; }
-                else if (!char.IsControl(key.KeyChar)) text.Append(key.KeyChar);
-            }
-            error.WriteLine();
-            return text.ToString();
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter) break;
+            if (key.Key == ConsoleKey.Backspace) { if (text.Length > 0) text.Length--; }
+            else if (!char.IsControl(key.KeyChar)) text.Append(key.KeyChar);
         }
+        error.WriteLine();
+        return text.ToString();
     }
 
     private static string? Option(string[] args, string name)

@@ -13,7 +13,7 @@ namespace Ballot.Api.Cli;
 /// </summary>
 public static class TrusteeDecrypt
 {
-    public const string PassphraseVariable = "BALLOT_TRUSTEE_PASSPHRASE";
+    public const string PassphraseVariable = TrusteeCli.PassphraseVariable;
 
     private const string Usage = """
         usage:
@@ -105,17 +105,7 @@ public static class TrusteeDecrypt
         if (string.IsNullOrEmpty(passphrase))
         {
             if (Console.IsInputRedirected) throw new Refused($"No terminal to ask for the passphrase: set {PassphraseVariable}.");
-            error.Write("Passphrase for the share file: ");
-            var text = new StringBuilder();
-            while (true)
-            {
-                var key = Console.ReadKey(intercept: true);
-                if (key.Key == ConsoleKey.Enter) break;
-                if (key.Key == ConsoleKey.Backspace) { if (text.Length > 0) text.Length--; }
-                else if (!char.IsControl(key.KeyChar)) text.Append(key.KeyChar);
-            }
-            error.WriteLine();
-            passphrase = text.ToString();
+            passphrase = TrusteeCli.AskHidden(error, "Passphrase for the share file: ");
         }
         return passphrase;
     }
