@@ -46,12 +46,4 @@ public sealed class BallotOptions
     /// the database file (a PASSIVE checkpoint); about two WAL pages per vote (ADR 0212, 0213).
     /// </summary>
     public int CheckpointEveryVotes { get; set; } = 8000;
-
-    /// <summary>
-    /// PostgreSQL only: staged papers of a ballot are moved into ballot_paper, shuffled, once at least this many have
-    /// gathered (and all at close). Until then each is linkable to its voter by a database reader; once mixed, only to a
-    /// group of at least this many. See docs/decisions/0210-mixing-papers-on-postgres.md.
-    /// </summary>
-    [Range(1, 100_000)]
-    public int MixPapersAtLeast { get; set; } = 20;
 }

@@ -144,7 +144,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
     {
         var id = await ClosedBallot(counting: "per-workplace", voters: 4);
         var (receipt, constituency) = await OnePaper(id);
-        await AsAdministrator("DELETE FROM ballot_paper WHERE ballot_id = @id AND receipt = @receipt", id, new { receipt });
+        await AsAdministrator("DELETE FROM ballot_paper WHERE ballot_id = @id AND tracker = @receipt", id, new { receipt });
         var detail = await CertifyRefused(id);
         Assert.That(detail, Does.StartWith("Votes recorded do not match the ballot papers"));
         Assert.That(detail, Does.Contain($"constituency '{constituency.Name}': {constituency.Voted} electors are marked as having voted but {constituency.Voted - 1} ballot paper"));
@@ -155,8 +155,9 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
     {
         var id = await ClosedBallot(counting: "per-workplace", voters: 4);
         var (_, constituency) = await OnePaper(id);
-        await AsAdministrator("INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@id, @receipt, @c, @answers)", id,
-            new { receipt = Receipts.New(), c = constituency.Id, answers = """{"boycott":"Yes","timing":"Autumn term"}""" });
+        var paper = await TestPapers.SealedAsync(Api, id, new Dictionary<string, string?> { ["boycott"] = "Yes", ["timing"] = "Autumn term" });
+        await AsAdministrator("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@id, @tracker, @c, @sealed)", id,
+            new { tracker = paper.Tracker, c = constituency.Id, @sealed = paper.Sealed });
         var detail = await CertifyRefused(id);
         Assert.That(detail, Does.Contain($"constituency '{constituency.Name}': {constituency.Voted} electors are marked as having voted but {constituency.Voted + 1} ballot papers were found"));
     }
@@ -176,15 +177,16 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
     }
 
     [Test]
-    public async Task A_paper_changed_after_the_count_refuses_certification_on_the_result_hash()
+    public async Task A_paper_changed_after_the_count_refuses_certification_on_the_sums()
     {
+        // A Yes swapped for a No sealed under the same key: no one can read either, but the papers no longer add up to what was decrypted.
         var id = await ClosedBallot();
+        var no = await TestPapers.SealedAsync(Api, id, new Dictionary<string, string?> { ["boycott"] = "No", ["timing"] = "Autumn term" });
         await AsAdministrator("""
-            UPDATE ballot_paper SET answers = @no WHERE ballot_id = @id AND receipt = (SELECT MIN(receipt) FROM ballot_paper WHERE ballot_id = @id AND answers = @yes)
-            """, id, new { no = No, yes = Yes });
+            UPDATE ballot_paper SET sealed = @sealed WHERE ballot_id = @id AND tracker = (SELECT MIN(tracker) FROM ballot_paper WHERE ballot_id = @id)
+            """, id, new { @sealed = no.Sealed });
         var detail = await CertifyRefused(id);
-        Assert.That(detail, Does.StartWith("The result hash recomputed from the ballot papers does not match the stored result"));
-        Assert.That(detail, Does.Contain("question 'boycott', 'Yes': 2 in the result, 1 on the papers"));
+        Assert.That(detail, Does.StartWith("The sums recomputed from the ballot papers differ from the sums the trustees decrypted"));
     }
 
     [Test]
@@ -210,8 +212,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
             SELECT m.membership_number FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @id ORDER BY m.id
             """, new { id })).Take(voters).ToList();
         for (var i = 0; i < members.Count; i++) await Kit.VoteOk(id, members[i], i == 1 ? No : Yes);
-        using var exec = await Api.ClientFor(Roles.Executive);
-        await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
+        await Kit.CloseAndCount(id);
         return id;
     }
 
@@ -225,7 +226,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
             SELECT c.constituency AS id, c.name AS name, (SELECT COUNT(*) FROM ballot_paper p WHERE p.ballot_id = c.ballot_id AND p.constituency = c.constituency) AS voted
             FROM ballot_constituency c WHERE c.ballot_id = @id ORDER BY voted DESC
             """, new { id });
-        var receipt = await conn.ExecuteScalarAsync<string>("SELECT MIN(receipt) FROM ballot_paper WHERE ballot_id = @id AND constituency = @c", new { id, c = c.Id });
+        var receipt = await conn.ExecuteScalarAsync<string>("SELECT MIN(tracker) FROM ballot_paper WHERE ballot_id = @id AND constituency = @c", new { id, c = c.Id });
         return (receipt!, c);
     }
 

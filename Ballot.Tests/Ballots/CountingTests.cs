@@ -41,12 +41,10 @@ public sealed class CountingTests
             var electors = (await conn.QueryAsync<string>("SELECT credential_hash FROM ballot_elector WHERE ballot_id = @id ORDER BY member_id LIMIT @voted",
                 new { id, voted }, tx)).ToList();
             await conn.ExecuteAsync("UPDATE ballot_elector SET voted = 1 WHERE credential_hash = @h", electors.Select(h => new { h }), tx);
-            var papers = Enumerable.Range(0, voted).Select(i => new
-            {
-                id, r = Receipts.New(),
-                a = i < yes ? """{"strike":"Yes","action-short-of-strike":"Yes"}""" : i < yes + no ? """{"strike":"No","action-short-of-strike":"No"}""" : """{"strike":"spoiled","action-short-of-strike":"spoiled"}""",
-            });
-            await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@id, @r, 'all', @a)", papers, tx);
+            // Strike and action short of a strike: Yes, No, spoiled (index 2).
+            var papers = Enumerable.Range(0, voted).Select(i => TestPapers.Cheap([3, 3], i < yes ? [0, 0] : i < yes + no ? [1, 1] : [2, 2]))
+                .Select(p => new { id, t = p.Tracker, s = p.Sealed });
+            await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@id, @t, 'all', @s)", papers, tx);
             await tx.CommitAsync();
         }
         _api.Clock.Advance(TimeSpan.FromDays(15));

@@ -47,6 +47,45 @@ public sealed class TestTrustees(ApiHost api)
     }
 
     /// <summary>The given trustees (default: the first t) decrypt the closed ballot's sums, so that it is counted.</summary>
-    public Task DecryptAsync(long ballotId, params int[] which) =>
-        throw new NotImplementedException("The count part fills this in through the decryption endpoints.");
+    public async Task DecryptAsync(long ballotId, params int[] which)
+    {
+        // As the trustee command does: the board over HTTP, the sums recomputed from its papers (a trustee never
+        // decrypts a "sum" it has not added up itself: it could be one vote), then each trustee's partials posted.
+        var people = Of(ballotId);
+        var board = await BoardAsync(Api, ballotId);
+        var sums = RecomputedSums(board);
+        if (which.Length == 0) which = [.. Enumerable.Range(1, board.Ceremony.Threshold)];
+        using var client = await Api.ClientFor(Ballot.Core.Staff.Roles.Scrutineer);
+        foreach (var i in which)
+        {
+            var partials = people[i - 1].Decrypt(SealingContext.ForBallot(ballotId), sums);
+            var response = await client.PostAsync($"/api/ballots/{ballotId}/decryptions",
+                Http.JsonBody(SealingJson.Serialize(new BoardDecryption(i, partials))));
+            await response.AssertStatus(System.Net.HttpStatusCode.OK);
+        }
+    }
+
+    /// <summary>The ballot's board as anyone downloads it.</summary>
+    public static async Task<Board> BoardAsync(ApiHost api, long ballotId)
+    {
+        var response = await (await api.Client.GetAsync($"/api/ballots/{ballotId}/board")).AssertStatus(System.Net.HttpStatusCode.OK);
+        return SealingJson.Deserialize<Board>(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The board's sums added up again from its papers, in board order; checked against the board's own.</summary>
+    public static IReadOnlyList<Ciphertext> RecomputedSums(Board board)
+    {
+        var sums = new List<Ciphertext>();
+        foreach (var s in board.Sums)
+        {
+            var papers = board.Papers.Where(p => p.Constituency == s.Constituency).ToList();
+            for (var k = 0; k < s.Options.Count; k++)
+            {
+                var sum = Ciphertext.Sum(papers.Select(p => p.Answers[s.Question].Options[k]));
+                Assert.That(sum.Encode(), Is.EqualTo(s.Options[k].Encode()), $"the board's sum for {s.Constituency}, question {s.Question}, option {k}");
+                sums.Add(sum);
+            }
+        }
+        return sums;
+    }
 }

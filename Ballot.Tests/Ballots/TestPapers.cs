@@ -1,0 +1,35 @@
+using System.Security.Cryptography;
+using Ballot.Core.Ballots.Voting;
+using Ballot.Core.Sealing;
+
+namespace Ballot.Tests.Ballots;
+
+using Scalar = Ballot.Core.Sealing.Scalar;
+
+/// <summary>Papers written straight to ballot_paper by tests that need many of them (the vote path has its own tests).</summary>
+public static class TestPapers
+{
+    /// <summary>
+    /// A paper holding these choices (option index per question, the last "spoiled") as ciphertexts with no randomness:
+    /// (0, m·G). They add up and decrypt like any other, at a fraction of the cost; their proofs are left empty, so a
+    /// board verifier would refuse them. The tracker is random, as unique as a real one.
+    /// </summary>
+    public static (string Tracker, byte[] Sealed) Cheap(IReadOnlyList<int> optionCounts, IReadOnlyList<int> chosen)
+    {
+        var zero = Scalar.Zero;
+        var answers = optionCounts.Select((k, q) => new SealedAnswer(
+            [.. Enumerable.Range(0, k).Select(i => new Ciphertext(Element.Identity, i == chosen[q] ? Group.Generator.Value : Element.Identity))],
+            [.. Enumerable.Range(0, k).Select(_ => new ZeroOrOneProof(zero, zero, zero, zero))],
+            new EqualityProof(zero, zero))).ToList();
+        return (Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), SealedPaper.Encode(answers));
+    }
+
+    /// <summary>A real sealed paper, as the vote path would write it, under the ballot's stored key.</summary>
+    public static async Task<SealedVote> SealedAsync(Infrastructure.ApiHost api, long ballotId, IReadOnlyDictionary<string, string?> answers)
+    {
+        var sealer = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<BallotSealer>(api.App.Services);
+        var papers = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<PaperCache>(api.App.Services);
+        var paper = await papers.GetAsync(ballotId, default);
+        return await sealer.SealAsync(ballotId, paper.Questions, answers);
+    }
+}
