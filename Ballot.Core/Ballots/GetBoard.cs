@@ -27,7 +27,9 @@ public static class GetBoard
         public async Task WriteAsync(Stream output, CancellationToken ct)
         {
             var o = SealingJson.Options;
-            await using var json = new Utf8JsonWriter(output);
+            // Through a pipe: the serializer's own flushes then only hand bytes on, and every write to the stream is async.
+            var pipe = System.IO.Pipelines.PipeWriter.Create(output, new System.IO.Pipelines.StreamPipeWriterOptions(leaveOpen: true));
+            await using var json = new Utf8JsonWriter(pipe);
             json.WriteStartObject();
             json.WriteString("format", head.Format);
             json.WriteNumber("version", head.Version);
@@ -54,7 +56,11 @@ public static class GetBoard
                 {
                     var paper = new BoardPaper(reader.GetString(0), reader.GetString(1), SealedPaper.Decode((byte[])reader.GetValue(2)));
                     JsonSerializer.Serialize(json, paper, o);
-                    if (++n % 512 == 0) await json.FlushAsync(ct);
+                    if (++n % 512 == 0)
+                    {
+                        json.Flush();
+                        await pipe.FlushAsync(ct);
+                    }
                 }
             }
             json.WriteEndArray();
@@ -66,7 +72,8 @@ public static class GetBoard
             JsonSerializer.Serialize(json, head.Totals, o);
             json.WriteString("resultHash", head.ResultHash);
             json.WriteEndObject();
-            await json.FlushAsync(ct);
+            json.Flush();
+            await pipe.CompleteAsync();
         }
     }
 

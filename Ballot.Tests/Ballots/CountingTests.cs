@@ -144,6 +144,10 @@ public sealed class ResultTests() : BallotApiTests(12, 3)
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);   // still open
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);           // consultative: may close early
+        var waiting = await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Conflict);
+        Assert.That((string)waiting["detail"]!, Does.Contain("waits for the trustees"), "closed, not counted until the trustees decrypt");
+        await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);
+        await Kit.Count(id);
 
         await (await Api.Client.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Forbidden);
         var staff = await (await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
@@ -162,7 +166,7 @@ public sealed class ResultTests() : BallotApiTests(12, 3)
         Assert.That(pub["receipts"]!.AsArray().Select(r => (string)r!), Does.Contain(receipt));
         var check = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
         Assert.That(((bool)check["recorded"]!, (bool)check["counted"]!), Is.EqualTo((true, true)));
-        var missing = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/0000-0000-0000-0000")).ReadJson();
+        var missing = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/0000000000000000")).ReadJson();
         Assert.That((bool)missing["counted"]!, Is.False);
 
         // The result notice goes to every elector.

@@ -28,13 +28,13 @@ public sealed class InputHardeningTests() : BallotApiTests(6, 2)
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
 
         Assert.That(Api.Logs.Lines.Where(l => l.StartsWith("Error ") || l.StartsWith("Critical ")), Is.Empty, "no error logged for a client's bad form");
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.Zero);
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.Zero);
         Assert.That(await Kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.Zero);
 
         // The link still works with a well-formed form.
         var ok = await Api.Client.PostAsync($"/vote/{credential}", new FormUrlEncodedContent([new("q:boycott", "Yes")]));
         Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK), await ok.Content.ReadAsStringAsync());
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
     }
 
     [TestCase("""{"regions":[null]}""", "electorate.regions")]

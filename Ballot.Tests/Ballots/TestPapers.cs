@@ -32,4 +32,38 @@ public static class TestPapers
         var paper = await papers.GetAsync(ballotId, default);
         return await sealer.SealAsync(ballotId, paper.Questions, answers);
     }
+
+    /// <summary>
+    /// What the ballot's stored papers hold, opened one by one with the first t test trustees' shares (which no one
+    /// holds together outside a test): each paper's answers as {"question":"option"|"spoiled"}, in question order.
+    /// </summary>
+    public static async Task<List<string>> OpenAsync(Infrastructure.ApiHost api, long ballotId)
+    {
+        var trustees = Infrastructure.TestTrustees.For(api).Of(ballotId);
+        var settings = trustees[0].Settings;
+        var paper = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<PaperCache>(api.App.Services).GetAsync(ballotId, default);
+        await using var conn = await api.OpenAsync();
+        var stored = (await Dapper.SqlMapper.QueryAsync<byte[]>(conn, "SELECT sealed FROM ballot_paper WHERE ballot_id = @ballotId", new { ballotId })).ToList();
+        var log = new DiscreteLog(1);
+        var opened = new List<string>();
+        foreach (var bytes in stored)
+        {
+            var answers = SealedPaper.Decode(bytes);
+            var flat = answers.SelectMany(a => a.Options).ToList();
+            var context = SealingContext.ForBallot(ballotId);
+            var values = ThresholdDecryption.Combine(settings, context, trustees[0].Key, flat,
+                [.. trustees.Take(settings.Threshold).Select(t => t.Decrypt(context, flat))]).Select(log.Solve).ToList();
+            var json = new System.Text.Json.Nodes.JsonObject();
+            var at = 0;
+            for (var q = 0; q < answers.Count; q++)
+            {
+                var k = answers[q].Options.Count;
+                var chosen = values.Skip(at).Take(k).ToList().IndexOf(1);
+                json[paper.Questions[q].Id] = chosen < paper.Questions[q].Options.Count ? paper.Questions[q].Options[chosen] : "spoiled";
+                at += k;
+            }
+            opened.Add(json.ToJsonString());
+        }
+        return opened;
+    }
 }

@@ -316,6 +316,7 @@ public sealed class BallotConsoleTests
 
         using (var api = await _console.Api.ClientFor(Roles.Executive))
             await (await api.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
+        await _kit.Count(id);
         using var executive = await _console.SignedInClient(Roles.Executive);
         var certify = await executive.PostAsync($"/ballots/{id}/audit?handler=Certify", new(), tokenFrom: $"/ballots/{id}/audit");
         Assert.That(certify.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));

@@ -62,7 +62,7 @@ public sealed class PapersConsoleTests
         Assert.That(await rows.Nth(0).InnerTextAsync(), Does.Contain("is counted").And.Match("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"));
         Assert.That(await rows.Nth(2).InnerTextAsync(), Does.Contain("already entered"));
         await Assertions.Expect(page.Locator("#papers-counted")).ToHaveTextAsync("2");
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
         await ConsoleFixture.AssertAccessible(page);
         await ConsoleFixture.Screenshot(page, "ballot-papers");
 
