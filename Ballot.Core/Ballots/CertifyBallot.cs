@@ -156,7 +156,12 @@ public static class CertifyBallot
             throw new Conflict($"The sums recomputed from the ballot papers differ from the sums the trustees decrypted: the papers changed after the count. {refused}");
         var ceremony = await Count.StoredCeremony.LoadAsync(conn, tx, ballot.Id) ?? throw new Conflict($"The ballot has no completed key ceremony. {refused}");
         var largest = await conn.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(entitled), 0) FROM ballot_constituency WHERE ballot_id = @id", new { id = ballot.Id }, tx);
-        var totals = Count.SealedCount.Open(ceremony, recomputed, await SubmitDecryption.LoadDecryptionsAsync(conn, tx, ballot.Id), largest);
+        var decryptions = await SubmitDecryption.LoadDecryptionsAsync(conn, tx, ballot.Id);
+        var flat = Count.PaperSums.Flatten(recomputed);
+        foreach (var d in decryptions)
+            try { Count.SealedCount.Check(ceremony, flat, d); }
+            catch (ValidationFailed e) { throw new Conflict($"A stored partial decryption no longer verifies ({string.Join(" ", e.Errors.Values.SelectMany(v => v))}). {refused}"); }
+        var totals = Count.SealedCount.Open(ceremony, recomputed, decryptions, largest);
         for (var i = 0; i < totals.Count; i++)
             if (storedSums[i].Totals is not { } t || !t.SequenceEqual(totals[i].Options))
                 throw new Conflict($"The stored totals of constituency '{totals[i].Constituency}', question {totals[i].Question} are not what the trustees' decryptions give. {refused}");

@@ -74,11 +74,11 @@ public sealed class SealedCountTests
         Assert.That((long)result["votesCast"]!, Is.EqualTo(4));
         var byName = result["constituencies"]!.AsArray().ToDictionary(c => (string)c!["name"]!, c => c!);
         // 12 members over 3 schools: School 1 = M1, M4; School 2 = M2; School 0 = M3 among the voters.
-        Assert.That(Options(byName["School 1"], "boycott"), Is.EqualTo(new[] { ("Yes", 2L), ("No", 0L) }));
-        Assert.That(Options(byName["School 1"], "timing"), Is.EqualTo(new[] { ("Autumn term", 2L), ("Spring term", 0L), ("Not at all", 0L) }));
-        Assert.That(Options(byName["School 2"], "boycott"), Is.EqualTo(new[] { ("Yes", 1L), ("No", 0L) }));
-        Assert.That((long)Question(byName["School 2"], "timing")["spoiled"]!, Is.EqualTo(1), "a blank answer is sealed as spoiled");
-        Assert.That(Options(byName["School 0"], "boycott"), Is.EqualTo(new[] { ("Yes", 0L), ("No", 1L) }));
+        Assert.That(Options(byName["School 1 (Employer 1)"], "boycott"), Is.EqualTo(new[] { ("Yes", 2L), ("No", 0L) }));
+        Assert.That(Options(byName["School 1 (Employer 1)"], "timing"), Is.EqualTo(new[] { ("Autumn term", 2L), ("Spring term", 0L), ("Not at all", 0L) }));
+        Assert.That(Options(byName["School 2 (Employer 2)"], "boycott"), Is.EqualTo(new[] { ("Yes", 1L), ("No", 0L) }));
+        Assert.That((long)Question(byName["School 2 (Employer 2)"], "timing")["spoiled"]!, Is.EqualTo(1), "a blank answer is sealed as spoiled");
+        Assert.That(Options(byName["School 0 (Employer 0)"], "boycott"), Is.EqualTo(new[] { ("Yes", 0L), ("No", 1L) }));
         Assert.That(view["receipts"]!.AsArray().Select(r => (string)r!), Is.EquivalentTo(trackers));
 
         // The audit chain: which trustees took part, and that trustee 3 did not.
@@ -98,7 +98,7 @@ public sealed class SealedCountTests
         Assert.That(board.Papers.SelectMany(p => p.Answers.Select((a, q) => a.Verify(new BallotKey(board.Key!.PublicKey), SealingContext.ForQuestion(id, q)))), Is.All.True);
         Assert.That(board.Sums, Has.Count.EqualTo(3 * 2), "every constituency, every question");
         Assert.That(board.Decryptions.Select(d => d.Trustee), Is.EqualTo(new[] { 1, 2 }));
-        Assert.That(board.Totals.Single(t => t.Question == 0 && t.Constituency == (string)byName["School 1"]["id"]!).Options, Is.EqualTo(new long[] { 2, 0, 0 }));
+        Assert.That(board.Totals.Single(t => t.Question == 0 && t.Constituency == (string)byName["School 1 (Employer 1)"]["id"]!).Options, Is.EqualTo(new long[] { 2, 0, 0 }));
         Assert.That(board.ResultHash, Is.EqualTo((string)view["resultHash"]!));
         Assert.That(board.Questions[0].Options, Is.EqualTo(new[] { "Yes", "No", "spoiled" }));
 
@@ -133,7 +133,7 @@ public sealed class SealedCountTests
         var partials = Partials(id, 3, board).ToList();
         partials[4] = partials[4] with { Share = partials[4].Share.Add(Group.Generator.Value) };
         var refused = await (await Post(id, 3, partials)).AssertProblem(HttpStatusCode.BadRequest);
-        Assert.That(refused.ToJsonString(), Does.Contain("Trustee 3's partial decryption of sum 4 does not verify"));
+        Assert.That((string)refused["errors"]!["partials"]![0]!, Does.Contain("Trustee 3's partial decryption of sum 4 does not verify"));
         Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_decryption WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
         // Trustee 2's partials sent as trustee 3: refused too (its proofs are against trustee 2's key).
         var stolen = Partials(id, 2, board).Select(p => p with { Trustee = 3 }).ToList();

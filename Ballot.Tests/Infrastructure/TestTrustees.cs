@@ -61,6 +61,7 @@ public sealed class TestTrustees(ApiHost api)
             var partials = people[i - 1].Decrypt(SealingContext.ForBallot(ballotId), sums);
             var response = await client.PostAsync($"/api/ballots/{ballotId}/decryptions",
                 Http.JsonBody(SealingJson.Serialize(new BoardDecryption(i, partials))));
+            if (!response.IsSuccessStatusCode) TestContext.Out.WriteLine("DEBUGLOG " + string.Join("\n", Api.Logs.Lines.TakeLast(40)));
             await response.AssertStatus(System.Net.HttpStatusCode.OK);
         }
     }
