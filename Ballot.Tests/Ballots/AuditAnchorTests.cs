@@ -28,16 +28,16 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         var before = await Verify(scrut, id);
         Assert.That((bool)before["intact"]!, Is.True, before.ToJsonString());
         var audit = await Audit(id);
-        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "opened", "letters-queued", "closed", "counted" }));
+        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "opened", "letters-queued", "closed", "summed", "decryption-received", "decryption-received", "counted" }));
         var result = await (await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
 
-        // The administrator removes "counted" and "closed" and lowers the counter: link by link, what is left is a valid chain.
+        // The administrator removes everything from "closed" to "counted" and lowers the counter: link by link, what is left is a valid chain.
         await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq > 3; UPDATE ballot SET audit_seq = 3 WHERE id = @id", id);
         var broken = await Verify(scrut, id);
         Assert.That((bool)broken["intact"]!, Is.False, broken.ToJsonString());
         Assert.That((long)broken["entries"]!, Is.EqualTo(3));
         Assert.That((long)broken["brokenAtSeq"]!, Is.EqualTo(4));
-        Assert.That((string)broken["problem"]!, Does.Contain("The chain ends at entry 3, but the result was counted after entry 4").And.Contain("removed from the chain's end"));
+        Assert.That((string)broken["problem"]!, Does.Contain("The chain ends at entry 3, but the result was counted after entry 7").And.Contain("removed from the chain's end"));
 
         var refused = await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)refused["detail"]!, Does.Contain("audit chain does not verify").And.Contain("removed from the chain's end"));
@@ -45,17 +45,17 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_certificate WHERE ballot_id = @id", new { id }), Is.Zero);
 
         // The anchor it was found against: the result records the chain as it stood before "counted".
-        Assert.That((long)before["resultAnchor"]!["length"]!, Is.EqualTo(4));
-        Assert.That((string)before["resultAnchor"]!["head"]!, Is.EqualTo(Hash(audit, 4)));
-        Assert.That((long)result["result"]!["auditLength"]!, Is.EqualTo(4));
-        Assert.That((string)result["result"]!["auditHead"]!, Is.EqualTo(Hash(audit, 4)));
+        Assert.That((long)before["resultAnchor"]!["length"]!, Is.EqualTo(7));
+        Assert.That((string)before["resultAnchor"]!["head"]!, Is.EqualTo(Hash(audit, 7)));
+        Assert.That((long)result["result"]!["auditLength"]!, Is.EqualTo(7));
+        Assert.That((string)result["result"]!["auditHead"]!, Is.EqualTo(Hash(audit, 7)));
     }
 
     [Test]
     public async Task Cutting_only_the_counted_entry_is_found()
     {
         var id = await ClosedBallot();
-        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq = 5; UPDATE ballot SET audit_seq = 4 WHERE id = @id", id);
+        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq = 8; UPDATE ballot SET audit_seq = 7 WHERE id = @id", id);
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var broken = await Verify(scrut, id);
         Assert.That((bool)broken["intact"]!, Is.False, broken.ToJsonString());
@@ -72,7 +72,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
             var empty = TestDatabase.Engine == Engine.Postgres ? "TRUNCATE ballot_audit" : "DELETE FROM ballot_audit";
             Assert.That(async () => await conn.ExecuteAsync(empty), Throws.Exception.With.Message.Contains("append-only"));
         }
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_audit WHERE ballot_id = @id", new { id }), Is.EqualTo(5));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_audit WHERE ballot_id = @id", new { id }), Is.EqualTo(8));
 
         await AsAdministrator((TestDatabase.Engine == Engine.Postgres ? "TRUNCATE ballot_audit" : "DELETE FROM ballot_audit")
             + "; UPDATE ballot SET audit_seq = 0 WHERE id = @id", id);
@@ -92,7 +92,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var certified = await (await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertStatus(HttpStatusCode.OK)).ReadJson();
         var audit = await Audit(id);
-        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "opened", "letters-queued", "closed", "counted", "certified", "letters-queued" }));
+        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "opened", "letters-queued", "closed", "summed", "decryption-received", "decryption-received", "counted", "certified", "letters-queued" }));
 
         // Anyone checks the certificate with the published key alone, outside this system.
         var key = await (await (await Api.Client.GetAsync("/api/certification-key")).AssertStatus(HttpStatusCode.OK)).ReadJson();
@@ -103,23 +103,23 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         var statementText = (string)published["statement"]!;
         Assert.That(SignedBy(statementText, (string)published["signature"]!, (string)key["publicKey"]!), Is.True);
         var statement = JsonNode.Parse(statementText)!;
-        Assert.That((long)statement["auditLength"]!, Is.EqualTo(7), "the certificate signs every entry, its own included");
-        Assert.That((string)statement["auditHead"]!, Is.EqualTo(Hash(audit, 7)));
+        Assert.That((long)statement["auditLength"]!, Is.EqualTo(10), "the certificate signs every entry, its own included");
+        Assert.That((string)statement["auditHead"]!, Is.EqualTo(Hash(audit, 10)));
         Assert.That((string)statement["resultHash"]!, Is.EqualTo((string)certified["resultHash"]!));
         Assert.That((string)statement["keyFingerprint"]!, Is.EqualTo((string)key["fingerprint"]!));
         var ok = await Verify(scrut, id);
         Assert.That((bool)ok["intact"]!, Is.True, ok.ToJsonString());
-        Assert.That((long)ok["certificateAnchor"]!["length"]!, Is.EqualTo(7));
+        Assert.That((long)ok["certificateAnchor"]!["length"]!, Is.EqualTo(10));
         Assert.That((bool)ok["certificateSignatureValid"]!, Is.True);
 
         // Cut after certification: "certified" and the result notice's entry go, the counter follows.
-        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq > 5; UPDATE ballot SET audit_seq = 5 WHERE id = @id", id);
+        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq > 8; UPDATE ballot SET audit_seq = 8 WHERE id = @id", id);
         var cut = await Verify(scrut, id);
         Assert.That((bool)cut["intact"]!, Is.False, cut.ToJsonString());
-        Assert.That((string)cut["problem"]!, Does.Contain("the certificate signs a chain of 7 entries"));
+        Assert.That((string)cut["problem"]!, Does.Contain("the certificate signs a chain of 10 entries"));
 
         // The administrator makes the stored certificate match the cut chain; the scrutineer's signature no longer verifies.
-        var forged = statementText.Replace("\"auditLength\":7", "\"auditLength\":5").Replace(Hash(audit, 7), Hash(audit, 5));
+        var forged = statementText.Replace("\"auditLength\":10", "\"auditLength\":8").Replace(Hash(audit, 10), Hash(audit, 8));
         await AsAdministrator("UPDATE ballot_certificate SET statement = @forged WHERE ballot_id = @id", id, new { forged });
         var altered = await Verify(scrut, id);
         Assert.That((bool)altered["intact"]!, Is.False, altered.ToJsonString());
@@ -198,7 +198,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         Assert.That(rewritten, Is.Not.EqualTo(json));
         await AsAdministrator("UPDATE ballot_count SET result = @rewritten WHERE ballot_id = @id; UPDATE ballot SET result_hash = @hash WHERE id = @id", id, new { rewritten, hash = BallotResult.HashOf(rewritten) });
         var detail = await CertifyRefused(id);
-        Assert.That(detail, Does.Contain("The stored result is not the one entry 5 (counted) recorded"));
+        Assert.That(detail, Does.Contain("The stored result is not the one entry 8 (counted) recorded"));
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         Assert.That((bool)(await Verify(scrut, id))["intact"]!, Is.False);
     }

@@ -122,7 +122,8 @@ public sealed class BallotConsoleTests
         await Assertions.Expect(exec.Locator("#unmet")).ToContainTextAsync("Every employer has had its notice and sample paper in time");
         await exec.GotoAsync(_console.Url($"/ballots/{id}"));
 
-        // 2. Opening asks first, saying what will happen and what is still worth knowing.
+        // 2. Opening asks first, saying what will happen and what is still worth knowing. The trustees' key ceremony is done.
+        await TestTrustees.For(_console.Api).CeremonyAsync(id);
         await exec.GetByRole(AriaRole.Link, new() { Name = "Open the ballot…" }).ClickAsync();
         var confirm = await exec.Locator("main").InnerTextAsync();
         Assert.That(confirm, Does.Contain("The electorate is frozen").And.Contain("A voting letter with a personal link is queued for each of the 61 electors")
@@ -286,13 +287,17 @@ public sealed class BallotConsoleTests
         var id = long.Parse(Regex.Match(exec.Url, @"/ballots/(\d+)$").Groups[1].Value);
         Assert.That(await exec.Locator("main ol").InnerTextAsync(), Does.Contain("When should action start? (Autumn term / Spring term)"));
 
+        await TestTrustees.For(_console.Api).CeremonyAsync(id);
         await exec.GetByRole(AriaRole.Link, new() { Name = "Open the ballot…" }).ClickAsync();
         await exec.GetByRole(AriaRole.Button, new() { Name = "Open the ballot and queue 20 letters" }).ClickAsync();
         await Assertions.Expect(exec.Locator(".notice")).ToContainTextAsync("The ballot is open: 20 electors");
         await exec.GotoAsync(_console.Url($"/ballots/{id}"));
         await exec.GetByRole(AriaRole.Button, new() { Name = "Close the ballot now" }).ClickAsync();
-        await Assertions.Expect(exec.Locator(".notice")).ToHaveTextAsync("The ballot is closed and counted.");
+        await Assertions.Expect(exec.Locator(".notice")).ToHaveTextAsync("The ballot is closed; the count waits for the trustees to decrypt the sums.");
         Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("closed"));
+        Assert.That(await exec.Locator("main").InnerTextAsync(), Does.Contain("waits for the trustees"), "no result until the trustees decrypt");
+        await _kit.Count(id);
+        await exec.ReloadAsync();
         Assert.That(await exec.Locator("#result-cast").InnerTextAsync(), Is.EqualTo("0"));
         await exec.GotoAsync(_console.Url("/ballots?status=closed"));
         Assert.That(await exec.Locator("main table").InnerTextAsync(), Does.Contain("Indicative ballot on the pay arrangements"));

@@ -26,7 +26,7 @@ public sealed class ShowModel(IMediator mediator) : ConsolePageModel
             await OnGetAsync();
             return Page();
         }
-        Tell("The ballot is closed and counted.");
+        Tell(CloseBallot.AwaitingTrustees);
         return Redirect($"/ballots/{Id}/result");
     }
 }

@@ -35,29 +35,39 @@ public static class PaperSums
         var options = questions.Select(q => q.Options.Count + 1).ToArray();
         var total = NewSums(constituencies.Count, options);
         var gate = new object();
-        Parallel.ForEach(
-            System.Collections.Concurrent.Partitioner.Create(0, papers.Count, Math.Max(256, papers.Count / (4 * Environment.ProcessorCount) + 1)),
-            () => NewSums(constituencies.Count, options),
-            (range, _, mine) =>
+        if (papers.Count > 0)
+        {
+            try
             {
-                for (var i = range.Item1; i < range.Item2; i++)
-                {
-                    var paper = papers[i];
-                    if (!index.TryGetValue(paper.Constituency, out var c))
-                        throw new Conflict($"A ballot paper names constituency '{paper.Constituency}', which is not one of this ballot's: the papers were changed.");
-                    var answers = Decode(paper.Sealed, options);
-                    for (var q = 0; q < options.Length; q++)
-                        for (var k = 0; k < options[q]; k++) mine[c][q][k] = mine[c][q][k].Add(answers[q].Options[k]);
-                }
-                return mine;
-            },
-            mine =>
+                Parallel.ForEach(
+                    System.Collections.Concurrent.Partitioner.Create(0, papers.Count, Math.Max(256, papers.Count / (4 * Environment.ProcessorCount) + 1)),
+                    () => NewSums(constituencies.Count, options),
+                    (range, _, mine) =>
+                    {
+                        for (var i = range.Item1; i < range.Item2; i++)
+                        {
+                            var paper = papers[i];
+                            if (!index.TryGetValue(paper.Constituency, out var c))
+                                throw new Conflict($"A ballot paper names constituency '{paper.Constituency}', which is not one of this ballot's: the papers were changed.");
+                            var answers = Decode(paper.Sealed, options);
+                            for (var q = 0; q < options.Length; q++)
+                                for (var k = 0; k < options[q]; k++) mine[c][q][k] = mine[c][q][k].Add(answers[q].Options[k]);
+                        }
+                        return mine;
+                    },
+                    mine =>
+                    {
+                        lock (gate)
+                            for (var c = 0; c < total.Length; c++)
+                                for (var q = 0; q < options.Length; q++)
+                                    for (var k = 0; k < options[q]; k++) total[c][q][k] = total[c][q][k].Add(mine[c][q][k]);
+                    });
+            }
+            catch (AggregateException e) when (e.InnerException is Conflict conflict)
             {
-                lock (gate)
-                    for (var c = 0; c < total.Length; c++)
-                        for (var q = 0; q < options.Length; q++)
-                            for (var k = 0; k < options[q]; k++) total[c][q][k] = total[c][q][k].Add(mine[c][q][k]);
-            });
+                throw conflict;
+            }
+        }
         var sums = new List<BoardSum>(constituencies.Count * options.Length);
         for (var c = 0; c < constituencies.Count; c++)
             for (var q = 0; q < options.Length; q++) sums.Add(new BoardSum(constituencies[c], q, total[c][q]));
