@@ -256,7 +256,7 @@ public sealed class BallotConsoleTests
         await Assertions.Expect(visitor.Locator("#receipt-answer")).ToContainTextAsync("No vote with this receipt was counted in this ballot.");
         await visitor.GetByLabel("Receipt code").FillAsync("not a receipt");
         await visitor.GetByRole(AriaRole.Button, new() { Name = "Check" }).ClickAsync();
-        await Assertions.Expect(visitor.Locator(".error-summary")).ToContainTextAsync("A receipt is 16 letters and digits");
+        await Assertions.Expect(visitor.Locator(".error-summary")).ToContainTextAsync("A receipt is the tracker shown when you voted");
 
         // The staff result page finds a receipt among those counted (the executive's session ended as the month passed).
         await scrutineer.GotoAsync(_console.Url($"/ballots/{id}/result?receipt={Uri.EscapeDataString(receipts[0][..9])}"));
