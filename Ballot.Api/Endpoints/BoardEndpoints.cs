@@ -16,13 +16,13 @@ public sealed class BoardEndpoints : IEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var ballots = app.MapGroup("/api/ballots").WithTags("Ballots");
-        ballots.MapGet("/{id:long}/board", Board).AllowAnonymous().Produces<Board>(contentType: "application/json")
+        ballots.MapGet("/{id}/board", Board).AllowAnonymous().Produces<Board>(contentType: "application/json")
             .WithSummary("The public bulletin board once the ballot has closed: key and ceremony, every sealed paper with its tracker, the sums; "
                 + "once counted, the trustees' partial decryptions with their proofs, the totals and the result hash. Trustees decrypt from it.");
-        ballots.MapGet("/{id:long}/board/papers/{tracker}", Paper).AllowAnonymous()
+        ballots.MapGet("/{id}/board/papers/{tracker}", Paper).AllowAnonymous()
             .WithSummary("The sealed paper on the board whose tracker starts with this (at least 16 hex digits): a member finds their vote.");
         // Until trustees sign in as themselves (ceremony part), a scrutineer or executive token sends a trustee's decryptions.
-        ballots.MapPost("/{id:long}/decryptions", Decrypt).RequireRoles(Roles.Scrutineer, Roles.Executive).Accepts<BoardDecryption>("application/json")
+        ballots.MapPost("/{id}/decryptions", Decrypt).RequireRoles(Roles.Scrutineer, Roles.Executive).Accepts<BoardDecryption>("application/json")
             .WithSummary("A trustee's partial decryptions of the closed ballot's sums, each with its proof; the count runs once t trustees have sent valid ones.");
     }
 
