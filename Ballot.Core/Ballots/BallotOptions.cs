@@ -37,6 +37,15 @@ public sealed class BallotOptions
     [Range(1, 100_000)]
     public int FailedLookupsPerMinute { get; set; } = 30;
 
+    /// <summary>
+    /// Sealing slots kept ready per question of each open ballot this process takes votes for (ADR 0905): a vote
+    /// sealed from a slot costs hashing and scalar arithmetic, one sealed directly about 23 group multiplications per
+    /// answer. Filled in the background from the ballot's first vote or page view; 0 seals every answer directly.
+    /// Each slot holds the randomness of a future vote in memory only (docs/security.md).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int SealingSlotsPerQuestion { get; set; } = 512;
+
     /// <summary>Most votes committed together by the group-commit writer.</summary>
     [Range(1, 10_000)]
     public int MaxVotesPerCommit { get; set; } = 512;
@@ -46,12 +55,4 @@ public sealed class BallotOptions
     /// the database file (a PASSIVE checkpoint); about two WAL pages per vote (ADR 0212, 0213).
     /// </summary>
     public int CheckpointEveryVotes { get; set; } = 8000;
-
-    /// <summary>
-    /// PostgreSQL only: staged papers of a ballot are moved into ballot_paper, shuffled, once at least this many have
-    /// gathered (and all at close). Until then each is linkable to its voter by a database reader; once mixed, only to a
-    /// group of at least this many. See docs/decisions/0210-mixing-papers-on-postgres.md.
-    /// </summary>
-    [Range(1, 100_000)]
-    public int MixPapersAtLeast { get; set; } = 20;
 }

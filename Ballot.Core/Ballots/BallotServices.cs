@@ -26,7 +26,7 @@ public static class BallotServices
         services.AddSingleton<Notices.EmployerLetters>();
         services.AddSingleton<ScrutineerKey>();
         services.AddPerEngine<VoteStores, SqliteVoteStores, PostgresVoteStores>();
-        services.AddPerEngine<BallotPapers, SqliteBallotPapers, PostgresBallotPapers>();
+        services.AddSingleton<BallotSealer>();
         services.AddSingleton<VoteWriter>();
         services.AddSingleton<ElectorReaders>();
         services.AddSingleton<ElectorLookup>();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Ballot.Core.Ballots.Voting;
 using Ballot.Core.Common;
 using MediatR;
@@ -7,7 +6,7 @@ namespace Ballot.Core.Ballots;
 
 public static class CastVote
 {
-    /// <summary>The receipt code, with the ballot as the member's page names it, so the page need not look it up again.</summary>
+    /// <summary>The receipt: the sealed paper's tracker, as shown to the member, with the ballot as the member's page names it.</summary>
     public sealed record Receipt(string Code, long BallotId, string BallotTitle, DateTimeOffset ClosesAt);
 
     /// <summary>The 404 for a credential nobody was issued; the API counts these per client to slow down guessing.</summary>
@@ -16,7 +15,7 @@ public static class CastVote
     /// <param name="Answers">question id to the chosen option; a missing, blank or unknown option is a spoiled answer.</param>
     public sealed record Command(string Credential, IReadOnlyDictionary<string, string?>? Answers) : IRequest<Receipt>;
 
-    public sealed class Handler(ElectorLookup electors, PaperCache papers, VoteWriter writer, TimeProvider clock) : IRequestHandler<Command, Receipt>
+    public sealed class Handler(ElectorLookup electors, PaperCache papers, BallotSealer sealer, VoteWriter writer, TimeProvider clock) : IRequestHandler<Command, Receipt>
     {
         public async Task<Receipt> Handle(Command cmd, CancellationToken ct)
         {
@@ -28,7 +27,9 @@ public static class CastVote
             var unknown = (cmd.Answers?.Keys ?? []).Where(k => paper.Questions.All(q => q.Id != k)).ToList();
             if (unknown.Count > 0)
                 throw ValidationFailed.For("answers", $"Unknown question id(s): {string.Join(", ", unknown)}. The questions are: {string.Join(", ", paper.Questions.Select(q => q.Id))}.");
-            var vote = new Vote(elector.BallotId, elector.MemberId, elector.CredentialHash, elector.Constituency, Canonical(paper.Questions, cmd.Answers));
+            // Sealed here, in the request and outside the writer's batch: the choice never leaves this call unsealed.
+            var sealedPaper = await sealer.SealAsync(elector.BallotId, paper.Questions, cmd.Answers, ct);
+            var vote = new Vote(elector.BallotId, elector.MemberId, elector.CredentialHash, elector.Constituency, sealedPaper);
             var result = await writer.SubmitAsync(vote);
             if (result.Outcome == VoteOutcome.Recorded) return new Receipt(Receipts.Display(result.Receipt!), paper.BallotId, paper.Title, paper.ClosesAt);
             if (result.Outcome == VoteOutcome.AlreadyVoted) throw new Conflict(AlreadyVoted);
@@ -38,24 +39,4 @@ public static class CastVote
     }
 
     public const string AlreadyVoted = "This voting link has already been used: you have already voted.";
-
-    /// <summary>The answers in question order, each an option exactly as on the paper or "spoiled".</summary>
-    public static string Canonical(IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer))
-        {
-            w.WriteStartObject();
-            foreach (var q in questions)
-            {
-                string? given = null;
-                answers?.TryGetValue(q.Id, out given);
-                var option = q.Options.FirstOrDefault(o => string.Equals(o, given?.Trim(), StringComparison.OrdinalIgnoreCase));
-                w.WriteString(q.Id, option ?? BallotInput.Spoiled);
-            }
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
 }
-

@@ -19,7 +19,7 @@ public static class CertifyBallot
 {
     public sealed record Command(long Id, string Actor) : IRequest<GetResult.View>;
 
-    public sealed class Handler(Db db, TimeProvider clock, IMediator mediator, ScrutineerKey key, Voting.BallotPapers papers) : IRequestHandler<Command, GetResult.View>
+    public sealed class Handler(Db db, TimeProvider clock, IMediator mediator, ScrutineerKey key) : IRequestHandler<Command, GetResult.View>
     {
         public async Task<GetResult.View> Handle(Command cmd, CancellationToken ct)
         {
@@ -30,6 +30,7 @@ public static class CertifyBallot
                 // Locked: a concurrent certification waits here, then finds the ballot certified.
                 var ballot = await BallotRow.LoadLockedAsync(conn, db.Dialect, cmd.Id, tx);
                 if (ballot.Status != "closed") throw new Conflict($"The ballot is {ballot.Status}; only a closed, counted ballot can be certified.");
+                if (ballot.ResultHash is null) throw new Conflict($"{CloseBallot.AwaitingTrustees} Only a counted ballot can be certified.");
                 if (key.PublicKeyPem is null) throw new Conflict(ScrutineerKey.Missing);
                 var entries = await Audit.ReadAsync(conn, ballot.Id, tx);
                 var check = AuditAnchors.Verify(ballot, entries, await Certificate.LoadAsync(conn, ballot.Id, tx), key);
@@ -37,10 +38,10 @@ public static class CertifyBallot
                 await CheckVotesEqualPapersAsync(conn, tx, ballot.Id);
                 await CheckElectorateAsync(conn, tx, ballot, entries);
                 var result = BallotResult.Parse(ballot.Result!);
-                var (_, receiptsHash) = await Tally.HashReceiptsAsync(conn, tx, ballot.Id);
+                var (_, receiptsHash) = await Count.PaperSums.HashTrackersAsync(conn, tx, ballot.Id);
                 if (receiptsHash != result.ReceiptsHash)
                     throw new Conflict("The ballot papers changed after the count: the receipts no longer match.");
-                await CheckResultAsync(conn, tx, papers, ballot, result);
+                await CheckResultAsync(conn, tx, ballot, result);
 
                 // The status guard: on PostgreSQL a concurrent certify that read 'closed' too waits here, then changes nothing.
                 var changed = await conn.ExecuteAsync("UPDATE ballot SET status = 'certified', certified_at = @now, certified_by = @actor, updated_at = @now WHERE id = @id AND status = 'closed'",
@@ -141,13 +142,33 @@ public static class CertifyBallot
         return doc.RootElement.TryGetProperty("electorateHash", out var h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
     }
 
-    /// <summary>The result counted again from the papers, with the same closing time and chain anchor, must hash to the stored result's hash.</summary>
-    private static async Task CheckResultAsync(DbConnection conn, DbTransaction tx, Voting.BallotPapers papers, BallotRow ballot, BallotResult stored)
+    /// <summary>
+    /// The count done again from the papers without opening any: the sums recomputed from the sealed papers must be the
+    /// sums the trustees decrypted, their stored partial decryptions must combine to the stored totals, and the result
+    /// from those totals, with the same closing time and chain anchor, must hash to the stored result's hash.
+    /// </summary>
+    private static async Task CheckResultAsync(DbConnection conn, DbTransaction tx, BallotRow ballot, BallotResult stored)
     {
+        const string refused = "The result cannot be certified.";
+        var storedSums = await Count.PaperSums.LoadAsync(conn, tx, ballot.Id);
+        var recomputed = await Count.PaperSums.ComputeAsync(conn, tx, ballot.Id, ballot.Def.Questions);
+        if (Count.PaperSums.HashOf(recomputed) != Count.PaperSums.HashOf(storedSums.Select(s => s.Sum)))
+            throw new Conflict($"The sums recomputed from the ballot papers differ from the sums the trustees decrypted: the papers changed after the count. {refused}");
+        var ceremony = await Count.StoredCeremony.LoadAsync(conn, tx, ballot.Id) ?? throw new Conflict($"The ballot has no completed key ceremony. {refused}");
+        var largest = await conn.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(entitled), 0) FROM ballot_constituency WHERE ballot_id = @id", new { id = ballot.Id }, tx);
+        var decryptions = await SubmitDecryption.LoadDecryptionsAsync(conn, tx, ballot.Id);
+        var flat = Count.PaperSums.Flatten(recomputed);
+        foreach (var d in decryptions)
+            try { Count.SealedCount.Check(ceremony, flat, d); }
+            catch (ValidationFailed e) { throw new Conflict($"A stored partial decryption no longer verifies ({string.Join(" ", e.Errors.Values.SelectMany(v => v))}). {refused}"); }
+        var totals = Count.SealedCount.Open(ceremony, recomputed, decryptions, largest);
+        for (var i = 0; i < totals.Count; i++)
+            if (storedSums[i].Totals is not { } t || !t.SequenceEqual(totals[i].Options))
+                throw new Conflict($"The stored totals of constituency '{totals[i].Constituency}', question {totals[i].Question} are not what the trustees' decryptions give. {refused}");
         var rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet, tx);
-        var recount = await Tally.CountAsync(conn, tx, papers, ballot, rules, stored.ClosedAt) with { AuditLength = stored.AuditLength, AuditHead = stored.AuditHead };
+        var recount = await Tally.CountAsync(conn, tx, ballot, rules, stored.ClosedAt, totals) with { AuditLength = stored.AuditLength, AuditHead = stored.AuditHead };
         if (BallotResult.HashOf(recount.Serialize()) != ballot.ResultHash)
-            throw new Conflict($"The result hash recomputed from the ballot papers does not match the stored result: {Difference(stored, recount)}. The result cannot be certified.");
+            throw new Conflict($"The result hash recomputed from the ballot papers does not match the stored result: {Difference(stored, recount)}. {refused}");
     }
 
     private static string Difference(BallotResult stored, BallotResult recount)

@@ -2,16 +2,23 @@ using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Dapper;
 using MediatR;
-using Ballot.Core.Ballots.Voting;
+using Ballot.Core.Ballots.Count;
 
 namespace Ballot.Core.Ballots;
 
+/// <summary>
+/// Closes a ballot and adds up its sealed papers per constituency, question and option (ADR 0904). Nothing is decrypted
+/// here: the ballot stays 'closed' with no result until t trustees have sent their partial decryptions of the sums
+/// (<see cref="SubmitDecryption"/>), which count it.
+/// </summary>
 public static class CloseBallot
 {
+    public const string AwaitingTrustees = "The ballot is closed; the count waits for the trustees to decrypt the sums.";
+
     /// <param name="Early">the executive closing a consultative ballot before its closing time (never an industrial-action one).</param>
     public sealed record Command(long Id, string Actor, bool Early = false) : IRequest<BallotView>;
 
-    public sealed class Handler(Db db, TimeProvider clock, BallotPapers papers) : IRequestHandler<Command, BallotView>
+    public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, BallotView>
     {
         public async Task<BallotView> Handle(Command cmd, CancellationToken ct)
         {
@@ -32,7 +39,6 @@ public static class CloseBallot
             var changed = await conn.ExecuteAsync("UPDATE ballot SET status = 'closed', closed_at = @closedAt, updated_at = @now WHERE id = @id AND status = 'open'",
                 new { closedAt = closedAt, now = now, id = ballot.Id }, tx);
             if (changed != 1) throw new Conflict("The ballot was closed by another request at the same time.");
-            await papers.FlushAndShuffleAsync(conn, tx, ballot.Id);
             await Audit.AppendAsync(conn, tx, ballot.Id, "closed", cmd.Actor, new { closedAt, early = now < ballot.ClosesAt }, now);
 
             // Reminders stop at close: any not yet handed to the mail worker are cancelled.
@@ -47,18 +53,13 @@ public static class CloseBallot
             if (cancelled > 0)
                 await Audit.AppendAsync(conn, tx, ballot.Id, "reminders-cancelled", cmd.Actor, new { letters = cancelled }, now);
 
-            var rules = await RuleSet.ByCodeAsync(conn, ballot.RuleSet, tx);
-            var head = await Audit.HeadAsync(conn, tx, ballot.Id);
-            var result = await Tally.CountAsync(conn, tx, papers, ballot, rules, closedAt) with { AuditLength = head.Length, AuditHead = head.Head };
-            var json = result.Serialize();
-            var hash = BallotResult.HashOf(json);
-            await conn.ExecuteAsync("INSERT INTO ballot_count (ballot_id, result) VALUES (@id, @json)", new { json, id = ballot.Id }, tx);
-            await conn.ExecuteAsync("UPDATE ballot SET result_hash = @hash WHERE id = @id", new { hash, id = ballot.Id }, tx);
-            await Audit.AppendAsync(conn, tx, ballot.Id, "counted", cmd.Actor,
-                new { resultHash = hash, votesCast = result.VotesCast, receiptsHash = result.ReceiptsHash }, now);
+            var sums = await PaperSums.ComputeAsync(conn, tx, ballot.Id, ballot.Def.Questions);
+            await PaperSums.SaveAsync(conn, tx, ballot.Id, sums);
+            var (papersCast, trackersHash) = await PaperSums.HashTrackersAsync(conn, tx, ballot.Id);
+            await Audit.AppendAsync(conn, tx, ballot.Id, "summed", cmd.Actor,
+                new { papers = papersCast, receiptsHash = trackersHash, sums = sums.Count, sumsHash = PaperSums.HashOf(sums) }, now);
             var view = await (await BallotRow.LoadAsync(conn, ballot.Id, tx)).ToViewAsync(conn, tx);
             await tx.CommitAsync(ct);
-            await papers.AfterCloseAsync(conn);
             return view;
         }
     }

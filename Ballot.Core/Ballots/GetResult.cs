@@ -18,8 +18,9 @@ public static class GetResult
     /// <summary>No count before close; for anyone but staff, none before certification.</summary>
     internal static void EnsurePublished(BallotRow ballot, bool staff)
     {
-        if (ballot.Status is "draft" or "open" || ballot.ResultHash is null)
+        if (ballot.Status is "draft" or "open")
             throw new Conflict("There is no result before the ballot closes.");
+        if (ballot.ResultHash is null) throw new Conflict(CloseBallot.AwaitingTrustees);
         if (ballot.Status != "certified" && !staff)
             throw new Forbidden("The result is published when the scrutineer certifies it.");
     }
@@ -35,7 +36,7 @@ public static class GetResult
             // Never an interim figure: before close there is no count to show anyone.
             EnsurePublished(ballot, q.Staff);
             List<string> receipts = q.WithReceipts
-                ? (await conn.QueryAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt", new { id = q.Id })).Select(Receipts.Display).ToList()
+                ? (await conn.QueryAsync<string>("SELECT tracker FROM ballot_paper WHERE ballot_id = @id ORDER BY tracker", new { id = q.Id })).Select(Receipts.Display).ToList()
                 : [];
             var certificate = ballot.Status == "certified" ? await Certificate.LoadAsync(conn, q.Id) : null;
             var result = await CountedResults.GetAsync(conn, ballot.Id, ballot.ResultHash!);

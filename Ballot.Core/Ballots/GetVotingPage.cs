@@ -18,7 +18,7 @@ public static class GetVotingPage
     /// <summary>Answers null when no elector holds this credential.</summary>
     public sealed record Query(string Credential) : IRequest<View?>;
 
-    public sealed class Handler(ElectorLookup electors, PaperCache papers, TimeProvider clock) : IRequestHandler<Query, View?>
+    public sealed class Handler(ElectorLookup electors, PaperCache papers, Voting.BallotSealer sealer, TimeProvider clock) : IRequestHandler<Query, View?>
     {
         public async Task<View?> Handle(Query q, CancellationToken ct)
         {
@@ -28,6 +28,8 @@ public static class GetVotingPage
             var now = clock.GetUtcNow();
             var stage = !elector.IsOpenAt(now) ? (now < elector.OpensAt ? Stage.NotYetOpen : Stage.Closed)
                 : elector.Voted != 0 ? Stage.AlreadyVoted : Stage.Open;
+            // A member reading the paper is about to vote: the ballot's sealing slots start filling now, if not already.
+            if (stage == Stage.Open) await sealer.WarmAsync(paper.BallotId, paper.Questions, ct);
             return new View(stage, paper, elector.OpensAt, $"{paper.BallotId}-{elector.CredentialHash[..10].ToUpperInvariant()}",
                 elector.Status == "certified");
         }

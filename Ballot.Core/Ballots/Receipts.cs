@@ -1,30 +1,25 @@
-using System.Security.Cryptography;
-
 namespace Ballot.Core.Ballots;
 
-/// <summary>Receipt codes: 16 random Crockford base32 characters (80 bits), shown as four groups of four.</summary>
+/// <summary>
+/// A member's receipt is their sealed paper's tracker (ADR 0903): SHA-256 over its ciphertexts, 64 lower-case hex digits,
+/// shown in eight groups of eight. A member may check it by its start: at least the first 16 digits.
+/// </summary>
 public static class Receipts
 {
-    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    public const int Length = 64;
+    public const int ShortestPrefix = 16;
 
-    public static string New()
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        RandomNumberGenerator.Fill(bytes);
-        Span<char> chars = stackalloc char[16];
-        for (var i = 0; i < 16; i++) chars[i] = Alphabet[bytes[i] & 31];
-        return new string(chars);
-    }
+    public static string Display(string tracker) =>
+        tracker.Length == Length ? string.Join('-', Enumerable.Range(0, Length / 8).Select(i => tracker.Substring(i * 8, 8))) : tracker;
 
-    public static string Display(string receipt) =>
-        receipt.Length == 16 ? $"{receipt[..4]}-{receipt[4..8]}-{receipt[8..12]}-{receipt[12..]}" : receipt;
-
-    /// <summary>Accepts what a member types: any case, with or without dashes or spaces; O, I and L read as 0, 1, 1.</summary>
+    /// <summary>Accepts what a member types: any case, with or without dashes or spaces. Null unless hex, 16 to 64 digits.</summary>
     public static string? Normalize(string? text)
     {
-        if (text is null) return null;
-        var s = new string(text.Where(c => c is not ('-' or ' ')).Select(char.ToUpperInvariant)
-            .Select(c => c switch { 'O' => '0', 'I' or 'L' => '1', _ => c }).ToArray());
-        return s.Length == 16 && s.All(c => Alphabet.Contains(c)) ? s : null;
+        var s = Digits(text);
+        return s.Length is >= ShortestPrefix and <= Length && s.All(char.IsAsciiHexDigit) ? s : null;
     }
+
+    /// <summary>The hex digits of what was typed, lower-cased, without separators.</summary>
+    public static string Digits(string? text) =>
+        new((text ?? "").Where(c => c is not ('-' or ' ')).Select(char.ToLowerInvariant).ToArray());
 }

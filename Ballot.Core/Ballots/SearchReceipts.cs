@@ -5,7 +5,7 @@ using MediatR;
 namespace Ballot.Core.Ballots;
 
 /// <summary>
-/// The receipts counted that begin with what was typed (dashes and case ignored, O read as 0 and I or L as 1), under the
+/// The trackers counted that begin with what was typed (dashes, spaces and case ignored), under the
 /// same publication rule as the result: a result page searches a million receipts rather than listing them. The start
 /// of the code, not any part of it: a range on the papers' key, not a pass over a million of them.
 /// </summary>
@@ -19,11 +19,10 @@ public static class SearchReceipts
         {
             await using var conn = await db.OpenAsync(ct);
             GetResult.EnsurePublished(await BallotRow.LoadWithoutResultAsync(conn, q.Id), q.Staff);
-            var needle = new string(q.Text.Where(char.IsAsciiLetterOrDigit).Select(char.ToUpperInvariant)
-                .Select(c => c switch { 'O' => '0', 'I' or 'L' => '1', _ => c }).ToArray());
+            var needle = new string(q.Text.Where(char.IsAsciiHexDigit).Select(char.ToLowerInvariant).ToArray());
             if (needle.Length == 0) return [];
             var found = await conn.QueryAsync<string>(
-                "SELECT receipt FROM ballot_paper WHERE ballot_id = @id AND receipt >= @from AND receipt < @to ORDER BY receipt LIMIT @limit",
+                "SELECT tracker FROM ballot_paper WHERE ballot_id = @id AND tracker >= @from AND tracker < @to ORDER BY tracker LIMIT @limit",
                 new { id = q.Id, from = needle, to = needle + "~", limit = Math.Clamp(q.Limit, 1, 200) });
             return found.Select(Receipts.Display).ToList();
         }

@@ -2,9 +2,8 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Ballot.Core.Data;
+using Ballot.Core.Sealing;
 using Dapper;
-using Ballot.Core.Ballots.Voting;
 
 namespace Ballot.Core.Ballots;
 
@@ -35,17 +34,13 @@ public sealed record BallotResult(
     public static string HashOf(string json) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
 }
 
-/// <summary>Counts a closed ballot's papers per constituency and question, and applies the rule set's thresholds.</summary>
+/// <summary>
+/// The result from the decrypted totals of a closed ballot's sums (ADR 0904): per constituency and question, the count
+/// of each option and of "spoiled" (the last), and the rule set's thresholds. Votes cast per constituency are its papers,
+/// which every question's totals must add up to (each sealed answer is proved to hold exactly one choice).
+/// </summary>
 public static class Tally
 {
-    /// <summary>How many papers of one constituency carry one set of answers.</summary>
-    internal sealed class Group
-    {
-        public string Constituency { get; init; } = "";
-        public string Answers { get; init; } = "";
-        public long N { get; init; }
-    }
-
     private sealed class Entitled
     {
         public string Constituency { get; init; } = "";
@@ -53,34 +48,41 @@ public static class Tally
         public long N { get; init; }
     }
 
-    public static async Task<BallotResult> CountAsync(DbConnection conn, DbTransaction? tx, BallotPapers papers, BallotRow ballot, RuleSet? rules, DateTimeOffset closedAt)
+    private sealed class Cast
     {
-        // Papers with the same answers in the same constituency are counted together; only the few distinct
-        // combinations are parsed here. The receipts are hashed in the same pass on SQLite (see PaperScan).
-        var (groups, receipts, receiptsHash) = await papers.CountAsync(conn, tx, ballot.Id);
+        public string Constituency { get; init; } = "";
+        public long N { get; init; }
+    }
+
+    public static async Task<BallotResult> CountAsync(DbConnection conn, DbTransaction? tx, BallotRow ballot, RuleSet? rules, DateTimeOffset closedAt,
+        IReadOnlyList<BoardTotal> totals)
+    {
         var constituencyRows = (await conn.QueryAsync<Entitled>("""
             SELECT constituency, name, entitled AS n FROM ballot_constituency WHERE ballot_id = @id
             """, new { id = ballot.Id }, tx)).ToList();
         var entitled = constituencyRows.ToDictionary(e => e.Constituency, e => e.N, StringComparer.Ordinal);
         var names = constituencyRows.ToDictionary(e => e.Constituency, e => e.Name, StringComparer.Ordinal);
+        var papers = (await conn.QueryAsync<Cast>("SELECT constituency, COUNT(*) AS n FROM ballot_paper WHERE ballot_id = @id GROUP BY constituency",
+            new { id = ballot.Id }, tx)).ToDictionary(c => c.Constituency, c => c.N, StringComparer.Ordinal);
+        var (receipts, receiptsHash) = await Count.PaperSums.HashTrackersAsync(conn, tx, ballot.Id);
+        var byKey = totals.ToDictionary(t => (t.Constituency, t.Question));
 
         var questions = ballot.Def.Questions;
         var ips = ballot.Def.IndustrialAction?.ImportantPublicService ?? false;
-        var parsed = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        var byConstituency = groups.GroupBy(g => g.Constituency, StringComparer.Ordinal).ToDictionary(
-            g => g.Key,
-            g => g.Select(x => (Answers: parsed.TryGetValue(x.Answers, out var a) ? a : parsed[x.Answers] = JsonSerializer.Deserialize<Dictionary<string, string>>(x.Answers)!, x.N)).ToList(),
-            StringComparer.Ordinal);
         var constituencies = new List<ConstituencyResult>();
         foreach (var c in entitled.Keys.OrderBy(k => names[k], StringComparer.OrdinalIgnoreCase).ThenBy(k => k, StringComparer.Ordinal))
         {
-            var mine = byConstituency.GetValueOrDefault(c) ?? [];
-            var cast = mine.Sum(g => g.N);
+            var cast = papers.GetValueOrDefault(c);
             var results = new List<QuestionResult>();
-            foreach (var q in questions)
+            for (var qi = 0; qi < questions.Count; qi++)
             {
-                var counts = q.Options.Select(o => new OptionCount(o, mine.Where(g => g.Answers.GetValueOrDefault(q.Id) == o).Sum(g => g.N))).ToList();
-                var spoiled = cast - counts.Sum(o => o.Votes);
+                var q = questions[qi];
+                if (!byKey.TryGetValue((c, qi), out var total) || total.Options.Count != q.Options.Count + 1)
+                    throw new Common.Conflict($"There is no total for constituency '{names[c]}', question '{q.Id}'.");
+                if (total.Options.Sum() != cast)
+                    throw new Common.Conflict($"Constituency '{names[c]}', question '{q.Id}': the totals add up to {total.Options.Sum()} but {cast} papers were cast.");
+                var counts = q.Options.Select((o, k) => new OptionCount(o, total.Options[k])).ToList();
+                var spoiled = total.Options[^1];
                 var turnout = entitled[c] == 0 ? 0m : Math.Floor(cast * 10000m / entitled[c]) / 100m;
                 bool? majority = null, turnoutMet = null, supportMet = null, mandate = null;
                 if (rules is not null)
@@ -96,38 +98,17 @@ public static class Tally
             }
             constituencies.Add(new ConstituencyResult(c, names[c], entitled[c], cast, results));
         }
+        var votesCast = papers.Values.Sum();
         // A ballot that sent voting papers reports both channels (s.231, s.231A): participation counts, not choices by channel.
         long? byPost = await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_voting_paper WHERE ballot_id = @id", new { id = ballot.Id }, tx) == 0
             ? null
             : await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_voting_paper WHERE ballot_id = @id AND returned = 'counted'", new { id = ballot.Id }, tx);
-        long? online = byPost is null ? null : groups.Sum(g => g.N) - byPost.Value;
+        long? online = byPost is null ? null : votesCast - byPost.Value;
         bool? anyMandate = rules is null ? null : constituencies.Any(c => c.Questions.Any(q => q.Mandate == true));
         return new BallotResult(ballot.Id, ballot.Kind, ballot.Counting, rules?.Code, ips, closedAt,
-            entitled.Values.Sum(), groups.Sum(g => g.N), anyMandate,
+            entitled.Values.Sum(), votesCast, anyMandate,
             anyMandate == true ? rules!.MandateExpires(closedAt) : null,
             anyMandate == true && rules!.MandateExtensionMonths > 0 ? rules.MandateExpires(closedAt).AddMonths(rules.MandateExtensionMonths) : null,
             constituencies, receipts, receiptsHash) with { VotesOnline = online, VotesByPost = byPost };
-    }
-
-    /// <summary>SHA-256 over the sorted receipts, one per line, so anyone holding the published list can check it.</summary>
-    public static async Task<(long Count, string Hash)> HashReceiptsAsync(DbConnection conn, DbTransaction? tx, long ballotId)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        long n = 0;
-        await using var cmd = conn.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = "SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY receipt";
-        cmd.AddParameter("id", ballotId);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var line = new byte[64];
-        while (await reader.ReadAsync())
-        {
-            var r = reader.GetString(0);
-            var len = Encoding.ASCII.GetBytes(r, line);
-            line[len] = (byte)'\n';
-            sha.AppendData(line, 0, len + 1);
-            n++;
-        }
-        return (n, Convert.ToHexStringLower(sha.GetHashAndReset()));
     }
 }

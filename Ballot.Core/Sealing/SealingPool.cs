@@ -96,14 +96,14 @@ public sealed class SealingPool : IDisposable
 /// <see cref="SealingContext.ForQuestion"/>. Build one per ballot when it opens (after the key ceremony), keep it while
 /// votes arrive, dispose it at close so the unused slots are wiped.
 /// </summary>
-public sealed class BallotSealer : IDisposable
+public sealed class PaperSealer : IDisposable
 {
     private readonly byte[][] _contexts;
     private readonly SealingPool[] _pools;
 
     /// <param name="optionCounts">Each question's sealed option count (its options, then "spoiled").</param>
     /// <param name="slotsPerQuestion">Slots kept ready for each question: the votes a burst may bring before the background fill catches up.</param>
-    public BallotSealer(long ballotId, BallotKey key, IReadOnlyList<int> optionCounts, int slotsPerQuestion, bool fillInBackground = true)
+    public PaperSealer(long ballotId, BallotKey key, IReadOnlyList<int> optionCounts, int slotsPerQuestion, bool fillInBackground = true)
     {
         BallotId = ballotId;
         OptionCounts = [.. optionCounts];

@@ -28,16 +28,16 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         var before = await Verify(scrut, id);
         Assert.That((bool)before["intact"]!, Is.True, before.ToJsonString());
         var audit = await Audit(id);
-        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "trustees-named", "key-ceremony-completed", "opened", "letters-queued", "closed", "counted" }));
+        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "trustees-named", "key-ceremony-completed", "opened", "letters-queued", "closed", "summed", "decryption-received", "decryption-received", "counted" }));
         var result = await (await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
 
-        // The administrator removes "counted" and "closed" and lowers the counter: link by link, what is left is a valid chain.
+        // The administrator removes everything from "closed" to "counted" and lowers the counter: link by link, what is left is a valid chain.
         await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq > 5; UPDATE ballot SET audit_seq = 5 WHERE id = @id", id);
         var broken = await Verify(scrut, id);
         Assert.That((bool)broken["intact"]!, Is.False, broken.ToJsonString());
         Assert.That((long)broken["entries"]!, Is.EqualTo(5));
         Assert.That((long)broken["brokenAtSeq"]!, Is.EqualTo(6));
-        Assert.That((string)broken["problem"]!, Does.Contain("The chain ends at entry 5, but the result was counted after entry 6").And.Contain("removed from the chain's end"));
+        Assert.That((string)broken["problem"]!, Does.Contain("The chain ends at entry 5, but the result was counted after entry 9").And.Contain("removed from the chain's end"));
 
         var refused = await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)refused["detail"]!, Does.Contain("audit chain does not verify").And.Contain("removed from the chain's end"));
@@ -45,17 +45,17 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_certificate WHERE ballot_id = @id", new { id }), Is.Zero);
 
         // The anchor it was found against: the result records the chain as it stood before "counted".
-        Assert.That((long)before["resultAnchor"]!["length"]!, Is.EqualTo(6));
-        Assert.That((string)before["resultAnchor"]!["head"]!, Is.EqualTo(Hash(audit, 6)));
-        Assert.That((long)result["result"]!["auditLength"]!, Is.EqualTo(6));
-        Assert.That((string)result["result"]!["auditHead"]!, Is.EqualTo(Hash(audit, 6)));
+        Assert.That((long)before["resultAnchor"]!["length"]!, Is.EqualTo(9));
+        Assert.That((string)before["resultAnchor"]!["head"]!, Is.EqualTo(Hash(audit, 9)));
+        Assert.That((long)result["result"]!["auditLength"]!, Is.EqualTo(9));
+        Assert.That((string)result["result"]!["auditHead"]!, Is.EqualTo(Hash(audit, 9)));
     }
 
     [Test]
     public async Task Cutting_only_the_counted_entry_is_found()
     {
         var id = await ClosedBallot();
-        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq = 7; UPDATE ballot SET audit_seq = 6 WHERE id = @id", id);
+        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq = 10; UPDATE ballot SET audit_seq = 9 WHERE id = @id", id);
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var broken = await Verify(scrut, id);
         Assert.That((bool)broken["intact"]!, Is.False, broken.ToJsonString());
@@ -72,7 +72,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
             var empty = TestDatabase.Engine == Engine.Postgres ? "TRUNCATE ballot_audit" : "DELETE FROM ballot_audit";
             Assert.That(async () => await conn.ExecuteAsync(empty), Throws.Exception.With.Message.Contains("append-only"));
         }
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_audit WHERE ballot_id = @id", new { id }), Is.EqualTo(7));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_audit WHERE ballot_id = @id", new { id }), Is.EqualTo(10));
 
         await AsAdministrator((TestDatabase.Engine == Engine.Postgres ? "TRUNCATE ballot_audit" : "DELETE FROM ballot_audit")
             + "; UPDATE ballot SET audit_seq = 0 WHERE id = @id", id);
@@ -92,7 +92,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var certified = await (await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertStatus(HttpStatusCode.OK)).ReadJson();
         var audit = await Audit(id);
-        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "trustees-named", "key-ceremony-completed", "opened", "letters-queued", "closed", "counted", "certified", "letters-queued" }));
+        Assert.That(Events(audit), Is.EqualTo(new[] { "created", "trustees-named", "key-ceremony-completed", "opened", "letters-queued", "closed", "summed", "decryption-received", "decryption-received", "counted", "certified", "letters-queued" }));
 
         // Anyone checks the certificate with the published key alone, outside this system.
         var key = await (await (await Api.Client.GetAsync("/api/certification-key")).AssertStatus(HttpStatusCode.OK)).ReadJson();
@@ -103,23 +103,23 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         var statementText = (string)published["statement"]!;
         Assert.That(SignedBy(statementText, (string)published["signature"]!, (string)key["publicKey"]!), Is.True);
         var statement = JsonNode.Parse(statementText)!;
-        Assert.That((long)statement["auditLength"]!, Is.EqualTo(9), "the certificate signs every entry, its own included");
-        Assert.That((string)statement["auditHead"]!, Is.EqualTo(Hash(audit, 9)));
+        Assert.That((long)statement["auditLength"]!, Is.EqualTo(12), "the certificate signs every entry, its own included");
+        Assert.That((string)statement["auditHead"]!, Is.EqualTo(Hash(audit, 12)));
         Assert.That((string)statement["resultHash"]!, Is.EqualTo((string)certified["resultHash"]!));
         Assert.That((string)statement["keyFingerprint"]!, Is.EqualTo((string)key["fingerprint"]!));
         var ok = await Verify(scrut, id);
         Assert.That((bool)ok["intact"]!, Is.True, ok.ToJsonString());
-        Assert.That((long)ok["certificateAnchor"]!["length"]!, Is.EqualTo(9));
+        Assert.That((long)ok["certificateAnchor"]!["length"]!, Is.EqualTo(12));
         Assert.That((bool)ok["certificateSignatureValid"]!, Is.True);
 
         // Cut after certification: "certified" and the result notice's entry go, the counter follows.
-        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq > 7; UPDATE ballot SET audit_seq = 7 WHERE id = @id", id);
+        await AsAdministrator("DELETE FROM ballot_audit WHERE ballot_id = @id AND seq > 10; UPDATE ballot SET audit_seq = 10 WHERE id = @id", id);
         var cut = await Verify(scrut, id);
         Assert.That((bool)cut["intact"]!, Is.False, cut.ToJsonString());
-        Assert.That((string)cut["problem"]!, Does.Contain("the certificate signs a chain of 9 entries"));
+        Assert.That((string)cut["problem"]!, Does.Contain("the certificate signs a chain of 12 entries"));
 
         // The administrator makes the stored certificate match the cut chain; the scrutineer's signature no longer verifies.
-        var forged = statementText.Replace("\"auditLength\":9", "\"auditLength\":7").Replace(Hash(audit, 9), Hash(audit, 7));
+        var forged = statementText.Replace("\"auditLength\":12", "\"auditLength\":10").Replace(Hash(audit, 12), Hash(audit, 10));
         await AsAdministrator("UPDATE ballot_certificate SET statement = @forged WHERE ballot_id = @id", id, new { forged });
         var altered = await Verify(scrut, id);
         Assert.That((bool)altered["intact"]!, Is.False, altered.ToJsonString());
@@ -144,7 +144,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
     {
         var id = await ClosedBallot(counting: "per-workplace", voters: 4);
         var (receipt, constituency) = await OnePaper(id);
-        await AsAdministrator("DELETE FROM ballot_paper WHERE ballot_id = @id AND receipt = @receipt", id, new { receipt });
+        await AsAdministrator("DELETE FROM ballot_paper WHERE ballot_id = @id AND tracker = @receipt", id, new { receipt });
         var detail = await CertifyRefused(id);
         Assert.That(detail, Does.StartWith("Votes recorded do not match the ballot papers"));
         Assert.That(detail, Does.Contain($"constituency '{constituency.Name}': {constituency.Voted} electors are marked as having voted but {constituency.Voted - 1} ballot paper"));
@@ -155,8 +155,9 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
     {
         var id = await ClosedBallot(counting: "per-workplace", voters: 4);
         var (_, constituency) = await OnePaper(id);
-        await AsAdministrator("INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@id, @receipt, @c, @answers)", id,
-            new { receipt = Receipts.New(), c = constituency.Id, answers = """{"boycott":"Yes","timing":"Autumn term"}""" });
+        var paper = await TestPapers.SealedAsync(Api, id, new Dictionary<string, string?> { ["boycott"] = "Yes", ["timing"] = "Autumn term" });
+        await AsAdministrator("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@id, @tracker, @c, @sealed)", id,
+            new { tracker = paper.Tracker, c = constituency.Id, @sealed = paper.Sealed });
         var detail = await CertifyRefused(id);
         Assert.That(detail, Does.Contain($"constituency '{constituency.Name}': {constituency.Voted} electors are marked as having voted but {constituency.Voted + 1} ballot papers were found"));
     }
@@ -176,15 +177,16 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
     }
 
     [Test]
-    public async Task A_paper_changed_after_the_count_refuses_certification_on_the_result_hash()
+    public async Task A_paper_changed_after_the_count_refuses_certification_on_the_sums()
     {
+        // A Yes swapped for a No sealed under the same key: no one can read either, but the papers no longer add up to what was decrypted.
         var id = await ClosedBallot();
+        var no = await TestPapers.SealedAsync(Api, id, new Dictionary<string, string?> { ["boycott"] = "No", ["timing"] = "Autumn term" });
         await AsAdministrator("""
-            UPDATE ballot_paper SET answers = @no WHERE ballot_id = @id AND receipt = (SELECT MIN(receipt) FROM ballot_paper WHERE ballot_id = @id AND answers = @yes)
-            """, id, new { no = No, yes = Yes });
+            UPDATE ballot_paper SET sealed = @sealed WHERE ballot_id = @id AND tracker = (SELECT MIN(tracker) FROM ballot_paper WHERE ballot_id = @id)
+            """, id, new { @sealed = no.Sealed });
         var detail = await CertifyRefused(id);
-        Assert.That(detail, Does.StartWith("The result hash recomputed from the ballot papers does not match the stored result"));
-        Assert.That(detail, Does.Contain("question 'boycott', 'Yes': 2 in the result, 1 on the papers"));
+        Assert.That(detail, Does.StartWith("The sums recomputed from the ballot papers differ from the sums the trustees decrypted"));
     }
 
     [Test]
@@ -196,7 +198,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
         Assert.That(rewritten, Is.Not.EqualTo(json));
         await AsAdministrator("UPDATE ballot_count SET result = @rewritten WHERE ballot_id = @id; UPDATE ballot SET result_hash = @hash WHERE id = @id", id, new { rewritten, hash = BallotResult.HashOf(rewritten) });
         var detail = await CertifyRefused(id);
-        Assert.That(detail, Does.Contain("The stored result is not the one entry 7 (counted) recorded"));
+        Assert.That(detail, Does.Contain("The stored result is not the one entry 10 (counted) recorded"));
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         Assert.That((bool)(await Verify(scrut, id))["intact"]!, Is.False);
     }
@@ -210,8 +212,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
             SELECT m.membership_number FROM ballot_elector e JOIN member m ON m.id = e.member_id WHERE e.ballot_id = @id ORDER BY m.id
             """, new { id })).Take(voters).ToList();
         for (var i = 0; i < members.Count; i++) await Kit.VoteOk(id, members[i], i == 1 ? No : Yes);
-        using var exec = await Api.ClientFor(Roles.Executive);
-        await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
+        await Kit.CloseAndCount(id);
         return id;
     }
 
@@ -225,7 +226,7 @@ public sealed class AuditAnchorTests() : BallotApiTests(6, 2)
             SELECT c.constituency AS id, c.name AS name, (SELECT COUNT(*) FROM ballot_paper p WHERE p.ballot_id = c.ballot_id AND p.constituency = c.constituency) AS voted
             FROM ballot_constituency c WHERE c.ballot_id = @id ORDER BY voted DESC
             """, new { id });
-        var receipt = await conn.ExecuteScalarAsync<string>("SELECT MIN(receipt) FROM ballot_paper WHERE ballot_id = @id AND constituency = @c", new { id, c = c.Id });
+        var receipt = await conn.ExecuteScalarAsync<string>("SELECT MIN(tracker) FROM ballot_paper WHERE ballot_id = @id AND constituency = @c", new { id, c = c.Id });
         return (receipt!, c);
     }
 

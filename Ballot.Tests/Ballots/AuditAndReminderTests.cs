@@ -22,14 +22,14 @@ public sealed class AuditAndReminderTests() : BallotApiTests(6, 2)
 
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var audit = (await (await (await scrut.GetAsync($"/api/ballots/{id}/audit")).AssertStatus(HttpStatusCode.OK)).ReadJson()).AsArray();
-        Assert.That(audit.Select(e => (string)e!["event"]!), Is.EqualTo(new[] { "created", "edited", "trustees-named", "key-ceremony-completed", "opened", "letters-queued", "reminder-sent", "closed", "reminders-cancelled", "counted" }));
+        Assert.That(audit.Select(e => (string)e!["event"]!), Is.EqualTo(new[] { "created", "edited", "trustees-named", "key-ceremony-completed", "opened", "letters-queued", "reminder-sent", "closed", "reminders-cancelled", "summed", "decryption-received", "decryption-received", "counted" }));
         var keyFingerprint = await Kit.Scalar<string>("SELECT fingerprint FROM ballot_ceremony WHERE ballot_id = @id", new { id });
         Assert.That((string)audit[3]!["data"]!["fingerprint"]!, Is.EqualTo(keyFingerprint).And.Length.EqualTo(64), "the key's fingerprint is in the chain before the ballot opens");
         var opened = audit[4]!;
         Assert.That((string)opened["data"]!["keyFingerprint"]!, Is.EqualTo(keyFingerprint));
         Assert.That((int)opened["data"]!["electorateSize"]!, Is.EqualTo(6));
         Assert.That((string)opened["data"]!["electorateHash"]!, Has.Length.EqualTo(64));
-        Assert.That((string)audit[9]!["data"]!["resultHash"]!, Is.EqualTo(await Kit.Scalar<string>("SELECT result_hash FROM ballot WHERE id = @id", new { id })));
+        Assert.That((string)audit[12]!["data"]!["resultHash"]!, Is.EqualTo(await Kit.Scalar<string>("SELECT result_hash FROM ballot WHERE id = @id", new { id })));
         for (var i = 1; i < audit.Count; i++) Assert.That((string)audit[i]!["prevHash"]!, Is.EqualTo((string)audit[i - 1]!["hash"]!));
         var ok = await (await scrut.GetAsync($"/api/ballots/{id}/audit/verify")).ReadJson();
         Assert.That((bool)ok["intact"]!, Is.True);

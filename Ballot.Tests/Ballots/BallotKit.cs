@@ -129,11 +129,45 @@ public sealed class BallotKit(ApiHost api)
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
-    /// <summary>What the worker's minutely ballot job does.</summary>
+    /// <summary>What the worker's minutely ballot job does; then, as trustees would, the first t decrypt every ballot it closed.</summary>
     public async Task<BallotSchedule.Summary> RunWorker()
     {
-        using var scope = Api.App.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<BallotSchedule>().RunDueAsync();
+        // As Open does: a draft the worker may open has its key ceremony first.
+        List<long> drafts;
+        await using (var conn = await Api.OpenAsync())
+            drafts = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'draft' AND id NOT IN (SELECT ballot_id FROM ballot_ceremony)")).ToList();
+        foreach (var draft in drafts) await TestTrustees.For(Api).CeremonyAsync(draft);
+        BallotSchedule.Summary summary;
+        using (var scope = Api.App.Services.CreateScope())
+            summary = await scope.ServiceProvider.GetRequiredService<BallotSchedule>().RunDueAsync();
+        if (summary.Closed > 0) await CountClosed();
+        return summary;
+    }
+
+    /// <summary>The trustees (the first t) decrypt the closed ballot's sums, so that it is counted.</summary>
+    public Task Count(long id) => TestTrustees.For(Api).DecryptAsync(id);
+
+    /// <summary>Every closed ballot still waiting for its trustees, whose ceremony this host ran, is counted.</summary>
+    public async Task CountClosed()
+    {
+        List<long> waiting;
+        await using (var conn = await Api.OpenAsync())
+            waiting = (await conn.QueryAsync<long>("SELECT id FROM ballot WHERE status = 'closed' AND result_hash IS NULL")).ToList();
+        foreach (var id in waiting)
+        {
+            try { TestTrustees.For(Api).Of(id); }
+            catch (InvalidOperationException) { continue; }
+            await Count(id);
+        }
+    }
+
+    /// <summary>Closes a consultative ballot early as the executive, and has the trustees count it.</summary>
+    public async Task<JsonNode> CloseAndCount(long id)
+    {
+        using var exec = await Api.ClientFor(Roles.Executive);
+        var view = await (await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        await Count(id);
+        return view;
     }
 }
 

@@ -41,12 +41,10 @@ public sealed class CountingTests
             var electors = (await conn.QueryAsync<string>("SELECT credential_hash FROM ballot_elector WHERE ballot_id = @id ORDER BY member_id LIMIT @voted",
                 new { id, voted }, tx)).ToList();
             await conn.ExecuteAsync("UPDATE ballot_elector SET voted = 1 WHERE credential_hash = @h", electors.Select(h => new { h }), tx);
-            var papers = Enumerable.Range(0, voted).Select(i => new
-            {
-                id, r = Receipts.New(),
-                a = i < yes ? """{"strike":"Yes","action-short-of-strike":"Yes"}""" : i < yes + no ? """{"strike":"No","action-short-of-strike":"No"}""" : """{"strike":"spoiled","action-short-of-strike":"spoiled"}""",
-            });
-            await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@id, @r, 'all', @a)", papers, tx);
+            // Strike and action short of a strike: Yes, No, spoiled (index 2).
+            var papers = Enumerable.Range(0, voted).Select(i => TestPapers.Cheap([3, 3], i < yes ? [0, 0] : i < yes + no ? [1, 1] : [2, 2]))
+                .Select(p => new { id, t = p.Tracker, s = p.Sealed });
+            await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@id, @t, 'all', @s)", papers, tx);
             await tx.CommitAsync();
         }
         _api.Clock.Advance(TimeSpan.FromDays(15));
@@ -146,6 +144,10 @@ public sealed class ResultTests() : BallotApiTests(12, 3)
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);   // still open
         await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);           // consultative: may close early
+        var waiting = await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Conflict);
+        Assert.That((string)waiting["detail"]!, Does.Contain("waits for the trustees"), "closed, not counted until the trustees decrypt");
+        await (await scrut.PostAsync($"/api/ballots/{id}/certify", null)).AssertProblem(HttpStatusCode.Conflict);
+        await Kit.Count(id);
 
         await (await Api.Client.GetAsync($"/api/ballots/{id}/result")).AssertProblem(HttpStatusCode.Forbidden);
         var staff = await (await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
@@ -164,7 +166,7 @@ public sealed class ResultTests() : BallotApiTests(12, 3)
         Assert.That(pub["receipts"]!.AsArray().Select(r => (string)r!), Does.Contain(receipt));
         var check = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
         Assert.That(((bool)check["recorded"]!, (bool)check["counted"]!), Is.EqualTo((true, true)));
-        var missing = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/0000-0000-0000-0000")).ReadJson();
+        var missing = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/0000000000000000")).ReadJson();
         Assert.That((bool)missing["counted"]!, Is.False);
 
         // The result notice goes to every elector.

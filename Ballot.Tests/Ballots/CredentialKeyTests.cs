@@ -41,7 +41,7 @@ public sealed class CredentialKeyTests() : BallotApiTests(4, 1)
         Assert.That(await voted.Content.ReadAsStringAsync(), Does.Contain("Your vote is recorded"));
         var member = await Kit.MemberId("M000003");
         Assert.That(await Kit.Scalar<long>("SELECT voted FROM ballot_elector WHERE ballot_id = @id AND member_id = @member", new { id, member }), Is.EqualTo(1));
-        Assert.That(await Kit.Scalar<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }),
+        Assert.That((await TestPapers.OpenAsync(Api, id)).Single(),
             Is.EqualTo("""{"boycott":"No","timing":"Spring term"}"""));
     }
 

@@ -63,8 +63,8 @@ public sealed class MandateTests
         {
             var hashes = (await conn.QueryAsync<string>("SELECT credential_hash FROM ballot_elector WHERE ballot_id = @id ORDER BY member_id LIMIT 5", new { id }, tx)).ToList();
             await conn.ExecuteAsync("UPDATE ballot_elector SET voted = 1 WHERE credential_hash = @h", hashes.Select(h => new { h }), tx);
-            await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@id, @r, 'all', @a)",
-                hashes.Select(_ => new { id, r = Receipts.New(), a = """{"strike":"Yes","action-short-of-strike":"Yes"}""" }), tx);
+            await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@id, @t, 'all', @s)",
+                hashes.Select(_ => TestPapers.Cheap([3, 3], [0, 0])).Select(p => new { id, t = p.Tracker, s = p.Sealed }), tx);
             await tx.CommitAsync();
         }
         api.Clock.Advance(TimeSpan.FromDays(15));

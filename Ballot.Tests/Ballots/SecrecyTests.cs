@@ -1,106 +1,113 @@
-using System.Net;
+using System.Text;
 using Ballot.Core.Data;
-using Ballot.Core.Staff;
+using Ballot.Core.Sealing;
 using Ballot.Tests.Infrastructure;
 using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Ballot.Tests.Ballots;
 
 /// <summary>
-/// A reader of the database must not link a member to a choice through what the engine keeps about
-/// each row (PostgreSQL's xmin and ctid) or through the order papers are stored in.
+/// Issue 17: a copy of the database and its WAL, taken while votes arrive, holds no choice, and fewer than t shares open
+/// nothing in it. This replaces the mixing tests: on PostgreSQL a paper now shares its voter's transaction (xmin), and
+/// on SQLite the WAL holds each commit's voter page beside its paper page; both link a member to a ciphertext only.
 /// </summary>
-public sealed class SecrecyTests() : BallotApiTests(12, 3, s => s["Ballots:MixPapersAtLeast"] = "4")
+public sealed class SecrecyTests() : BallotApiTests(12, 3)
 {
+    // The canonical answers the old plaintext path stored; option text as the ballot's definition holds it is allowed.
+    private static readonly string[] Choices =
+        ["\"boycott\":\"Yes\"", "\"boycott\":\"No\"", "\"timing\":\"Autumn term\"", "\"timing\":\"Spring term\"", "\"timing\":\"Not at all\""];
+
     [Test]
-    public async Task Papers_cast_in_separate_batches_share_no_transaction_id_with_their_voter_and_are_not_stored_in_voting_order()
+    public async Task A_copy_of_the_database_and_wal_taken_during_voting_holds_no_choice_and_one_share_opens_nothing()
     {
+        var started = DateTime.UtcNow.AddSeconds(-2);
         var id = await Kit.OpenConsultative();
-        var receipts = new List<string>();
-        // One vote at a time: each its own batch, its own transaction.
-        for (var i = 1; i <= 12; i++)
-            receipts.Add(Compact(await Kit.VoteOk(id, $"M{i:D6}", i % 2 == 0 ? """{"boycott":"Yes"}""" : """{"boycott":"No"}""")));
-        await WaitUntilMixed(id);
-        await using (var conn = await Api.OpenAsync())
+        var voted = new Dictionary<string, string>();
+        for (var i = 1; i <= 6; i++)
         {
-            if (TestDatabase.Engine == Engine.Postgres)
-            {
-                var linked = await conn.QueryAsync("SELECT e.member_id, p.answers FROM ballot_elector e JOIN ballot_paper p ON p.xmin = e.xmin");
-                Assert.That(linked, Is.Empty, "no paper shares its transaction id with an elector's claim");
-                Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(12),
-                    "three groups of four were mixed while the ballot is open");
-            }
-            var stored = await StorageOrder(conn, id);
-            Assert.That(stored, Is.EquivalentTo(receipts));
-            Assert.That(stored, Is.Not.EqualTo(receipts), "papers are not stored in the order they were cast");
-            if (TestDatabase.Engine == Engine.Postgres)
-            {
-                // Within each group of four mixed together, the order is random: not all three groups keep voting order.
-                var groups = Enumerable.Range(0, 3).Select(g => stored.Skip(4 * g).Take(4).SequenceEqual(receipts.Skip(4 * g).Take(4)));
-                Assert.That(groups, Has.Some.False);
-            }
+            var answers = i % 2 == 0 ? """{"boycott":"Yes","timing":"Autumn term"}""" : """{"boycott":"No","timing":"Not at all"}""";
+            voted[await Kit.VoteOk(id, $"M{i:D6}", answers)] = answers;
         }
 
-        using var exec = await Api.ClientFor(Roles.Executive);
-        await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
-        await using (var conn = await Api.OpenAsync())
+        // The copy, while the ballot is open: the SQLite file with its WAL; PostgreSQL's files of this database and its WAL.
+        var copy = await CopyAsync(started);
+        Assert.That(copy.Bytes, Is.GreaterThan(0));
+        foreach (var choice in Choices)
+            Assert.That(copy.Contains(choice), Is.False, $"the copy holds {choice}");
+
+        // What links a member to a paper in the copy (the vote's own transaction on PostgreSQL) links them to ciphertexts.
+        await using var conn = await Api.OpenAsync();
+        if (TestDatabase.Engine == Engine.Postgres)
         {
-            if (TestDatabase.Engine == Engine.Postgres)
+            var linked = (await conn.QueryAsync<byte[]>(
+                "SELECT p.sealed FROM ballot_elector e JOIN ballot_paper p ON p.xmin = e.xmin WHERE e.ballot_id = @id AND p.ballot_id = @id", new { id })).ToList();
+            Assert.That(linked, Has.Count.EqualTo(6), "each paper is written in its voter's transaction: the link exists, and must tell nothing");
+        }
+        var papers = (await conn.QueryAsync<byte[]>("SELECT sealed FROM ballot_paper WHERE ballot_id = @id", new { id })).ToList();
+        Assert.That(papers, Has.Count.EqualTo(6));
+
+        // One share alone (each trustee in turn, as if the threshold were 1) opens no ciphertext to 0 or 1; two open every one.
+        var trustees = TestTrustees.For(Api).Of(id);
+        var context = SealingContext.ForBallot(id);
+        var zero = Element.Identity;
+        var one = Group.Generator.Value;
+        foreach (var bytes in papers)
+        {
+            var flat = SealedPaper.Decode(bytes).SelectMany(a => a.Options).ToList();
+            foreach (var trustee in trustees)
             {
-                Assert.That(await conn.QueryAsync("SELECT e.member_id FROM ballot_elector e JOIN ballot_paper p ON p.xmin = e.xmin"), Is.Empty);
-                Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_staged"), Is.Zero);
-                // Closing rewrote every paper of the ballot in one transaction: they all share its id, none a voter's.
-                Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT xmin::text) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+                var partials = trustee.Decrypt(context, flat);
+                for (var k = 0; k < flat.Count; k++)
+                {
+                    var opened = flat[k].B.Subtract(partials[k].Share);
+                    Assert.That(opened.Equals(zero) || opened.Equals(one), Is.False, $"trustee {trustee.Index}'s share alone opened a vote");
+                }
             }
-            Assert.That(await StorageOrder(conn, id), Is.EquivalentTo(receipts));
-            Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id AND answers LIKE '%Yes%'", new { id }), Is.EqualTo(6));
+            var both = ThresholdDecryption.Combine(trustees[0].Settings, context, trustees[0].Key, flat,
+                [trustees[0].Decrypt(context, flat), trustees[1].Decrypt(context, flat)]);
+            Assert.That(both, Has.All.Matches<Element>(e => e.Equals(zero) || e.Equals(one)), "two shares do open each ciphertext to 0 or 1");
+        }
+        // And the papers hold the votes cast, as two trustees would see them (which they never do: they decrypt only sums).
+        Assert.That((await TestPapers.OpenAsync(Api, id)).Order(StringComparer.Ordinal), Is.EqualTo(voted.Values.Order(StringComparer.Ordinal)));
+    }
+
+    private sealed record Copy(long Bytes, List<byte[]> Files)
+    {
+        public bool Contains(string text)
+        {
+            var needle = Encoding.UTF8.GetBytes(text);
+            return Files.Any(f => f.AsSpan().IndexOf(needle) >= 0);
         }
     }
 
-    [Test]
-    public async Task A_paper_not_yet_mixed_is_still_recorded_counted_and_found_by_its_receipt()
+    private async Task<Copy> CopyAsync(DateTime since)
     {
-        var id = await Kit.OpenConsultative();
-        var receipt = await Kit.VoteOk(id, "M000001", """{"boycott":"Yes"}""");
-        await Kit.VoteOk(id, "M000002", """{"boycott":"No"}""");
-        await using (var conn = await Api.OpenAsync())
+        var files = new List<byte[]>();
+        if (TestDatabase.Engine == Engine.Sqlite)
         {
-            if (TestDatabase.Engine == Engine.Postgres)
-                Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_staged WHERE ballot_id = @id", new { id }), Is.EqualTo(2),
-                    "fewer than four: they wait in the staging table rather than be mixed in a group too small to hide in");
-            Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+            var path = new SqliteConnectionStringBuilder(Api.Database.ConnectionString).DataSource;
+            Assert.That(File.Exists(path + "-wal"), Is.True, "the WAL is there, mid-voting");
+            foreach (var file in new[] { path, path + "-wal" })
+            {
+                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer);
+                files.Add(buffer.ToArray());
+            }
         }
-        var check = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
-        Assert.That((bool)check["recorded"]!, Is.True);
-
-        using var exec = await Api.ClientFor(Roles.Executive);
-        await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
-        using var scrut = await Api.ClientFor(Roles.Scrutineer);
-        var result = await (await (await scrut.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson();
-        var boycott = result["result"]!["constituencies"]![0]!["questions"]![0]!;
-        Assert.That(boycott["options"]!.AsArray().Select(o => ((string)o!["option"]!, (long)o["votes"]!)), Is.EqualTo(new[] { ("Yes", 1L), ("No", 1L) }));
-        var counted = await (await Api.Client.GetAsync($"/api/ballots/{id}/receipts/{receipt}")).ReadJson();
-        Assert.That(((bool)counted["recorded"]!, (bool)counted["counted"]!), Is.EqualTo((true, true)));
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
-    }
-
-    private static string Compact(string receipt) => receipt.Replace("-", "", StringComparison.Ordinal);
-
-    /// <summary>Papers as a plain SELECT returns them in storage order: heap order on PostgreSQL, key order on SQLite.</summary>
-    private static async Task<List<string>> StorageOrder(System.Data.Common.DbConnection conn, long id) =>
-        (await conn.QueryAsync<string>(TestDatabase.Engine == Engine.Postgres
-            ? "SELECT receipt FROM ballot_paper WHERE ballot_id = @id ORDER BY ctid"
-            : "SELECT receipt FROM ballot_paper WHERE ballot_id = @id", new { id })).ToList();
-
-    /// <summary>The vote writer mixes right after acknowledging a batch; wait for it rather than race it.</summary>
-    private async Task WaitUntilMixed(long id)
-    {
-        if (TestDatabase.Engine != Engine.Postgres) return;
-        for (var i = 0; i < 200; i++)
+        else
         {
-            if (await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_staged WHERE ballot_id = @id", new { id }) == 0) return;
-            await Task.Delay(50);
+            // As a file-level backup would: this database's directory and the WAL segments written since the test began.
+            var data = Environment.GetEnvironmentVariable("BALLOT_TEST_PGDATA") ?? "/var/lib/postgresql/15/main";
+            var oid = await Kit.Scalar<long>("SELECT oid FROM pg_database WHERE datname = current_database()");
+            var paths = Directory.GetFiles(Path.Combine(data, "base", oid.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .Concat(Directory.GetFiles(Path.Combine(data, "pg_wal")).Where(f => File.GetLastWriteTimeUtc(f) >= since));
+            foreach (var file in paths)
+                files.Add(await File.ReadAllBytesAsync(file));
+            Assert.That(files.Count, Is.GreaterThan(1));
         }
-        Assert.Fail("staged papers were not mixed within 10 s");
+        return new Copy(files.Sum(f => (long)f.Length), files);
     }
 }

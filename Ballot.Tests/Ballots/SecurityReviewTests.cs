@@ -74,7 +74,7 @@ public sealed class SecurityReviewTests
         await (await From(school, HttpMethod.Post, "/api/votes", Vote("guess00000000000000097"))).AssertProblem(HttpStatusCode.TooManyRequests);
 
         Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(6));
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(6));
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(6));
     }
 
     [Test]
@@ -113,7 +113,7 @@ public sealed class SecurityReviewTests
         await _kit.VoteOk(id, "M000001", """{"boycott":"Yes","timing":"Autumn term"}""");
         await _kit.VoteOk(id, "M000002", """{"boycott":"No","timing":"Not at all"}""");
         using var exec = await _api.ClientFor(Roles.Executive);
-        await (await exec.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
+        await _kit.CloseAndCount(id);
         using var scrutineer = await _api.ClientFor(Roles.Scrutineer);
         await (await scrutineer.PostAsync($"/api/ballots/{id}/certify", null)).AssertStatus(HttpStatusCode.OK);
         Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("certified"));
@@ -186,7 +186,7 @@ public sealed class SecurityReviewTests
         // A draft answers the anonymous result and receipt endpoints exactly as a ballot that does not exist.
         var draft = await _kit.Create(BallotKit.Consultative(_kit.Now.AddDays(1), _kit.Now.AddDays(5)));
         var missing = draft + 1000;
-        foreach (var path in new[] { "/api/ballots/{0}/result", "/api/ballots/{0}/receipts/7K3M-Q9XD-2TWA-8HNB" })
+        foreach (var path in new[] { "/api/ballots/{0}/result", "/api/ballots/{0}/receipts/0123456789abcdef", "/api/ballots/{0}/board" })
         {
             var a = await _api.Client.GetAsync(string.Format(path, draft));
             var b = await _api.Client.GetAsync(string.Format(path, missing));

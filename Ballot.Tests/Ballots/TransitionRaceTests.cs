@@ -18,6 +18,7 @@ public sealed class TransitionRaceTests() : BallotApiTests(12, 3)
         var closes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => exec.PostAsync($"/api/ballots/{id}/close", null)));
         Assert.That(closes.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(1), Breakdown(closes));
         Assert.That(closes.Count(r => r.StatusCode == HttpStatusCode.Conflict), Is.EqualTo(7), Breakdown(closes));
+        await Kit.Count(id);
 
         using var scrut = await Api.ClientFor(Roles.Scrutineer);
         var certifies = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => scrut.PostAsync($"/api/ballots/{id}/certify", null)));

@@ -18,7 +18,7 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         var credential = await Kit.Credential(id, "M000001");
         var first = await (await Kit.Vote(credential, """{"boycott":"Yes","timing":"Autumn term"}""")).AssertStatus(HttpStatusCode.Created);
         var receipt = (string)(await first.ReadJson())["receipt"]!;
-        Assert.That(receipt, Does.Match("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$"));
+        Assert.That(receipt, Does.Match("^[0-9a-f]{8}(-[0-9a-f]{8}){7}$"));
 
         var again = await (await Kit.Vote(credential, """{"boycott":"No","timing":"Not at all"}""")).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)again["detail"]!, Does.Contain("already voted").And.Not.Contain("Yes"));
@@ -26,8 +26,8 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         await (await Kit.Vote(await Kit.Credential(id, "M000002"), """{"nonsense":"Yes"}""")).AssertProblem(HttpStatusCode.BadRequest);
 
         await using var conn = await Api.OpenAsync();
-        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
-        Assert.That(await conn.ExecuteScalarAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }),
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That((await TestPapers.OpenAsync(Api, id)).Single(),
             Is.EqualTo("""{"boycott":"Yes","timing":"Autumn term"}"""));
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
 
@@ -43,7 +43,7 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         await Kit.VoteOk(id, "M000001", """{"boycott":"maybe"}""");
         await Kit.VoteOk(id, "M000002", """{"boycott":"","timing":null}""");
         await Kit.VoteOk(id, "M000003", """{"boycott":"yes","timing":"spring term"}""");
-        var answers = (await (await Api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id })).Order(StringComparer.Ordinal).ToList();
+        var answers = (await TestPapers.OpenAsync(Api, id)).Order(StringComparer.Ordinal).ToList();
         Assert.That(answers, Is.EqualTo(new[]
         {
             """{"boycott":"Yes","timing":"Spring term"}""",
@@ -67,7 +67,7 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         Api.Clock.Advance(TimeSpan.FromDays(3));
         var late = await (await Kit.Vote(credential, """{"boycott":"Yes"}""")).AssertProblem(HttpStatusCode.Forbidden);
         Assert.That((string)late["detail"]!, Does.Contain("closed"));
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
     }
 
     [Test]
@@ -111,9 +111,9 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         Assert.That((string)late["detail"]!, Does.Contain("closed"));
         Assert.That(index.TryFind(Credentials.Hash(await Kit.Credential(id, "M000004")), out _, out _, out _), Is.False, "a closed ballot leaves memory");
 
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
         Assert.That(await Kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
-        var answers = (await (await Api.OpenAsync()).QueryAsync<string>("SELECT answers FROM ballot_paper_cast WHERE ballot_id = @id", new { id }))
+        var answers = (await TestPapers.OpenAsync(Api, id))
             .Order(StringComparer.Ordinal).ToList();
         Assert.That(answers, Is.EqualTo(new[] { """{"boycott":"No","timing":"Spring term"}""", """{"boycott":"Yes","timing":"spoiled"}""" }));
     }
@@ -158,7 +158,7 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         var breakdown = string.Join(", ", responses.GroupBy(s => (int)s).Select(g => $"{g.Key}: {g.Count()}"));
         Assert.That(responses.Count(s => s == HttpStatusCode.Created), Is.EqualTo(1), breakdown);
         Assert.That(responses.Count(s => s == HttpStatusCode.Conflict), Is.EqualTo(999), breakdown);
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
         Assert.That(await Kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
     }
 
@@ -175,7 +175,7 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         var results = await Task.WhenAll(tasks);
         Assert.That(results.Take(11).Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Created));
         Assert.That(results[^1].StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(12));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(12));
     }
 
     [Test]
@@ -194,7 +194,7 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         await (await Kit.Vote(await Kit.Credential(id, "M000001"), """{"boycott":"Yes"}""")).AssertStatus(HttpStatusCode.Created);
         var paper = await Api.Client.GetAsync("/vote/" + await Kit.Credential(id, "M000002"));
         Assert.That(paper.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a valid link is never refused for the address it comes from");
-        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast"), Is.EqualTo(1));
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper"), Is.EqualTo(1));
     }
 
     [Test]
@@ -275,7 +275,7 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         var columns = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
             ? (await conn.QueryAsync<string>("SELECT name FROM pragma_table_info('ballot_paper') ORDER BY cid")).ToList()
             : (await conn.QueryAsync<string>("SELECT column_name FROM information_schema.columns WHERE table_name = 'ballot_paper' ORDER BY ordinal_position")).ToList();
-        Assert.That(columns, Is.EqualTo(new[] { "ballot_id", "receipt", "constituency", "answers" }), "no member, credential or time on a paper");
+        Assert.That(columns, Is.EqualTo(new[] { "ballot_id", "tracker", "constituency", "sealed" }), "no member, credential, time or plaintext answer on a paper");
         if (TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite)
             Assert.That(async () => await conn.ExecuteScalarAsync<long>("SELECT rowid FROM ballot_paper LIMIT 1"), Throws.Exception,
                 "no hidden rowid records the order papers arrived in");
@@ -287,11 +287,11 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
         // Voted hours are whole hours.
         var hours = (await conn.QueryAsync<DateTimeOffset>("SELECT voted_hour FROM ballot_elector WHERE voted = 1")).ToList();
         Assert.That(hours.Select(h => (h.Minute, h.Second, h.Millisecond)), Is.All.EqualTo((0, 0, 0)));
-        // No table other than ballot_paper (and, on PostgreSQL, its staging table and the view over both) holds an answer.
+        // No table holds an answer in the clear, ballot_paper included: it holds them sealed.
         var tables = TestDatabase.Engine == Ballot.Core.Data.Engine.Sqlite
             ? (await conn.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).ToList()
             : (await conn.QueryAsync<string>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).ToList();
-        foreach (var table in tables.Where(t => t is not ("ballot_paper" or "ballot_paper_staged" or "ballot_paper_cast")))
+        foreach (var table in tables)
         {
             var dump = string.Join("\n", (await conn.QueryAsync($"SELECT * FROM {table}")).Select(r => string.Join("|", ((IDictionary<string, object>)r).Values)));
             Assert.That(dump, Does.Not.Contain("\"boycott\":\"Yes\"").And.Not.Contain("\"boycott\":\"No\""), table);

@@ -256,7 +256,7 @@ public sealed class BallotConsoleTests
         await Assertions.Expect(visitor.Locator("#receipt-answer")).ToContainTextAsync("No vote with this receipt was counted in this ballot.");
         await visitor.GetByLabel("Receipt code").FillAsync("not a receipt");
         await visitor.GetByRole(AriaRole.Button, new() { Name = "Check" }).ClickAsync();
-        await Assertions.Expect(visitor.Locator(".error-summary")).ToContainTextAsync("A receipt is 16 letters and digits");
+        await Assertions.Expect(visitor.Locator(".error-summary")).ToContainTextAsync("A receipt is the tracker shown when you voted");
 
         // The staff result page finds a receipt among those counted (the executive's session ended as the month passed).
         await scrutineer.GotoAsync(_console.Url($"/ballots/{id}/result?receipt={Uri.EscapeDataString(receipts[0][..9])}"));
@@ -328,8 +328,11 @@ public sealed class BallotConsoleTests
         await Assertions.Expect(exec.Locator(".notice")).ToContainTextAsync("The ballot is open: 20 electors");
         await exec.GotoAsync(_console.Url($"/ballots/{id}"));
         await exec.GetByRole(AriaRole.Button, new() { Name = "Close the ballot now" }).ClickAsync();
-        await Assertions.Expect(exec.Locator(".notice")).ToHaveTextAsync("The ballot is closed and counted.");
+        await Assertions.Expect(exec.Locator(".notice")).ToHaveTextAsync("The ballot is closed; the count waits for the trustees to decrypt the sums.");
         Assert.That(await _kit.Scalar<string>("SELECT status FROM ballot WHERE id = @id", new { id }), Is.EqualTo("closed"));
+        Assert.That(await exec.Locator("main").InnerTextAsync(), Does.Contain("waits for the trustees"), "no result until the trustees decrypt");
+        await _kit.Count(id);
+        await exec.ReloadAsync();
         Assert.That(await exec.Locator("#result-cast").InnerTextAsync(), Is.EqualTo("0"));
         await exec.GotoAsync(_console.Url("/ballots?status=closed"));
         Assert.That(await exec.Locator("main table").InnerTextAsync(), Does.Contain("Indicative ballot on the pay arrangements"));
@@ -353,6 +356,7 @@ public sealed class BallotConsoleTests
 
         using (var api = await _console.Api.ClientFor(Roles.Executive))
             await (await api.PostAsync($"/api/ballots/{id}/close", null)).AssertStatus(HttpStatusCode.OK);
+        await _kit.Count(id);
         using var executive = await _console.SignedInClient(Roles.Executive);
         var certify = await executive.PostAsync($"/ballots/{id}/audit?handler=Certify", new(), tokenFrom: $"/ballots/{id}/audit");
         Assert.That(certify.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));

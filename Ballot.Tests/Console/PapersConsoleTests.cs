@@ -59,10 +59,10 @@ public sealed class PapersConsoleTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Enter these papers" }).ClickAsync();
         var rows = page.Locator("#entered tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(3);
-        Assert.That(await rows.Nth(0).InnerTextAsync(), Does.Contain("is counted").And.Match("[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"));
+        Assert.That(await rows.Nth(0).InnerTextAsync(), Does.Contain("is counted").And.Match("[0-9a-f]{8}(-[0-9a-f]{8}){7}"));
         Assert.That(await rows.Nth(2).InnerTextAsync(), Does.Contain("already entered"));
         await Assertions.Expect(page.Locator("#papers-counted")).ToHaveTextAsync("2");
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
+        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(2));
         await ConsoleFixture.AssertAccessible(page);
         await ConsoleFixture.Screenshot(page, "ballot-papers");
 

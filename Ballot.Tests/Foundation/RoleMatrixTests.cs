@@ -17,7 +17,8 @@ public sealed class RoleMatrixTests
 
     /// <summary>Routes meant for members or the public. Everything else under /api must name its roles.</summary>
     private static readonly string[] PublicPrefixes = ["/health", "/openapi", "/docs", "/vote", "/unsubscribe", "/api/votes", "/api/ballots/{id}/receipts", "/api/ballots/{id}/result", "/api/ping",
-        "/api/ballots/{id}/certificate", "/api/certification-key"];   // the certificate and its key are published for anyone to check (ADR 0230)
+        "/api/ballots/{id}/certificate", "/api/certification-key",   // the certificate and its key are published for anyone to check (ADR 0230)
+        "/api/ballots/{id}/board"];   // the bulletin board, from close, for anyone to verify (ADR 0904)
 
     [OneTimeSetUp]
     public async Task Start() => _api = await ApiHost.StartAsync();

@@ -52,6 +52,8 @@ public sealed class ApiHost : IAsyncDisposable
             ["Ballots:CredentialKey"] = TestDatabase.CredentialKey,
             ["Ballots:CertificationKey"] = TestDatabase.CertificationKey,
             ["Staff:KeysFolder"] = Path.Combine(Path.GetTempPath(), "ballot-tests", "console-keys"),
+            // A few slots per question: the vote path seals from the pool and falls back to direct sealing when it runs dry.
+            ["Ballots:SealingSlotsPerQuestion"] = "4",
         };
         settings?.Invoke(config);
         var app = BallotApi.Build([], b =>

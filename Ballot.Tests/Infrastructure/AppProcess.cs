@@ -124,6 +124,7 @@ public sealed class AppProcess : IAsyncDisposable
         {
             ["Database__ConnectionString"] = db.ConnectionString,
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Ballots__SealingSlotsPerQuestion"] = "4",
         };
         if (TestDatabase.CredentialKey is { } credentialKey) settings["Ballots__CredentialKey"] = credentialKey;
         if (TestDatabase.CertificationKey is { } certificationKey) settings["Ballots__CertificationKey"] = certificationKey;

@@ -32,8 +32,48 @@ public sealed class TestTrustees(ApiHost api)
     }
 
     /// <summary>The given trustees (default: the first t) decrypt the closed ballot's sums, so that it is counted.</summary>
-    public Task DecryptAsync(long ballotId, params int[] which) =>
-        throw new NotImplementedException("The count part fills this in through the decryption endpoints.");
+    public async Task DecryptAsync(long ballotId, params int[] which)
+    {
+        // As the trustee command does: the board over HTTP, the sums recomputed from its papers (a trustee never
+        // decrypts a "sum" it has not added up itself: it could be one vote), then each trustee's partials posted.
+        var people = Of(ballotId);
+        var board = await BoardAsync(Api, ballotId);
+        var sums = RecomputedSums(board);
+        if (which.Length == 0) which = [.. Enumerable.Range(1, board.Ceremony.Threshold)];
+        // Each trustee posts with its own token: the server takes partial decryptions only from the trustee they name.
+        var seats = await TrusteeSeatsAsync(people.Length);
+        foreach (var i in which)
+        {
+            var partials = people[i - 1].Decrypt(SealingContext.ForBallot(ballotId), sums);
+            await (await seats[i - 1].Client.PostAsync($"/api/ballots/{ballotId}/decryptions",
+                Http.JsonBody(SealingJson.Serialize(new BoardDecryption(i, partials))))).AssertStatus(System.Net.HttpStatusCode.OK);
+        }
+    }
+
+    /// <summary>The ballot's board as anyone downloads it.</summary>
+    public static async Task<Board> BoardAsync(ApiHost api, long ballotId)
+    {
+        var response = await (await api.Client.GetAsync($"/api/ballots/{ballotId}/board")).AssertStatus(System.Net.HttpStatusCode.OK);
+        return SealingJson.Deserialize<Board>(await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>The board's sums added up again from its papers, in board order; checked against the board's own.</summary>
+    public static IReadOnlyList<Ciphertext> RecomputedSums(Board board)
+    {
+        var sums = new List<Ciphertext>();
+        foreach (var s in board.Sums)
+        {
+            var papers = board.Papers.Where(p => p.Constituency == s.Constituency).ToList();
+            for (var k = 0; k < s.Options.Count; k++)
+            {
+                var sum = Ciphertext.Sum(papers.Select(p => p.Answers[s.Question].Options[k]));
+                Assert.That(sum.Encode(), Is.EqualTo(s.Options[k].Encode()), $"the board's sum for {s.Constituency}, question {s.Question}, option {k}");
+                sums.Add(sum);
+            }
+        }
+        return sums;
+    }
+
 
     /// <summary>One staff token and client per trustee seat (1 scrutineer, executives, 1 reserve), made once per host.</summary>
     public sealed record TrusteeSeat(string Role, string Name, long TokenId, string Token, HttpClient Client);

@@ -89,7 +89,7 @@ public sealed class SeveralProcessesTests(string engine)
     [OneTimeTearDown]
     public async Task Stop()
     {
-        foreach (var c in (_org ?? []).Concat(_exec ?? []).Concat(_anon ?? []).Concat((_trustees ?? []).Select(t => t.Client))) c.Dispose();
+        foreach (var c in (_org ?? []).Concat(_exec ?? []).Concat(_anon ?? []).Concat((_seats ?? []).Select(t => t.Client))) c.Dispose();
         foreach (var p in _apis.Concat(_workers)) await p.DisposeAsync();
         if (_smtp is not null) await _smtp.DisposeAsync();
         if (_db is not null) await _db.DisposeAsync();
@@ -101,22 +101,40 @@ public sealed class SeveralProcessesTests(string engine)
         return (await conn.ExecuteScalarAsync<T>(sql, args))!;
     }
 
+    private readonly Dictionary<long, Ballot.Core.Sealing.Trustee[]> _trustees = [];
+
+    /// <summary>A draft, created through API <paramref name="api"/>; <see cref="Ceremony"/> makes its key.</summary>
     private async Task<long> CreateBallot(int api, DateTimeOffset opens, DateTimeOffset closes, string electorate)
     {
         var json = BallotKit.Consultative(opens, closes, electorate);
         var created = await (await _exec[api].PostAsync("/api/ballots", Http.JsonBody(json))).AssertStatus(HttpStatusCode.Created);
-        return (long)(await created.ReadJson())["id"]!;
+        var id = (long)(await created.ReadJson())["id"]!;
+        return id;
+    }
+
+    /// <summary>Trustees 1 and 2 decrypt the closed ballot's sums through API <paramref name="api"/>, from the board it serves.</summary>
+    private async Task Decrypt(long id, int api)
+    {
+        var json = await (await _anon[api].GetAsync($"/api/ballots/{id}/board")).AssertStatus(HttpStatusCode.OK).Result.Content.ReadAsStringAsync();
+        var sums = TestTrustees.RecomputedSums(Ballot.Core.Sealing.SealingJson.Deserialize<Ballot.Core.Sealing.Board>(json));
+        foreach (var t in _trustees[id].Take(2))
+        {
+            var body = Ballot.Core.Sealing.SealingJson.Serialize(new Ballot.Core.Sealing.BoardDecryption(t.Index, t.Decrypt(Ballot.Core.Sealing.SealingContext.ForBallot(id), sums)));
+            // Each trustee with its own token: only it may send its decryptions.
+            var url = new Uri(new Uri(ApiAddress(_apis[api])), $"/api/ballots/{id}/decryptions");
+            await (await _seats![t.Index - 1].Client.PostAsync(url, Http.JsonBody(body))).AssertStatus(HttpStatusCode.OK);
+        }
     }
 
     /// <summary>The ballot's key ceremony through API A, its trustees in-process (each with a staff token of their own).</summary>
     private async Task Ceremony(long id)
     {
-        _trustees ??= await Task.WhenAll(Enumerable.Range(1, 3).Select(i => TestTrustees.NewSeatAsync(new Uri(ApiAddress(_apis[0])), i, 3,
+        _seats ??= await Task.WhenAll(Enumerable.Range(1, 3).Select(i => TestTrustees.NewSeatAsync(new Uri(ApiAddress(_apis[0])), i, 3,
             (role, name) => new Ballot.Core.Staff.CreateToken.Handler(_direct, TimeProvider.System).Handle(new Ballot.Core.Staff.CreateToken.Command(role, name), CancellationToken.None))));
-        await TestTrustees.RunCeremonyAsync(_exec[0], _trustees, id, threshold: 2);
+        _trustees[id] = await TestTrustees.RunCeremonyAsync(_exec[0], _seats, id, threshold: 2);
     }
 
-    private TestTrustees.TrusteeSeat[]? _trustees;
+    private TestTrustees.TrusteeSeat[]? _seats;
 
     private async Task<long[]> WorkplaceIds(int count)
     {
@@ -158,9 +176,8 @@ public sealed class SeveralProcessesTests(string engine)
         Assert.That(outcomes.Select(o => o.Count(s => s == HttpStatusCode.Created)), Has.All.EqualTo(1), "one 201 per credential");
         Assert.That(outcomes.SelectMany(o => o).Where(s => s != HttpStatusCode.Created), Has.All.EqualTo(HttpStatusCode.Conflict),
             "the other API refuses the second use");
-        Assert.That(await Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id })
-                    + await Scalar<long>("SELECT COUNT(*) FROM ballot_paper_staged WHERE ballot_id = @id", new { id }),
-            Is.EqualTo(voting.Count), "one paper per credential in the database");
+        Assert.That(await Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }),
+            Is.EqualTo(voting.Count), "one sealed paper per credential in the database");
         Assert.That(await Scalar<long>("SELECT COUNT(*) FROM ballot_elector WHERE ballot_id = @id AND voted = 1", new { id }), Is.EqualTo(voting.Count));
 
         // A credential used through one API is refused by the other afterwards too, both ways round.
@@ -179,8 +196,7 @@ public sealed class SeveralProcessesTests(string engine)
         Assert.That((await Vote(1, credentials[^2])).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         var page = await _anon[0].GetAsync($"/vote/{unused}");
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("closed"), "API A's voting page says the ballot closed");
-        Assert.That(await Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id })
-                    + await Scalar<long>("SELECT COUNT(*) FROM ballot_paper_staged WHERE ballot_id = @id", new { id }), Is.EqualTo(voting.Count));
+        Assert.That(await Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(voting.Count));
     }
 
     [Test, Order(2)]
@@ -241,7 +257,8 @@ public sealed class SeveralProcessesTests(string engine)
             var refused = await Vote(api, first);
             Assert.That((int)refused.StatusCode, Is.InRange(400, 499), $"API {api} refuses a vote after the worker closed the ballot");
         }
-        // Both APIs show the result the worker counted, the same on each.
+        // The trustees decrypt through API A; both APIs show the result, the same on each.
+        await Decrypt(id, 0);
         var results = new List<string>();
         foreach (var exec in _exec)
             results.Add((await (await exec.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK).Result.ReadJson()).ToJsonString());

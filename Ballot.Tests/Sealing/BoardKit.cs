@@ -15,7 +15,7 @@ internal static class BoardKit
         var ceremony = SealingKit.Run(ballotId, threshold: 2, trustees: 3);
         int[] optionCounts = [3, 4];
         var random = new Random((int)ballotId);
-        using var sealer = new BallotSealer(ballotId, ceremony.BallotKey, optionCounts, slotsPerQuestion: 4, fillInBackground: false);
+        using var sealer = new PaperSealer(ballotId, ceremony.BallotKey, optionCounts, slotsPerQuestion: 4, fillInBackground: false);
         var cast = Constituencies.Select(_ => new long[7]).ToArray();
         var boardPapers = new List<BoardPaper>();
         for (var p = 0; p < papers; p++)

@@ -64,7 +64,7 @@ public sealed class SealingPoolTests
     [Test]
     public void A_ballot_sealer_fills_in_the_background_and_seals_each_question_under_its_own_context()
     {
-        using var sealer = new BallotSealer(BallotId, _ceremony.BallotKey, [3, 4, 3], slotsPerQuestion: 2);
+        using var sealer = new PaperSealer(BallotId, _ceremony.BallotKey, [3, 4, 3], slotsPerQuestion: 2);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (sealer.Pools.Sum(p => p.Available) < 6 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         Assert.That(sealer.Pools.Select(p => (p.OptionCount, p.Capacity)), Is.EquivalentTo(new[] { (3, 4), (4, 2) }));

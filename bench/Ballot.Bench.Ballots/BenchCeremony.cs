@@ -9,6 +9,11 @@ using MediatR;
 /// </summary>
 public static class BenchCeremony
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(long, int), StaffActor> Actors = new();
+
+    /// <summary>Trustee i's staff identity for the ballot: only it may send trustee i's partial decryptions.</summary>
+    public static StaffActor ActorOf(long ballotId, int trustee) => Actors[(ballotId, trustee)];
+
     public static async Task<Trustee[]> RunAsync(IMediator mediator, long ballotId)
     {
         var seats = new (string Role, string TokenRole, string Name)[] { ("scrutineer", Roles.Scrutineer, "Bench scrutineer"), ("executive", Roles.Executive, "Bench executive"), ("reserve", Roles.Executive, "Bench reserve") };
@@ -17,6 +22,7 @@ public static class BenchCeremony
         await mediator.Send(new NameTrustees.Command(ballotId,
             new NameTrustees.Input(2, [.. seats.Select((s, i) => new NameTrustees.TrusteeInput(s.Role, s.Name, null, tokens[i].Id))]), "bench"));
         StaffActor Actor(int i) => new("token", tokens[i - 1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture), tokens[i - 1].Name, tokens[i - 1].Role);
+        for (var i = 1; i <= 3; i++) Actors[(ballotId, i)] = Actor(i);
         var settings = new CeremonySettings(ballotId, 2, 3);
         var people = Enumerable.Range(1, 3).Select(i => Trustee.Create(settings, i)).ToArray();
         var announcements = people.Select(p => p.Announce()).ToArray();

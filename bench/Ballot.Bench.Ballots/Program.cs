@@ -3,7 +3,9 @@
 //      letters queued);
 //   2. casting votes over HTTP with wrk (64 connections, distinct credentials, each 201 only after a durable commit),
 //      beside the ceiling measured with the same tool against POST /api/ping of the same process in the same run;
-//   3. counting M votes: closing a ballot with M papers (the count, the receipts' hash and the audit entries).
+//   3. counting M sealed votes: closing a ballot with M papers (adding the ciphertexts per constituency, question and
+//      option), then two of three trustees decrypting the sums (their partials checked, combined, solved, the result).
+// Every ballot has its key from a 2-of-3 ceremony run in this process first (trustees as TestTrustees runs them).
 // Usage: dotnet run -c Release --project bench/Ballot.Bench.Ballots -- [--engine sqlite|postgres] [--electors 450000]
 //        [--count-votes 1000000] [--duration 10] [--connections 64] [--runs 1] [--warmup 3 (seconds of votes before measuring)]
 using System.Diagnostics;
@@ -22,6 +24,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Ballot.Core.Ballots.Voting;
+using Ballot.Core.Sealing;
 
 var engine = ArgS("--engine", "sqlite");
 var electors = Arg("--electors", 450_000);
@@ -56,8 +59,9 @@ if (only == "micro")
         sw.Restart();
         var qs = new List<Question> { new("boycott", "B", ["Yes", "No"]), new("timing", "T", ["Autumn term", "Spring term", "Not at all"]) };
         var a = new Dictionary<string, string?> { ["boycott"] = "Yes", ["timing"] = "Autumn term" };
-        for (var i = 0; i < creds.Count; i++) CastVote.Canonical(qs, a);
-        Console.WriteLine($"canonical: {sw.Elapsed.TotalMicroseconds / creds.Count:0.0} us each");
+        var key = await h.Services.GetRequiredService<BallotSealer>().KeyAsync(1);
+        for (var i = 0; i < 1000; i++) BallotSealer.Seal(key, 1, qs, a);
+        Console.WriteLine($"sealing a paper (2 questions, 3 + 4 options): {sw.Elapsed.TotalMicroseconds / 1000:0.0} us each");
     }
     // The in-memory elector index: load time and managed memory for this electorate.
     var index = h.Services.GetRequiredService<ElectorIndex>();
@@ -73,11 +77,15 @@ if (only == "micro")
     var states = new List<ElectorState>();
     foreach (var c in fresh) if (await lookup.FindAsync(c, default) is { Voted: 0 } st) states.Add(st);
     var queue = new System.Collections.Concurrent.ConcurrentQueue<ElectorState>(states);
+    var sealer = h.Services.GetRequiredService<BallotSealer>();
+    var qs2 = new List<Question> { new("boycott", "B", ["Yes", "No"]), new("timing", "T", ["Autumn term", "Spring term", "Not at all"]) };
+    var sealedVotes = new System.Collections.Concurrent.ConcurrentQueue<(ElectorState, SealedVote)>();
+    foreach (var st in states) sealedVotes.Enqueue((st, await sealer.SealAsync(st.BallotId, qs2, new Dictionary<string, string?> { ["boycott"] = "Yes" })));
     var w = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, 64).Select(async _ =>
     {
-        while (queue.TryDequeue(out var st))
-            await writer.SubmitAsync(new Vote(st.BallotId, st.MemberId, st.CredentialHash, st.Constituency, "{\"boycott\":\"Yes\",\"timing\":\"spoiled\"}"));
+        while (sealedVotes.TryDequeue(out var v))
+            await writer.SubmitAsync(new Vote(v.Item1.BallotId, v.Item1.MemberId, v.Item1.CredentialHash, v.Item1.Constituency, v.Item2));
     }));
     Console.WriteLine($"writer alone: {states.Count / w.Elapsed.TotalSeconds:0} votes/s over {states.Count} votes in {w.Elapsed.TotalMilliseconds:0} ms");
     return 0;
@@ -182,7 +190,7 @@ async Task OpenAndVote(int run)
         async Task<long> Papers()
         {
             await using var c = await host.Services.GetRequiredService<Db>().OpenAsync();
-            return await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper_cast WHERE ballot_id = @id", new { id = ballot.Id });
+            return await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id = ballot.Id });
         }
         Console.WriteLine($"RESULT ceiling POST /api/ping: {ping.Rps:0} req/s, p50 {ping.P50}, p99 {ping.P99}");
         Console.WriteLine($"RESULT votes POST /api/votes: {votes.Rps:0} votes/s, p50 {votes.P50}, p99 {votes.P99}, non-201 {votes.Non2xx}, " +
@@ -231,27 +239,32 @@ async Task Count(int run)
     await SeedMembers(db, countVotes);
     var now = DateTimeOffset.UtcNow;
     var ballot = await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)) with { Counting = Counting.PerWorkplace }, "bench"));
-    await BenchCeremony.RunAsync(mediator, ballot.Id);
+    var trustees = await BenchCeremony.RunAsync(mediator, ballot.Id);
     var t = Stopwatch.StartNew();
     await mediator.Send(new OpenBallot.Command(ballot.Id, "bench"));
     Console.WriteLine($"RESULT open {countVotes} electors (in process): {t.Elapsed.TotalSeconds:0.00} s");
-    await FillPapers(db, ballot.Id);
+    t.Restart();
+    await FillPapers(db, ballot.Id, await host.Services.GetRequiredService<BallotSealer>().KeyAsync(ballot.Id));
+    Console.WriteLine($"filled {countVotes} sealed papers in {t.Elapsed.TotalSeconds:0.0} s");
     // Close at the closing time: move it back, as the worker would find it.
     await using (var c = await db.OpenAsync())
         await c.ExecuteAsync("UPDATE ballot SET closes_at = @past WHERE id = @id", new { past = DateTimeOffset.UtcNow.AddSeconds(-1), id = ballot.Id });
-    await using (var c = await db.OpenAsync())
-    {
-        var row = await BallotRow.LoadAsync(c, ballot.Id);
-        t.Restart();
-        var result = await Tally.CountAsync(c, null, host.Services.GetRequiredService<BallotPapers>(), row, null, DateTimeOffset.UtcNow);
-        Console.WriteLine($"RESULT tally {result.VotesCast} votes, {result.Constituencies.Count} constituencies: {t.Elapsed.TotalSeconds:0.000} s");
-    }
     t.Restart();
     await mediator.Send(new CloseBallot.Command(ballot.Id, "bench"));
-    Console.WriteLine($"RESULT close and count {countVotes} votes (status, count, receipts hash, audit, one transaction): {t.Elapsed.TotalSeconds:0.000} s");
+    Console.WriteLine($"RESULT close and sum {countVotes} sealed votes (status, sums per constituency, question and option, audit, one transaction): {t.Elapsed.TotalSeconds:0.000} s");
+    // Two trustees decrypt the sums on "their machines" (here), then the server checks, combines, solves and counts.
+    var board = await Ballot.Core.Ballots.Count.PaperSums.LoadAsync(await db.OpenAsync(), null, ballot.Id);
+    var flat = Ballot.Core.Ballots.Count.PaperSums.Flatten(board.Select(b => b.Sum));
+    t.Restart();
+    var partials = trustees.Take(2).Select(tr => new BoardDecryption(tr.Index, tr.Decrypt(SealingContext.ForBallot(ballot.Id), flat))).ToList();
+    Console.WriteLine($"RESULT two trustees' partial decryptions of {flat.Count} option sums (their machines' work): {t.Elapsed.TotalSeconds:0.000} s");
+    t.Restart();
+    foreach (var p in partials) await mediator.Send(new SubmitDecryption.Command(ballot.Id, p, BenchCeremony.ActorOf(ballot.Id, p.Trustee)));
+    Console.WriteLine($"RESULT server: check both trustees' proofs, combine, solve, result ({flat.Count} option sums): {t.Elapsed.TotalSeconds:0.000} s");
     await drop();
 }
 
+// A 2-of-3 ceremony run in this process, its key installed as the ceremony endpoints would leave it.
 BallotInput Input(DateTimeOffset opens, DateTimeOffset closes) => new("Bench ballot", BallotKind.Consultative, Counting.Aggregated, opens, closes,
     new Electorate(), [], null,
     [new QuestionInput("boycott", "Boycott?", ["Yes", "No"]), new QuestionInput("timing", "When?", ["Autumn term", "Spring term", "Not at all"])]);
@@ -319,30 +332,37 @@ static async Task SeedMembers(Db db, int n)
     await tx.CommitAsync();
 }
 
-static async Task FillPapers(Db db, long ballotId)
+// Sealing a million papers for real would take hours on two cores: 2,000 real sealed papers, each stored under many
+// random trackers (the tracker is only the row's key here). Every stored ciphertext is a real one, so decoding and adding
+// cost what they would; the totals come out as the pool's choices dictate.
+static async Task FillPapers(Db db, long ballotId, BallotKey key)
 {
+    var qs = new List<Question> { new("boycott", "B", ["Yes", "No"]), new("timing", "T", ["Autumn term", "Spring term", "Not at all"]) };
+    string[] yes = ["Yes", "No", "Yes", "spoiled"], timing = ["Autumn term", "Not at all", "Spring term", "spoiled"];
+    var pool = new SealedVote[2000];
+    Parallel.For(0, pool.Length, i => pool[i] = BallotSealer.Seal(key, ballotId, qs, new Dictionary<string, string?> { ["boycott"] = yes[i % 4], ["timing"] = timing[i % 4] }));
     await using var conn = await db.OpenAsync();
     await using var tx = await db.BeginWriteAsync(conn);
     await conn.ExecuteAsync("UPDATE ballot_elector SET voted = 1 WHERE ballot_id = @ballotId", new { ballotId }, tx);
     var constituencies = (await conn.QueryAsync<string>("SELECT constituency FROM ballot_elector WHERE ballot_id = @ballotId", new { ballotId }, tx)).ToList();
-    string[] answers = ["{\"boycott\":\"Yes\",\"timing\":\"Autumn term\"}", "{\"boycott\":\"No\",\"timing\":\"Not at all\"}", "{\"boycott\":\"Yes\",\"timing\":\"Spring term\"}", "{\"boycott\":\"spoiled\",\"timing\":\"spoiled\"}"];
     var rnd = new Random(1);
+    string Tracker() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     if (conn is NpgsqlConnection pg)
     {
-        await using var copy = await pg.BeginBinaryImportAsync("COPY ballot_paper (ballot_id, receipt, constituency, answers) FROM STDIN (FORMAT BINARY)");
-        foreach (var c in constituencies) await copy.WriteRowAsync(default, ballotId, Receipts.New(), c, answers[rnd.Next(4)]);
+        await using var copy = await pg.BeginBinaryImportAsync("COPY ballot_paper (ballot_id, tracker, constituency, sealed) FROM STDIN (FORMAT BINARY)");
+        foreach (var c in constituencies) await copy.WriteRowAsync(default, ballotId, Tracker(), c, pool[rnd.Next(pool.Length)].Sealed);
         await copy.CompleteAsync();
     }
     else
     {
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES ($b, $r, $c, $a)";
-        var pb = cmd.AddParameter("$b"); var pr = cmd.AddParameter("$r"); var pc = cmd.AddParameter("$c"); var pa = cmd.AddParameter("$a");
+        cmd.CommandText = "INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES ($b, $t, $c, $s)";
+        var pb = cmd.AddParameter("$b"); var pt = cmd.AddParameter("$t"); var pc = cmd.AddParameter("$c"); var ps = cmd.AddParameter("$s");
         pb.Value = ballotId;
         foreach (var c in constituencies)
         {
-            pr.Value = Receipts.New(); pc.Value = c; pa.Value = answers[rnd.Next(4)];
+            pt.Value = Tracker(); pc.Value = c; ps.Value = pool[rnd.Next(pool.Length)].Sealed;
             await cmd.ExecuteNonQueryAsync();
         }
     }

@@ -34,15 +34,22 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
             await Scrutineer(mediator);
             var now = DateTimeOffset.UtcNow;
             ballotId = (await mediator.Send(new CreateBallot.Command(Input(now, now.AddDays(1)), "bench"))).Id;
-            await BenchCeremony.RunAsync(mediator, ballotId);
+            var trustees = await BenchCeremony.RunAsync(mediator, ballotId);
             await mediator.Send(new OpenBallot.Command(ballotId, "bench"));
-            await FillPapers(db, ballotId);
+            await FillPapers(db, ballotId, await host.Services.GetRequiredService<Ballot.Core.Ballots.Voting.BallotSealer>().KeyAsync(ballotId));
             await using (var c = await db.OpenAsync())
                 await c.ExecuteAsync("UPDATE ballot SET closes_at = @past WHERE id = @id", new { past = DateTimeOffset.UtcNow.AddSeconds(-1), id = ballotId });
             await mediator.Send(new CloseBallot.Command(ballotId, "bench"));
+            // Two of the three trustees decrypt the sums, as the trustee command would; the second answer counts it.
+            await using (var c = await db.OpenAsync())
+            {
+                var flat = Ballot.Core.Ballots.Count.PaperSums.Flatten((await Ballot.Core.Ballots.Count.PaperSums.LoadAsync(c, null, ballotId)).Select(x => x.Sum));
+                foreach (var t in trustees.Take(2))
+                    await mediator.Send(new SubmitDecryption.Command(ballotId, new Ballot.Core.Sealing.BoardDecryption(t.Index, t.Decrypt(Ballot.Core.Sealing.SealingContext.ForBallot(ballotId), flat)), BenchCeremony.ActorOf(ballotId, t.Index)));
+            }
             Console.WriteLine($"seeded, opened, voted and counted {votes} papers in {sw.Elapsed.TotalSeconds:0} s");
             await using var read = await db.OpenAsync();
-            receipt = Receipts.Display(await read.ExecuteScalarAsync<string>("SELECT receipt FROM ballot_paper WHERE ballot_id = @ballotId ORDER BY receipt LIMIT 1 OFFSET 12345", new { ballotId }) ?? "");
+            receipt = Receipts.Display(await read.ExecuteScalarAsync<string>("SELECT tracker FROM ballot_paper WHERE ballot_id = @ballotId ORDER BY tracker LIMIT 1 OFFSET 12345", new { ballotId }) ?? "");
         }
         var pages = new (string Name, string Path)[]
         {
@@ -199,31 +206,40 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
         new Electorate(), [], null,
         [new QuestionInput("boycott", "Boycott?", ["Yes", "No"]), new QuestionInput("timing", "When?", ["Autumn term", "Spring term", "Not at all"])]);
 
-    /// <summary>Every elector has voted: one paper each, with answers spread over the options (as the ballots benchmark fills them).</summary>
-    private static async Task FillPapers(Db db, long ballotId)
+    // A 2-of-3 ceremony run in this process, its key installed as the ceremony endpoints would leave it.
+    /// <summary>
+    /// Every elector has voted: one sealed paper each, drawn from a pool of 2,000 really sealed ones (sealing a million
+    /// takes hours on two cores) under random trackers, with answers spread over the options.
+    /// </summary>
+    private static async Task FillPapers(Db db, long ballotId, Ballot.Core.Sealing.BallotKey key)
     {
+        var qs = new List<Question> { new("boycott", "B", ["Yes", "No"]), new("timing", "T", ["Autumn term", "Spring term", "Not at all"]) };
+        string[] yes = ["Yes", "No", "Yes", "spoiled"], timing = ["Autumn term", "Not at all", "Spring term", "spoiled"];
+        var pool = new Ballot.Core.Ballots.Voting.SealedVote[2000];
+        Parallel.For(0, pool.Length, i => pool[i] = Ballot.Core.Ballots.Voting.BallotSealer.Seal(key, ballotId, qs,
+            new Dictionary<string, string?> { ["boycott"] = yes[i % 4], ["timing"] = timing[i % 4] }));
         await using var conn = await db.OpenAsync();
         await using var tx = await db.BeginWriteAsync(conn);
         await conn.ExecuteAsync("UPDATE ballot_elector SET voted = 1 WHERE ballot_id = @ballotId", new { ballotId }, tx);
         var constituencies = (await conn.QueryAsync<string>("SELECT constituency FROM ballot_elector WHERE ballot_id = @ballotId", new { ballotId }, tx)).ToList();
-        string[] answers = ["{\"boycott\":\"Yes\",\"timing\":\"Autumn term\"}", "{\"boycott\":\"No\",\"timing\":\"Not at all\"}", "{\"boycott\":\"Yes\",\"timing\":\"Spring term\"}", "{\"boycott\":\"spoiled\",\"timing\":\"spoiled\"}"];
         var rnd = new Random(1);
+        static string Tracker() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         if (conn is NpgsqlConnection pg)
         {
-            await using var copy = await pg.BeginBinaryImportAsync("COPY ballot_paper (ballot_id, receipt, constituency, answers) FROM STDIN (FORMAT BINARY)");
-            foreach (var c in constituencies) await copy.WriteRowAsync(default, ballotId, Receipts.New(), c, answers[rnd.Next(4)]);
+            await using var copy = await pg.BeginBinaryImportAsync("COPY ballot_paper (ballot_id, tracker, constituency, sealed) FROM STDIN (FORMAT BINARY)");
+            foreach (var c in constituencies) await copy.WriteRowAsync(default, ballotId, Tracker(), c, pool[rnd.Next(pool.Length)].Sealed);
             await copy.CompleteAsync();
         }
         else
         {
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES ($b, $r, $c, $a)";
-            var pb = cmd.AddParameter("$b"); var pr = cmd.AddParameter("$r"); var pc = cmd.AddParameter("$c"); var pa = cmd.AddParameter("$a");
+            cmd.CommandText = "INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES ($b, $t, $c, $s)";
+            var pb = cmd.AddParameter("$b"); var pt = cmd.AddParameter("$t"); var pc = cmd.AddParameter("$c"); var ps = cmd.AddParameter("$s");
             pb.Value = ballotId;
             foreach (var c in constituencies)
             {
-                pr.Value = Receipts.New(); pc.Value = c; pa.Value = answers[rnd.Next(4)];
+                pt.Value = Tracker(); pc.Value = c; ps.Value = pool[rnd.Next(pool.Length)].Sealed;
                 await cmd.ExecuteNonQueryAsync();
             }
         }

@@ -57,7 +57,9 @@ public sealed class AuditModel(IMediator mediator) : ConsolePageModel
         "reminders-queued" or "reminder-queued" => "Reminders queued",
         "reminders-cancelled" => "Unsent reminders cancelled",
         "closed" => "Voting closed",
-        "counted" => "Counted",
+        "summed" => "Sealed papers added up for the trustees",
+        "decryption-received" => "A trustee's partial decryptions received and checked",
+        "counted" => "Counted from the trustees' decryptions",
         "certified" => "Certified by the scrutineer",
         _ => ev,
     };

@@ -51,7 +51,7 @@ public sealed class ShowModel(IMediator mediator, TimeProvider clock) : ConsoleP
             await OnGetAsync();
             return Page();
         }
-        Tell("The ballot is closed and counted.");
+        Tell(CloseBallot.AwaitingTrustees);
         return Redirect($"/ballots/{Id}/result");
     }
 }

@@ -2,15 +2,15 @@ using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Dapper;
 using MediatR;
-using Microsoft.Extensions.Options;
 
 namespace Ballot.Core.Ballots.Papers;
 
 /// <summary>
 /// The scrutineer, or staff acting for them, records a batch of returned voting papers: each by its serial number (typed)
 /// or the link or short code read from its QR code, with the answers marked on it. A paper counts exactly like an online
-/// vote: the elector's participation is claimed and a paper with a random receipt joins ballot_paper, in one transaction,
-/// so the first vote of a member stands whichever channel it came by. See docs/decisions/0610.
+/// vote: the elector's participation is claimed and the marks, sealed under the ballot's key as an online vote is
+/// (<see cref="Voting.BallotSealer"/>), join ballot_paper with their tracker, in one transaction, so the first vote of a
+/// member stands whichever channel it came by. See docs/decisions/0610 and 0903.
 /// </summary>
 public static class EnterReturnedPapers
 {
@@ -60,7 +60,7 @@ public static class EnterReturnedPapers
     }
 
     /// <param name="Outcome">counted, duplicate (its member had already voted: set aside), late (refused), already-entered or unknown (refused).</param>
-    /// <param name="Receipt">for a counted paper: its receipt, shown to whoever enters it (the member never sees it).</param>
+    /// <param name="Receipt">for a counted paper: its tracker, shown to whoever enters it (the member never sees it).</param>
     public sealed record PaperOutcome(int Index, string? Serial, string Outcome, string? Receipt, string Message);
 
     public sealed record Result(long BatchId, int Papers, int Counted, int Duplicates, int Late, int Refused, IReadOnlyList<PaperOutcome> Outcomes);
@@ -75,7 +75,7 @@ public static class EnterReturnedPapers
     /// <summary>The same claim an online vote makes (VoteWriter): exactly one vote per elector, whichever channel is first.</summary>
     private const string Claim = "UPDATE ballot_elector SET voted = 1, voted_hour = @hour WHERE ballot_id = @ballotId AND member_id = @memberId AND voted = 0";
 
-    public sealed class Handler(Db db, TimeProvider clock, IOptions<BallotOptions> options, Voting.BallotPapers papers) : IRequestHandler<Command, Result>
+    public sealed class Handler(Db db, TimeProvider clock, Voting.BallotSealer sealer) : IRequestHandler<Command, Result>
     {
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
@@ -92,6 +92,9 @@ public static class EnterReturnedPapers
                         $"Unknown question id(s): {string.Join(", ", unknown)}. The questions are: {string.Join(", ", questions.Select(q => q.Id))}.");
             }
 
+            // Sealed before the write transaction, as an online vote is before the writer's batch: sealing is the slow part.
+            var sealedPapers = new Voting.SealedVote[paper.Status == "draft" ? 0 : cmd.Papers.Count];
+            for (var i = 0; i < sealedPapers.Length; i++) sealedPapers[i] = await sealer.SealAsync(cmd.BallotId, questions, cmd.Papers[i].Answers, ct);
             var outcomes = new List<PaperOutcome>(cmd.Papers.Count);
             var duplicates = new List<string>();
             var late = new List<string>();
@@ -140,14 +143,14 @@ public static class EnterReturnedPapers
                     else
                     {
                         returned = "counted";
-                        var receipt = Receipts.New();
+                        var sealedPaper = sealedPapers[i];
                         var constituency = await conn.ExecuteScalarAsync<string>(
                             "SELECT constituency FROM ballot_elector WHERE ballot_id = @ballotId AND member_id = @memberId",
                             new { ballotId = cmd.BallotId, memberId = issued.MemberId }, tx);
                         // The same row an online vote writes: no serial, no member, no time (ADR 0200).
-                        await conn.ExecuteAsync($"INSERT INTO {papers.NewPaperTable} (ballot_id, receipt, constituency, answers) VALUES (@ballotId, @receipt, @constituency, @answers)",
-                            new { ballotId = cmd.BallotId, receipt, constituency, answers = CastVote.Canonical(questions, p.Answers) }, tx);
-                        outcomes.Add(new(i, serial, "counted", Receipts.Display(receipt), $"Paper {serial} is counted."));
+                        await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@ballotId, @tracker, @constituency, @sealed)",
+                            new { ballotId = cmd.BallotId, tracker = sealedPaper.Tracker, constituency, @sealed = sealedPaper.Sealed }, tx);
+                        outcomes.Add(new(i, serial, "counted", Receipts.Display(sealedPaper.Tracker), $"Paper {serial} is counted."));
                     }
                     await conn.ExecuteAsync("""
                         UPDATE ballot_voting_paper SET returned = @returned, return_batch = @batchId WHERE ballot_id = @ballotId AND serial = @serial
@@ -165,7 +168,6 @@ public static class EnterReturnedPapers
                     await Audit.AppendAsync(conn, tx, cmd.BallotId, "returned-paper-duplicate", cmd.Actor, new { batch = batchId, serial }, now);
                 await tx.CommitAsync(ct);
             }
-            if (outcomes.Any(o => o.Outcome == "counted")) await papers.MixAsync(conn, options.Value.MixPapersAtLeast);
             return new Result(batchId, outcomes.Count, outcomes.Count(o => o.Outcome == "counted"), duplicates.Count, late.Count,
                 outcomes.Count(o => o.Outcome is "unknown" or "already-entered"), outcomes);
         }

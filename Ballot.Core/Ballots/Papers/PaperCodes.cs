@@ -35,7 +35,13 @@ public static class PaperCodes
     public static string Display(string code) => $"{code[..4]}-{code[4..8]}-{code[8..12]}-{code[12..]}";
 
     /// <summary>What a member or staff typed: any case, dashes and spaces ignored, O/I/L read as 0/1/1. Null if not a code.</summary>
-    public static string? Normalize(string? text) => Receipts.Normalize(text);
+    public static string? Normalize(string? text)
+    {
+        if (text is null) return null;
+        var s = new string(text.Where(c => c is not ('-' or ' ')).Select(char.ToUpperInvariant)
+            .Select(c => c switch { 'O' => '0', 'I' or 'L' => '1', _ => c }).ToArray());
+        return s.Length == ShortCodeChars && s.All(c => Alphabet.Contains(c)) ? s : null;
+    }
 
     /// <summary>Stored and looked up: SHA-256 of the normalised code.</summary>
     public static string Hash(string code) => Credentials.Hash("paper:" + code);

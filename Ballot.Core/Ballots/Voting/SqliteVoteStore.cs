@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Ballot.Core.Ballots.Voting;
 
 /// <summary>
-/// SQLite: which ballots are open, then one claim and one paper per vote, on the writer's own connection with its
+/// SQLite: which ballots are open, then one claim and one sealed paper per vote, on the writer's own connection with its
 /// three statements prepared once and run synchronously (the library's async calls run synchronously too, at the cost
 /// of a task each). The claim's row count decides: exactly one of any number of votes with a credential, in this batch
 /// or any other, sees 1. SQLite's write lock, held from BEGIN IMMEDIATE, makes closing wait for the batch. The commit
@@ -23,7 +23,7 @@ internal sealed class SqliteVoteStore : IVoteStore
     private int _sinceCheckpoint;
     private readonly DbCommand _open, _claim, _paper;
     private readonly DbParameter _openId, _openNow, _claimHash, _claimBallot, _claimMember, _claimHour;
-    private readonly DbParameter _paperBallot, _paperReceipt, _paperConstituency, _paperAnswers;
+    private readonly DbParameter _paperBallot, _paperTracker, _paperConstituency, _paperSealed;
 
     private SqliteVoteStore(Db db, DbConnection conn, WalPipeline pipeline, BallotOptions options, ILogger log)
     {
@@ -46,11 +46,11 @@ internal sealed class SqliteVoteStore : IVoteStore
         _claimMember = _claim.AddParameter("m");
         _claimHour = _claim.AddParameter("hour");
         _paper = conn.CreateCommand();
-        _paper.CommandText = "INSERT INTO ballot_paper (ballot_id, receipt, constituency, answers) VALUES (@b, @r, @c, @a)";
+        _paper.CommandText = "INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@b, @t, @c, @s)";
         _paperBallot = _paper.AddParameter("b");
-        _paperReceipt = _paper.AddParameter("r");
+        _paperTracker = _paper.AddParameter("t");
         _paperConstituency = _paper.AddParameter("c");
-        _paperAnswers = _paper.AddParameter("a");
+        _paperSealed = _paper.AddParameter("s");
     }
 
     public static async Task<IVoteStore> OpenAsync(Db db, BallotOptions options, ILogger log)
@@ -111,13 +111,12 @@ internal sealed class SqliteVoteStore : IVoteStore
             _claimBallot.Value = v.BallotId;
             _claimMember.Value = v.MemberId;
             if (_claim.ExecuteNonQuery() != 1) { results[i] = VoteResult.AlreadyVoted; continue; }
-            var receipt = Receipts.New();
             _paperBallot.Value = v.BallotId;
-            _paperReceipt.Value = receipt;
+            _paperTracker.Value = v.Paper.Tracker;
             _paperConstituency.Value = v.Constituency;
-            _paperAnswers.Value = v.Answers;
+            _paperSealed.Value = v.Paper.Sealed;
             _paper.ExecuteNonQuery();
-            results[i] = VoteResult.Recorded(receipt);
+            results[i] = VoteResult.Recorded(v.Paper.Tracker);
         }
     }
 

@@ -4,12 +4,12 @@ using Microsoft.Extensions.Options;
 
 namespace Ballot.Core.Ballots.Voting;
 
-/// <summary>A vote ready to record: the elector's claim (ballot, member, credential hash) and the paper it leaves.</summary>
-public sealed record Vote(long BallotId, long MemberId, string CredentialHash, string Constituency, string Answers);
+/// <summary>A vote ready to record: the elector's claim (ballot, member, credential hash) and the sealed paper it leaves.</summary>
+public sealed record Vote(long BallotId, long MemberId, string CredentialHash, string Constituency, SealedVote Paper);
 
 public enum VoteOutcome { Recorded, AlreadyVoted, NotOpen }
 
-/// <summary>What recording one vote came to: its receipt when recorded.</summary>
+/// <summary>What recording one vote came to: its paper's tracker (the receipt) when recorded.</summary>
 public readonly record struct VoteResult(VoteOutcome Outcome, string? Receipt)
 {
     public static VoteResult Recorded(string receipt) => new(VoteOutcome.Recorded, receipt);
@@ -37,7 +37,7 @@ internal interface IVoteStore : IAsyncDisposable
     /// <summary>
     /// Records the batch in one transaction, each vote with its own outcome, and answers each vote once that
     /// transaction is durable (possibly after returning, from another thread). Throws, having answered none, if the
-    /// batch was not committed; what follows the commit (mixing, checkpoints) never throws.
+    /// batch was not committed; what follows the commit (checkpoints) never throws.
     /// </summary>
     Task WriteAsync(IReadOnlyList<PendingVote> batch, DateTimeOffset now);
 }
