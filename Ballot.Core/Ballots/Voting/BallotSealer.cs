@@ -19,6 +19,9 @@ public sealed record SealedVote(byte[] Sealed, string Tracker);
 public sealed class BallotSealer(Db db)
 {
     private readonly ConcurrentDictionary<long, BallotKey> _keys = new();
+    // Sealing is milliseconds of CPU: at most one per core at a time, the other requests waiting without a thread, so a
+    // burst of votes cannot take every pool thread and starve the I/O (connection opens timed out under load without it).
+    private readonly SemaphoreSlim _cores = new(Environment.ProcessorCount);
 
     public const string NoKey = "The ballot has no key: its key ceremony is not complete, so no vote can be sealed.";
 
@@ -32,8 +35,19 @@ public sealed class BallotSealer(Db db)
         return _keys[ballotId] = new BallotKey(Element.Decode(Convert.FromBase64String(encoded)));
     }
 
-    public async Task<SealedVote> SealAsync(long ballotId, IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers, CancellationToken ct = default) =>
-        Seal(await KeyAsync(ballotId, ct), ballotId, questions, answers);
+    public async Task<SealedVote> SealAsync(long ballotId, IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers, CancellationToken ct = default)
+    {
+        var key = await KeyAsync(ballotId, ct);
+        await _cores.WaitAsync(ct);
+        try
+        {
+            return Seal(key, ballotId, questions, answers);
+        }
+        finally
+        {
+            _cores.Release();
+        }
+    }
 
     public static SealedVote Seal(BallotKey key, long ballotId, IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers)
     {
