@@ -173,7 +173,8 @@ public sealed class SeveralProcessesTests(string engine)
             var both = await Task.WhenAll(Vote(0, c), Vote(1, c));
             return both.Select(r => r.StatusCode).ToArray();
         }));
-        Assert.That(outcomes.Select(o => o.Count(s => s == HttpStatusCode.Created)), Has.All.EqualTo(1), "one 201 per credential");
+        Assert.That(outcomes.Select(o => o.Count(s => s == HttpStatusCode.Created)), Has.All.EqualTo(1),
+            "one 201 per credential; the others answered " + string.Join(", ", outcomes.Where(o => o.Count(s => s == HttpStatusCode.Created) != 1).Select(o => string.Join("+", o))));
         Assert.That(outcomes.SelectMany(o => o).Where(s => s != HttpStatusCode.Created), Has.All.EqualTo(HttpStatusCode.Conflict),
             "the other API refuses the second use");
         Assert.That(await Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }),

@@ -21,6 +21,9 @@ public sealed class BallotSealer(Db db, IOptions<BallotOptions> options) : IDisp
 {
     private readonly ConcurrentDictionary<long, BallotKey> _keys = new();
     private readonly ConcurrentDictionary<long, Lazy<PaperSealer>> _slots = new();
+    // Sealing directly is milliseconds of CPU: at most one per core at a time, the other requests waiting without a thread, so a
+    // burst of votes cannot take every pool thread and starve the I/O (connection opens timed out under load without it).
+    private readonly SemaphoreSlim _cores = new(Environment.ProcessorCount);
 
     public const string NoKey = "The ballot has no key: its key ceremony is not complete, so no vote can be sealed.";
 
@@ -37,10 +40,17 @@ public sealed class BallotSealer(Db db, IOptions<BallotOptions> options) : IDisp
     public async Task<SealedVote> SealAsync(long ballotId, IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers, CancellationToken ct = default)
     {
         var key = await KeyAsync(ballotId, ct);
-        if (options.Value.SealingSlotsPerQuestion == 0) return Seal(key, ballotId, questions, answers);
-        var sealer = SlotsFor(ballotId, key, questions);
-        var sealedAnswers = sealer.SealPaper([.. questions.Select(q => Chosen(q, answers))]);
-        return new SealedVote(SealedPaper.Encode(sealedAnswers), SealedPaper.Tracker(sealedAnswers));
+        await _cores.WaitAsync(ct);
+        try
+        {
+            if (options.Value.SealingSlotsPerQuestion == 0) return Seal(key, ballotId, questions, answers);
+            var sealedAnswers = SlotsFor(ballotId, key, questions).SealPaper([.. questions.Select(q => Chosen(q, answers))]);
+            return new SealedVote(SealedPaper.Encode(sealedAnswers), SealedPaper.Tracker(sealedAnswers));
+        }
+        finally
+        {
+            _cores.Release();
+        }
     }
 
     /// <summary>Starts filling the ballot's sealing slots before its votes arrive (the voting page calls it).</summary>
@@ -58,6 +68,7 @@ public sealed class BallotSealer(Db db, IOptions<BallotOptions> options) : IDisp
     {
         foreach (var slots in _slots.Values.Where(l => l.IsValueCreated)) slots.Value.Dispose();
         _slots.Clear();
+        _cores.Dispose();
     }
 
     public static SealedVote Seal(BallotKey key, long ballotId, IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers)
