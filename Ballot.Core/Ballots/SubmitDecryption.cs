@@ -35,8 +35,6 @@ public static class SubmitDecryption
             if (ballot.Status is "draft" or "open") throw new Conflict($"The ballot is {ballot.Status}; trustees decrypt its sums once it has closed.");
             if (ballot.ResultHash is not null) throw new Conflict("The ballot is already counted; no more decryptions are needed.");
             var ceremony = await StoredCeremony.LoadAsync(conn, tx, ballot.Id) ?? throw new Conflict("The ballot has no completed key ceremony.");
-            var sums = await PaperSums.LoadAsync(conn, tx, ballot.Id);
-            SealedCount.Check(ceremony, PaperSums.Flatten(sums.Select(s => s.Sum)), decryption);
             var trustee = decryption.Trustee;
             // Only the token the executive bound to trustee i may send trustee i's decryptions (ADR 0902).
             var seat = await conn.QuerySingleOrDefaultAsync<Seat>("SELECT name, staff_token_id AS token FROM ballot_trustee WHERE ballot_id = @ballotId AND idx = @trustee",
@@ -46,6 +44,8 @@ public static class SubmitDecryption
             if (await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_decryption WHERE ballot_id = @ballotId AND trustee = @trustee",
                     new { ballotId = ballot.Id, trustee }, tx) > 0)
                 throw new Conflict($"Trustee {trustee} has already sent their partial decryptions.");
+            var sums = await PaperSums.LoadAsync(conn, tx, ballot.Id);
+            SealedCount.Check(ceremony, PaperSums.Flatten(sums.Select(s => s.Sum)), decryption);
             await conn.ExecuteAsync("""
                 INSERT INTO ballot_decryption (ballot_id, trustee, partials, submitted_by, submitted_at) VALUES (@ballotId, @trustee, @partials, @actor, @now)
                 """, new { ballotId = ballot.Id, trustee, partials = SealingJson.Serialize(decryption.Partials), actor = cmd.Actor.AuditName, now }, tx);

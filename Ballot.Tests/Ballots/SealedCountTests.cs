@@ -50,8 +50,12 @@ public sealed class SealedCountTests
         return (id, trackers);
     }
 
-    private async Task<HttpResponseMessage> Post(long id, int trustee, IReadOnlyList<PartialDecryption> partials) =>
-        await _scrutineer.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(SealingJson.Serialize(new BoardDecryption(trustee, partials))));
+    /// <summary>Trustee <paramref name="trustee"/>'s decryptions, sent with the staff token named for that trustee (or <paramref name="as"/>'s).</summary>
+    private async Task<HttpResponseMessage> Post(long id, int trustee, IReadOnlyList<PartialDecryption> partials, int? @as = null)
+    {
+        var seats = await TestTrustees.For(_api).TrusteeSeatsAsync(3);
+        return await seats[(@as ?? trustee) - 1].Client.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(SealingJson.Serialize(new BoardDecryption(trustee, partials))));
+    }
 
     private IReadOnlyList<PartialDecryption> Partials(long id, int trustee, Board board) =>
         TestTrustees.For(_api).Of(id)[trustee - 1].Decrypt(SealingContext.ForBallot(id), TestTrustees.RecomputedSums(board));
@@ -138,6 +142,9 @@ public sealed class SealedCountTests
         // Trustee 2's partials sent as trustee 3: refused too (its proofs are against trustee 2's key).
         var stolen = Partials(id, 2, board).Select(p => p with { Trustee = 3 }).ToList();
         await (await Post(id, 3, stolen)).AssertProblem(HttpStatusCode.BadRequest);
+        // Trustee 3's own valid partials, sent with trustee 1's token: only the token named for trustee 3 may send them.
+        var impostor = await (await Post(id, 3, Partials(id, 3, board), @as: 1)).AssertProblem(HttpStatusCode.Forbidden);
+        Assert.That((string)impostor["detail"]!, Does.Contain("Only trustee 3"));
         // Not a decryption at all: 400, not 500.
         await (await _scrutineer.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody("""{"trustee":3,"partials":[{"trustee":3,"share":"AAAA"}]}""")))
             .AssertProblem(HttpStatusCode.BadRequest);
