@@ -54,6 +54,29 @@ internal sealed class CeremonyStep : IAsyncDisposable
     }
 
     /// <summary>
+    /// One round's message from trustee <paramref name="index"/>: parsed, checked to be that trustee's, answered as is
+    /// if it repeats what the trustee sent, otherwise accepted (<paramref name="accept"/> checks it against the rounds
+    /// before and may write more in the same transaction) and stored in the round's column, all or nothing.
+    /// </summary>
+    public static async Task<GetCeremony.View> PostAsync<T>(
+        Db db, long ballotId, int index, StaffActor actor, string json, string round,
+        Func<T, (string Field, int Trustee)> author, Func<CeremonyRecord.TrusteeRow, string?> sent,
+        Func<CeremonyStep, T, Task> accept, CancellationToken ct) where T : class
+    {
+        await using var step = await BeginAsync(db, ballotId, index, actor, ct);
+        var message = CeremonyRecord.Parse<T>(json, index, round);
+        var (field, by) = author(message);
+        if (by != index) throw ValidationFailed.For(field, $"This {round} is trustee {by}'s, not trustee {index}'s.");
+        var canonical = CeremonyRecord.Canonical(message);
+        if (!step.AlreadySent(sent(step.Trustee), canonical, round))
+        {
+            await accept(step, message);
+            await step.StoreAsync(round, canonical);
+        }
+        return await step.CommitAsync(ct);
+    }
+
+    /// <summary>
     /// True if this trustee already sent exactly this message (a retry after a lost answer: nothing to do); a different
     /// second message is refused, since the others may already have used the first.
     /// </summary>

@@ -13,16 +13,13 @@ public static class PostAnnouncement
 
     public sealed class Handler(Db db) : IRequestHandler<Command, GetCeremony.View>
     {
-        public async Task<GetCeremony.View> Handle(Command cmd, CancellationToken ct)
-        {
-            await using var step = await CeremonyStep.BeginAsync(db, cmd.BallotId, cmd.Trustee, cmd.Actor, ct);
-            var message = CeremonyRecord.Parse<TrusteeAnnouncement>(cmd.Json, cmd.Trustee, "announcement");
-            if (message.Trustee != cmd.Trustee) throw ValidationFailed.For("trustee", $"This announcement is trustee {message.Trustee}'s, not trustee {cmd.Trustee}'s.");
-            var canonical = CeremonyRecord.Canonical(message);
-            if (step.AlreadySent(step.Trustee.Announcement, canonical, "announcement")) return await step.CommitAsync(ct);
-            KeyCeremony.CheckAnnouncement(step.Record.CeremonySettings, message);
-            await step.StoreAsync("announcement", canonical);
-            return await step.CommitAsync(ct);
-        }
+        public Task<GetCeremony.View> Handle(Command cmd, CancellationToken ct) =>
+            CeremonyStep.PostAsync<TrusteeAnnouncement>(db, cmd.BallotId, cmd.Trustee, cmd.Actor, cmd.Json, "announcement",
+                m => ("trustee", m.Trustee), t => t.Announcement,
+                (step, message) =>
+                {
+                    KeyCeremony.CheckAnnouncement(step.Record.CeremonySettings, message);
+                    return Task.CompletedTask;
+                }, ct);
     }
 }

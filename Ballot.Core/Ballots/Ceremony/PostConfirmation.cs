@@ -17,13 +17,12 @@ public static class PostConfirmation
 
     public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, GetCeremony.View>
     {
-        public async Task<GetCeremony.View> Handle(Command cmd, CancellationToken ct)
+        public Task<GetCeremony.View> Handle(Command cmd, CancellationToken ct) =>
+            CeremonyStep.PostAsync<TrusteeConfirmation>(db, cmd.BallotId, cmd.Trustee, cmd.Actor, cmd.Json, "confirmation",
+                m => ("trustee", m.Trustee), t => t.Confirmation, (step, message) => AcceptAsync(step, cmd, message), ct);
+
+        private async Task AcceptAsync(CeremonyStep step, Command cmd, TrusteeConfirmation message)
         {
-            await using var step = await CeremonyStep.BeginAsync(db, cmd.BallotId, cmd.Trustee, cmd.Actor, ct);
-            var message = CeremonyRecord.Parse<TrusteeConfirmation>(cmd.Json, cmd.Trustee, "confirmation");
-            if (message.Trustee != cmd.Trustee) throw ValidationFailed.For("trustee", $"This confirmation is trustee {message.Trustee}'s, not trustee {cmd.Trustee}'s.");
-            var canonical = CeremonyRecord.Canonical(message);
-            if (step.AlreadySent(step.Trustee.Confirmation, canonical, "confirmation")) return await step.CommitAsync(ct);
             var record = step.Record;
             if (record.Trustees.Any(t => t.Dealing is null))
                 throw new Conflict($"Trustee {cmd.Trustee} cannot confirm yet: the ceremony waits for {(record.Trustees.Any(t => t.Announcement is null)
@@ -31,8 +30,7 @@ public static class PostConfirmation
             var settings = record.CeremonySettings;
             var key = KeyCeremony.Combine(settings, [.. record.Trustees.Select(t => CeremonyRecord.Parse<DealerMessage>(t.Dealing!, t.Idx, "dealing"))]);
             KeyCeremony.CheckConfirmation(settings, key, message);
-            await step.StoreAsync("confirmation", canonical);
-
+            // The last confirmation completes the ceremony (this trustee's is stored with it, in the same transaction).
             if (record.Trustees.All(t => t.Idx == cmd.Trustee || t.Confirmation is not null))
             {
                 var now = clock.GetUtcNow();
@@ -44,7 +42,6 @@ public static class PostConfirmation
                 await Audit.AppendAsync(step.Conn, step.Tx, cmd.BallotId, "key-ceremony-completed", cmd.Actor.AuditName,
                     new { fingerprint = key.Fingerprint, publicKey, threshold = settings.Threshold, trustees = settings.Trustees }, now);
             }
-            return await step.CommitAsync(ct);
         }
     }
 }

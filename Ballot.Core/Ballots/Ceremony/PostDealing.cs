@@ -16,19 +16,16 @@ public static class PostDealing
 
     public sealed class Handler(Db db) : IRequestHandler<Command, GetCeremony.View>
     {
-        public async Task<GetCeremony.View> Handle(Command cmd, CancellationToken ct)
-        {
-            await using var step = await CeremonyStep.BeginAsync(db, cmd.BallotId, cmd.Trustee, cmd.Actor, ct);
-            var message = CeremonyRecord.Parse<DealerMessage>(cmd.Json, cmd.Trustee, "dealing");
-            if (message.Dealer != cmd.Trustee) throw ValidationFailed.For("dealer", $"This dealing is trustee {message.Dealer}'s, not trustee {cmd.Trustee}'s.");
-            var canonical = CeremonyRecord.Canonical(message);
-            if (step.AlreadySent(step.Trustee.Dealing, canonical, "dealing")) return await step.CommitAsync(ct);
-            if (step.Record.Trustees.Any(t => t.Announcement is null))
-                throw new Conflict($"Trustee {cmd.Trustee} cannot deal yet: the ceremony waits for {step.Record.Waiting(t => t.Announcement)} to announce.");
-            var announcement = CeremonyRecord.Parse<TrusteeAnnouncement>(step.Trustee.Announcement!, cmd.Trustee, "announcement");
-            KeyCeremony.CheckDealerMessage(step.Record.CeremonySettings, announcement, message);
-            await step.StoreAsync("dealing", canonical);
-            return await step.CommitAsync(ct);
-        }
+        public Task<GetCeremony.View> Handle(Command cmd, CancellationToken ct) =>
+            CeremonyStep.PostAsync<DealerMessage>(db, cmd.BallotId, cmd.Trustee, cmd.Actor, cmd.Json, "dealing",
+                m => ("dealer", m.Dealer), t => t.Dealing,
+                (step, message) =>
+                {
+                    if (step.Record.Trustees.Any(t => t.Announcement is null))
+                        throw new Conflict($"Trustee {cmd.Trustee} cannot deal yet: the ceremony waits for {step.Record.Waiting(t => t.Announcement)} to announce.");
+                    var announcement = CeremonyRecord.Parse<TrusteeAnnouncement>(step.Trustee.Announcement!, cmd.Trustee, "announcement");
+                    KeyCeremony.CheckDealerMessage(step.Record.CeremonySettings, announcement, message);
+                    return Task.CompletedTask;
+                }, ct);
     }
 }
