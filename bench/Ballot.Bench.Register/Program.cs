@@ -89,6 +89,7 @@ for (var run = 1; run <= runs; run++)
                  "electorate":{},"reminderDaysBeforeClose":[],"questions":[{"id":"q","text":"Yes or no?","options":["Yes","No"]}]}
                 """, Encoding.UTF8, "application/json"));
             var id = System.Text.Json.JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+            await Ceremony(e, id, conn, dir);
             var opened = await e.PostAsync($"/api/ballots/{id}/open", null);
             if (!opened.IsSuccessStatusCode) throw new Exception("open failed: " + await opened.Content.ReadAsStringAsync());
         }
@@ -165,15 +166,55 @@ static Process Start(string dll, string conn, int port)
     return p;
 }
 
-static async Task<string> Run(string file, string[] argv, string conn)
+// A ballot opens only with its key (ADR 0902): three trustees with tokens of their own, 2 of 3, each running the real
+// `trustee init`, `deal` and `finish` commands against the API, as docs/walkthrough.md shows (a cheap share-file KDF).
+async Task Ceremony(HttpClient executive, long ballotId, string conn, string dir)
 {
-    var psi = new ProcessStartInfo(file, argv) { RedirectStandardOutput = true };
+    var seats = new[] { ("scrutineer", "scrutineer", "Bench scrutineer"), ("executive", "executive", "Bench executive"), ("reserve", "executive", "Bench reserve") };
+    var tokens = new List<(long Id, string Token)>();
+    foreach (var (_, tokenRole, name) in seats)
+    {
+        var lines = (await Run("dotnet", [apiDll, "tokens", "create", "--role", tokenRole, "--name", name], conn)).Trim().Split('\n');
+        tokens.Add((long.Parse(lines[^2].Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture), lines[^1].Trim()));
+    }
+    var body = System.Text.Json.JsonSerializer.Serialize(new
+    {
+        threshold = 2,
+        trustees = seats.Select((s, i) => new { role = s.Item1, name = s.Item3, tokenId = tokens[i].Id }),
+    });
+    var named = await executive.PutAsync($"/api/ballots/{ballotId}/trustees", new StringContent(body, Encoding.UTF8, "application/json"));
+    if (!named.IsSuccessStatusCode) throw new Exception("naming the trustees failed: " + await named.Content.ReadAsStringAsync());
+    var api = executive.BaseAddress!.ToString();
+    foreach (var verb in (string[])["init", "deal", "finish"])
+        for (var i = 1; i <= seats.Length; i++)
+        {
+            string[] argv = verb == "init"
+                ? [apiDll, "trustee", "init", "--api", api, "--ballot", $"{ballotId}", "--trustee", $"{i}", "--file", Path.Combine(dir, $"share-{i}.json")]
+                : [apiDll, "trustee", verb, "--api", api, "--file", Path.Combine(dir, $"share-{i}.json")];
+            var env = new Dictionary<string, string>
+            {
+                ["BALLOT_TOKEN"] = tokens[i - 1].Token,
+                ["BALLOT_TRUSTEE_PASSPHRASE"] = "bench passphrase, not a secret",
+                ["BALLOT_TRUSTEE_KDF_COST_FOR_TESTS"] = "1,16777216",
+            };
+            var (code, output) = await RunCode("dotnet", argv, conn, env);
+            if (code != 0) throw new Exception($"trustee {verb} {i} failed ({code}): {output}");
+        }
+}
+
+static async Task<string> Run(string file, string[] argv, string conn) => (await RunCode(file, argv, conn)).Output;
+
+static async Task<(int Code, string Output)> RunCode(string file, string[] argv, string conn, IReadOnlyDictionary<string, string>? env = null)
+{
+    var psi = new ProcessStartInfo(file, argv) { RedirectStandardOutput = true, RedirectStandardError = env is not null };
+    foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
     psi.Environment["Database__ConnectionString"] = conn;
     psi.Environment["Ballots__CredentialKey"] = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";   // required on PostgreSQL; a bench-only key
     using var p = Process.Start(psi)!;
+    var error = psi.RedirectStandardError ? p.StandardError.ReadToEndAsync() : Task.FromResult("");
     var o = await p.StandardOutput.ReadToEndAsync();
     await p.WaitForExitAsync();
-    return o;
+    return (p.ExitCode, o + await error);
 }
 
 static void Generate(string path, int n, string local = "member")
