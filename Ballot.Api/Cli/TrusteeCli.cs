@@ -28,7 +28,7 @@ public static class TrusteeCli
           trustee deal   --api URL --file SHARE-FILE [--wait]
           trustee finish --api URL --file SHARE-FILE [--wait]
           trustee decrypt --file SHARE-FILE (--board FILE | --api URL --ballot ID) [--out FILE]
-          trustee verify  (--board FILE | --api URL --ballot ID)
+          trustee verify  (--board FILE | --api URL --ballot ID) [--part K/N]
         The staff token named for you comes from --token or the BALLOT_TOKEN variable; the passphrase (12 characters at
         least) is asked for without echo, or read from BALLOT_TRUSTEE_PASSPHRASE.
         """;

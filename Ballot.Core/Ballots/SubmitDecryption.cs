@@ -52,7 +52,7 @@ public static class SubmitDecryption
             await Audit.AppendAsync(conn, tx, ballot.Id, "decryption-received", cmd.Actor.AuditName, new { trustee }, now);
 
             // The shares just checked are used as they are; only the other trustees' are read back.
-            var all = (await LoadDecryptionsAsync(conn, tx, ballot.Id, except: trustee)).Append(decryption).OrderBy(d => d.Trustee).ToList();
+            var all = (await LoadDecryptionsAsync(conn, tx, ballot.Id, exceptTrustee: trustee)).Append(decryption).OrderBy(d => d.Trustee).ToList();
             var threshold = ceremony.Settings.Threshold;
             var present = all.Select(d => d.Trustee).ToList();
             if (all.Count < threshold)
@@ -99,9 +99,9 @@ public static class SubmitDecryption
     }
 
     /// <summary>The kept decryptions by trustee; the shares are stored as 64-byte affine points, read without a square root.</summary>
-    public static async Task<IReadOnlyList<BoardDecryption>> LoadDecryptionsAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction? tx, long ballotId, int except = 0) =>
-        (await conn.QueryAsync<Row>("SELECT trustee, shares, proof FROM ballot_decryption WHERE ballot_id = @ballotId AND trustee <> @except ORDER BY trustee",
-            new { ballotId, except }, tx))
+    public static async Task<IReadOnlyList<BoardDecryption>> LoadDecryptionsAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction? tx, long ballotId, int exceptTrustee = 0) =>
+        (await conn.QueryAsync<Row>("SELECT trustee, shares, proof FROM ballot_decryption WHERE ballot_id = @ballotId AND trustee <> @exceptTrustee ORDER BY trustee",
+            new { ballotId, exceptTrustee }, tx))
         .Select(r => new BoardDecryption(r.Trustee, Element.DecodeAffineAll(r.Shares), SealingJson.Deserialize<EqualityProof>(r.Proof)))
         .ToList();
 }

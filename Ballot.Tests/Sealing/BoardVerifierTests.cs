@@ -103,7 +103,6 @@ public sealed class BoardVerifierTests
             + "21 sums, 2 trustees' decryption shares, totals recomputed"));
         Assert.That(BoardVerifier.Verify(tampered, new BoardPart(3, 4)).Message, Does.StartWith("valid (part 3 of 4): 6 of 24 papers"));
         Assert.That(BoardVerifier.Verify(tampered, new BoardPart(2, 4)).Message, Does.StartWith("Paper 5 "));
-        Assert.That(BoardVerifier.Verify(tampered).Message, Does.StartWith("Paper 5 "), "the whole board");
         Assert.That((BoardPart.Parse("2/3"), BoardPart.Parse("0/2"), BoardPart.Parse("3/2"), BoardPart.Parse("1/0"), BoardPart.Parse("x")),
             Is.EqualTo((new BoardPart(2, 3), (BoardPart?)null, (BoardPart?)null, (BoardPart?)null, (BoardPart?)null)));
     }
