@@ -133,9 +133,15 @@ public static class BatchDecryption
     {
         var shares = new Element[sums.Count];
         Parallel.For(0, sums.Count, k => shares[k] = sums[k].A.Multiply(share));
-        var (a, d, seed) = Combine(trustee.Index, sums, shares, null);
-        var proof = EqualityProof.Create(Transcript(context, trustee.Index, seed), Group.Generator, a, trustee.Key.VerificationKey(trustee.Index), d, share);
-        return new BoardDecryption(trustee.Index, shares, proof);
+        return Prove(context, trustee.Index, trustee.Key.VerificationKey(trustee.Index), share, sums, shares);
+    }
+
+    // Apart from Create so that a test can play a trustee who alters its shares and then proves over them itself.
+    internal static BoardDecryption Prove(byte[] context, int trustee, Element verificationKey, Scalar share, IReadOnlyList<Ciphertext> sums, IReadOnlyList<Element> shares)
+    {
+        var (a, d, seed) = Combine(trustee, sums, shares, null);
+        var proof = EqualityProof.Create(Transcript(context, trustee, seed), Group.Generator, a, verificationKey, d, share);
+        return new BoardDecryption(trustee, shares, proof);
     }
 
     /// <param name="window">bits per bucket window; by default the cheapest by <see cref="WindowFor"/>.</param>

@@ -93,8 +93,11 @@ public sealed class CeremonyTests
         Assert.Multiple(() =>
         {
             RejectsTrustee2(mine with { Shares = [d[0], d[1].Add(g), d[2]] }, "a share shifted by one vote");
-            // Shifts that cancel out in a plain sum of the shares: the random weights of the batch catch them.
             RejectsTrustee2(mine with { Shares = [d[0].Add(g), d[1].Subtract(g), d[2]] }, "two shares shifted to cancel out");
+            // Trustee 2 itself shifts two shares so that the shifts cancel in a plain sum, and proves over them with its
+            // own share: only the random weights of the batch catch it.
+            RejectsTrustee2(BatchDecryption.Prove(Context, 2, _ceremony.Key.VerificationKey(2), t[1].Export().Share!, _sums, [d[0].Add(g), d[1].Subtract(g), d[2]]),
+                "two shifts that cancel, proved by the trustee");
             RejectsTrustee2(mine with { Shares = [d[0], d[2], d[1]] }, "two shares swapped");
             RejectsTrustee2(mine with { Proof = mine.Proof with { Challenge = mine.Proof.Challenge + Scalar.One } }, "wrong challenge");
             RejectsTrustee2(t[1].Decrypt(SealingContext.ForQuestion(BallotId + 1, 0), _sums), "a proof made for another ballot");
