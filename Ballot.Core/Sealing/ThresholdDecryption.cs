@@ -127,6 +127,8 @@ public static class BatchDecryption
 {
     public const string Label = "partial-decryption-batch";
 
+    private const int MaxWindow = 11;
+
     private const string Domain = "ballot.sealing.v1/" + Label;
 
     public static BoardDecryption Create(byte[] context, Trustee trustee, Scalar share, IReadOnlyList<Ciphertext> sums)
@@ -179,13 +181,14 @@ public static class BatchDecryption
 
     /// <summary>
     /// The window c that minimises the bucket method's additions for n 128-bit weights: ⌈128/c⌉ windows, each adding
-    /// every point into one of 2^c buckets and then the buckets by a running total (2·2^c additions). 13 for 175,000
-    /// shares (about 1.9 million additions), 10 for 17,500.
+    /// every point into one of 2^c buckets and then the buckets by a running total (2·2^c additions); at most 11 bits,
+    /// since wider windows measured slower at 175,000 shares (more buckets of heap-allocated points to miss in the cache,
+    /// fewer windows to share among the cores; docs/performance.md). 11 for 175,000 shares, 10 for 17,500.
     /// </summary>
     public static int WindowFor(int n)
     {
         var best = 4;
-        for (var c = 4; c <= 16; c++)
+        for (var c = 4; c <= MaxWindow; c++)
             if (Additions(n, c) < Additions(n, best)) best = c;
         return best;
 
