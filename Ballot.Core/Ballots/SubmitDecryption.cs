@@ -9,10 +9,10 @@ using MediatR;
 namespace Ballot.Core.Ballots;
 
 /// <summary>
-/// A trustee sends their decryption shares of a closed ballot's sums with one batched proof (ADR 0904, 0908). The proof is
-/// checked before anything is kept; a bad one is refused naming the trustee. Once t trustees have sent valid ones, they are combined, the totals
-/// solved, and the ballot counted: its result stored and hashed, and the audit chain records which trustees took part and
-/// which did not. Fewer than t decrypt nothing.
+/// A trustee sends their decryption shares of a closed ballot's sums with one batched proof (ADR 0904, 0908). The proof
+/// is checked before anything is kept; a bad one is refused naming the trustee. Once t trustees have sent valid ones,
+/// they are combined, the totals solved, and the ballot counted: its result stored and hashed, and the audit chain
+/// records which trustees took part and which did not. Fewer than t decrypt nothing.
 /// </summary>
 public static class SubmitDecryption
 {
