@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Ballot.Core.Sealing;
 
@@ -9,20 +8,30 @@ namespace Ballot.Api.Cli;
 /// Anyone can recheck a closed ballot's bulletin board (ADR 0906):
 ///   dotnet run --project Ballot.Api -- trustee verify --board board.json
 ///   dotnet run --project Ballot.Api -- trustee verify --api URL --ballot ID [--token T]
-/// Prints "valid: …" and exits 0, or prints the first fault and exits 1 (2 for a usage error).
+///   … [--part K/N]: only the papers whose index i has i mod N = K − 1 have their proofs checked (ADR 0908), so N machines
+///   share a big board; each part still does the whole-board checks (ceremony, sums, decryptions, totals).
+/// Prints "valid: …" (or "valid (part K of N): …") and exits 0, or prints the first fault and exits 1 (2 for a usage error).
 /// </summary>
 public static class BoardVerify
 {
     private const string Usage = """
         usage:
-          trustee verify --board BOARD-FILE
-          trustee verify --api URL --ballot ID [--token TOKEN]
-        Rechecks the key ceremony, every paper's proofs and tracker, the sums, every partial decryption and the totals,
-        and prints "valid" or the first fault.
+          trustee verify --board BOARD-FILE [--part K/N]
+          trustee verify --api URL --ballot ID [--token TOKEN] [--part K/N]
+        Rechecks the key ceremony, every paper's proofs and tracker, the sums, each trustee's decryption shares and the
+        totals, and prints "valid" or the first fault. With --part K/N only papers K, K+N, K+2N, … (counting from 1) have
+        their proofs checked, so that N machines can share the work; run every part for the whole board.
         """;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
+        var partText = BoardSource.Option(args, "--part");
+        if ((partText is null ? BoardPart.Whole : BoardPart.Parse(partText)) is not { } part)
+        {
+            error.WriteLine($"--part takes K/N with 1 ≤ K ≤ N, not {partText}.");
+            error.WriteLine(Usage);
+            return 2;
+        }
         if (BoardSource.Usable(args) is { } problem)
         {
             error.WriteLine(problem);
@@ -32,7 +41,7 @@ public static class BoardVerify
         try
         {
             var board = await BoardSource.LoadAsync(args, ballotId: null);
-            var verdict = BoardVerifier.Verify(board);
+            var verdict = BoardVerifier.Verify(board, part);
             (verdict.Valid ? output : error).WriteLine(verdict.Message);
             return verdict.Valid ? 0 : 1;
         }
@@ -47,8 +56,6 @@ public static class BoardVerify
 /// <summary>Where a board comes from: a file (--board) or the server (GET /api/ballots/{id}/board), read with <see cref="SealingJson"/>.</summary>
 internal static class BoardSource
 {
-    public const string TokenVariable = "BALLOT_TOKEN";
-
     public sealed class Unreadable(string message) : Exception(message);
 
     public static string? Usable(string[] args) =>
@@ -85,18 +92,9 @@ internal static class BoardSource
         }
     }
 
-    public static HttpClient Client(string[] args)
-    {
-        var api = Option(args, "--api") ?? throw new Unreadable("--api URL is needed to reach the server.");
-        var http = new HttpClient { BaseAddress = new Uri(api.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(10) };
-        if ((Option(args, "--token") ?? Environment.GetEnvironmentVariable(TokenVariable)) is { Length: > 0 } token)
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());
-        return http;
-    }
+    // A board of a million papers takes minutes to stream, and a trustee's shares to check.
+    public static HttpClient Client(string[] args) =>
+        TrusteeHttp.Client(Option(args, "--api") ?? throw new Unreadable("--api URL is needed to reach the server."), TrusteeHttp.Token(args), TimeSpan.FromMinutes(10));
 
-    public static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
+    public static string? Option(string[] args, string name) => TrusteeHttp.Option(args, name);
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Ballot.Core.Sealing;
@@ -18,7 +17,7 @@ namespace Ballot.Api.Cli;
 public static class TrusteeCli
 {
     public const string PassphraseVariable = "BALLOT_TRUSTEE_PASSPHRASE";
-    public const string TokenVariable = "BALLOT_TOKEN";
+    public const string TokenVariable = TrusteeHttp.TokenVariable;
 
     // Tests only: Argon2id at RFC 9106's cost takes a second and 64 MiB per file; "iterations,bytes" lowers it.
     public const string TestKdfCostVariable = "BALLOT_TRUSTEE_KDF_COST_FOR_TESTS";
@@ -29,7 +28,7 @@ public static class TrusteeCli
           trustee deal   --api URL --file SHARE-FILE [--wait]
           trustee finish --api URL --file SHARE-FILE [--wait]
           trustee decrypt --file SHARE-FILE (--board FILE | --api URL --ballot ID) [--out FILE]
-          trustee verify  (--board FILE | --api URL --ballot ID)
+          trustee verify  (--board FILE | --api URL --ballot ID) [--part K/N]
         The staff token named for you comes from --token or the BALLOT_TOKEN variable; the passphrase (12 characters at
         least) is asked for without echo, or read from BALLOT_TRUSTEE_PASSPHRASE.
         """;
@@ -44,14 +43,12 @@ public static class TrusteeCli
             error.WriteLine(Usage);
             return 2;
         }
-        var token = Option(args, "--token") ?? Environment.GetEnvironmentVariable(TokenVariable);
-        if (string.IsNullOrWhiteSpace(token))
+        if (TrusteeHttp.Token(args) is not { } token)
         {
             error.WriteLine("A staff token is needed: --token, or the BALLOT_TOKEN variable. Ask the executive for the one named for you.");
             return 2;
         }
-        using var http = new HttpClient { BaseAddress = new Uri(api.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Trim());
+        using var http = TrusteeHttp.Client(api, token, TimeSpan.FromSeconds(60));
         var session = new Session(http, output, error, args.Contains("--wait"));
         try
         {
@@ -299,11 +296,7 @@ public static class TrusteeCli
         return text.ToString();
     }
 
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
+    private static string? Option(string[] args, string name) => TrusteeHttp.Option(args, name);
 
     private static long Number(string[] args, string name) =>
         long.TryParse(Option(args, name), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= int.MaxValue

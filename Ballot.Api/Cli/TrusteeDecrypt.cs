@@ -20,7 +20,7 @@ public static class TrusteeDecrypt
           trustee decrypt --file SHARE-FILE --board BOARD-FILE --out DECRYPTION-FILE
           trustee decrypt --file SHARE-FILE --api URL [--ballot ID] [--out DECRYPTION-FILE]
         Checks the board (ceremony, every paper, the sums) against your share file's key, decrypts the sums it recomputed,
-        and writes your partial decryptions to --out and/or sends them to the server (--api, with --token or BALLOT_TOKEN).
+        and writes your decryption shares (with their one proof) to --out and/or sends them to the server (--api, with --token or BALLOT_TOKEN).
         The passphrase is asked for without echo, or read from BALLOT_TRUSTEE_PASSPHRASE.
         """;
 
@@ -57,13 +57,13 @@ public static class TrusteeDecrypt
             if (BoardVerifier.CompareSums(board, sums) is { } sumFault)
                 throw new Refused($"{sumFault} Nothing was decrypted; tell the scrutineer.");
 
-            var decryption = new BoardDecryption(me.Index, me.Decrypt(SealingContext.ForBallot(ballotId), sums));
+            var decryption = me.Decrypt(SealingContext.ForBallot(ballotId), sums);
             var json = JsonSerializer.SerializeToUtf8Bytes(decryption, SealingJson.Options);
-            output.WriteLine($"Decrypted {sums.Length} sums of {constituencies.Length} constituencies as trustee {me.Index}; no single paper was decrypted.");
+            output.WriteLine($"Decrypted {sums.Length} sums of {constituencies.Length} constituencies as trustee {me.Index}, with one proof for them all; no single paper was decrypted.");
             if (outFile is not null)
             {
                 await File.WriteAllBytesAsync(outFile, json);
-                output.WriteLine($"Your partial decryptions are in {outFile}.");
+                output.WriteLine($"Your decryption shares are in {outFile}.");
             }
             if (api is not null)
             {

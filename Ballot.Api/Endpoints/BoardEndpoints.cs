@@ -23,7 +23,8 @@ public sealed class BoardEndpoints : IEndpoints
             .WithSummary("The sealed paper on the board whose tracker starts with this (at least 16 hex digits): a member finds their vote.");
         // Any staff role may hold a trustee's seat; the use case takes only the token bound to the trustee named in the body.
         ballots.MapPost("/{id}/decryptions", Decrypt).RequireRoles(Roles.Executive, Roles.Organiser, Roles.Scrutineer).Accepts<BoardDecryption>("application/json")
-            .WithSummary("A trustee's partial decryptions of the closed ballot's sums, each with its proof; the count runs once t trustees have sent valid ones.");
+            .WithSummary("A trustee's decryption shares of the closed ballot's sums (base64 of 64-byte affine points) with one batched proof (ADR 0908); "
+                + "the count runs once t trustees have sent valid ones.");
     }
 
     private static async Task<IResult> Board(long id, IMediator mediator, CancellationToken ct)
@@ -35,8 +36,13 @@ public sealed class BoardEndpoints : IEndpoints
     private static async Task<Ok<BoardPaper>> Paper(long id, string tracker, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new FindBoardPaper.Query(id, tracker), ct));
 
+    // Shares are 64 bytes per option sum, in base64: 15 MB for 175,000 sums; Kestrel's 30 MB default would refuse a ballot twice that size.
+    private const long MaxDecryptionBytes = 256L * 1024 * 1024;
+
     private static async Task<Ok<SubmitDecryption.Result>> Decrypt(long id, HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = MaxDecryptionBytes;
         BoardDecryption? body;
         try
         {
@@ -45,7 +51,7 @@ public sealed class BoardEndpoints : IEndpoints
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
-            throw ValidationFailed.For("body", $"The body is not a trustee's partial decryptions ({{\"trustee\": i, \"partials\": [...]}}): {e.Message}");
+            throw ValidationFailed.For("body", $"The body is not a trustee's decryption ({{\"trustee\": i, \"shares\": \"base64 of 64-byte points\", \"proof\": {{...}}}}): {e.Message}");
         }
         return TypedResults.Ok(await mediator.Send(new SubmitDecryption.Command(id, body, user.Staff()), ct));
     }

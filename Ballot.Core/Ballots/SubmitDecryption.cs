@@ -9,10 +9,10 @@ using MediatR;
 namespace Ballot.Core.Ballots;
 
 /// <summary>
-/// A trustee sends their partial decryptions of a closed ballot's sums (ADR 0904). Every proof is checked before anything
-/// is kept; a bad one is refused naming the trustee. Once t trustees have sent valid ones, they are combined, the totals
-/// solved, and the ballot counted: its result stored and hashed, and the audit chain records which trustees took part and
-/// which did not. Fewer than t decrypt nothing.
+/// A trustee sends their decryption shares of a closed ballot's sums with one batched proof (ADR 0904, 0908). The proof
+/// is checked before anything is kept; a bad one is refused naming the trustee. Once t trustees have sent valid ones,
+/// they are combined, the totals solved, and the ballot counted: its result stored and hashed, and the audit chain
+/// records which trustees took part and which did not. Fewer than t decrypt nothing.
 /// </summary>
 public static class SubmitDecryption
 {
@@ -26,7 +26,7 @@ public static class SubmitDecryption
     {
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
-            var decryption = cmd.Decryption ?? throw ValidationFailed.For("partials", "Send the trustee's partial decryptions of the sums.");
+            var decryption = cmd.Decryption ?? throw ValidationFailed.For("shares", "Send the trustee's decryption shares of the sums and their proof.");
             var now = clock.GetUtcNow();
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
@@ -47,11 +47,12 @@ public static class SubmitDecryption
             var sums = await PaperSums.LoadAsync(conn, tx, ballot.Id);
             SealedCount.Check(ceremony, PaperSums.Flatten(sums.Select(s => s.Sum)), decryption);
             await conn.ExecuteAsync("""
-                INSERT INTO ballot_decryption (ballot_id, trustee, partials, submitted_by, submitted_at) VALUES (@ballotId, @trustee, @partials, @actor, @now)
-                """, new { ballotId = ballot.Id, trustee, partials = SealingJson.Serialize(decryption.Partials), actor = cmd.Actor.AuditName, now }, tx);
+                INSERT INTO ballot_decryption (ballot_id, trustee, shares, proof, submitted_by, submitted_at) VALUES (@ballotId, @trustee, @shares, @proof, @actor, @now)
+                """, new { ballotId = ballot.Id, trustee, shares = Element.EncodeAffineAll(decryption.Shares), proof = SealingJson.Serialize(decryption.Proof), actor = cmd.Actor.AuditName, now }, tx);
             await Audit.AppendAsync(conn, tx, ballot.Id, "decryption-received", cmd.Actor.AuditName, new { trustee }, now);
 
-            var all = await LoadDecryptionsAsync(conn, tx, ballot.Id);
+            // The shares just checked are used as they are; only the other trustees' are read back.
+            var all = (await LoadDecryptionsAsync(conn, tx, ballot.Id, exceptTrustee: trustee)).Append(decryption).OrderBy(d => d.Trustee).ToList();
             var threshold = ceremony.Settings.Threshold;
             var present = all.Select(d => d.Trustee).ToList();
             if (all.Count < threshold)
@@ -93,11 +94,14 @@ public static class SubmitDecryption
     private sealed class Row
     {
         public int Trustee { get; init; }
-        public string Partials { get; init; } = "";
+        public byte[] Shares { get; init; } = [];
+        public string Proof { get; init; } = "";
     }
 
-    public static async Task<IReadOnlyList<BoardDecryption>> LoadDecryptionsAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction? tx, long ballotId) =>
-        (await conn.QueryAsync<Row>("SELECT trustee, partials FROM ballot_decryption WHERE ballot_id = @ballotId ORDER BY trustee", new { ballotId }, tx))
-        .Select(r => new BoardDecryption(r.Trustee, SealingJson.Deserialize<PartialDecryption[]>(r.Partials)))
+    /// <summary>The kept decryptions by trustee; the shares are stored as 64-byte affine points, read without a square root.</summary>
+    public static async Task<IReadOnlyList<BoardDecryption>> LoadDecryptionsAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction? tx, long ballotId, int exceptTrustee = 0) =>
+        (await conn.QueryAsync<Row>("SELECT trustee, shares, proof FROM ballot_decryption WHERE ballot_id = @ballotId AND trustee <> @exceptTrustee ORDER BY trustee",
+            new { ballotId, exceptTrustee }, tx))
+        .Select(r => new BoardDecryption(r.Trustee, Element.DecodeAffineAll(r.Shares), SealingJson.Deserialize<EqualityProof>(r.Proof)))
         .ToList();
 }

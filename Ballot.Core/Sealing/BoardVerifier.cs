@@ -9,27 +9,55 @@ public sealed record BoardVerdict(bool Valid, string Message, bool Counted)
 }
 
 /// <summary>
-/// Rechecks a bulletin board from the board alone (ADR 0906): the ceremony's public messages and the joint key, every
-/// paper's proofs and tracker, the sums (recomputed from the papers), every partial decryption's proof, and the totals
-/// (recombined and solved again). Papers and partial decryptions are checked on every core; the fault reported is the
-/// first in board order, so two runs name the same one.
+/// Part <see cref="Number"/> of <see cref="Of"/> (ADR 0908): the papers whose index i has i mod Of = Number − 1, so that
+/// Of machines each check the proofs of a different share of the papers; every part does the whole-board checks.
+/// </summary>
+public sealed record BoardPart(int Number, int Of)
+{
+    public static BoardPart Whole { get; } = new(1, 1);
+
+    public bool IsWhole => Of == 1;
+
+    public bool Holds(int paper) => paper % Of == Number - 1;
+
+    /// <summary>"K/N" with 1 ≤ K ≤ N, or null.</summary>
+    public static BoardPart? Parse(string? text) =>
+        text?.Split('/') is [var k, var n] && int.TryParse(k, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && int.TryParse(n, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var of)
+            && of >= 1 && number >= 1 && number <= of
+            ? new BoardPart(number, of) : null;
+
+    public override string ToString() => $"part {Number} of {Of}";
+}
+
+/// <summary>
+/// Rechecks a bulletin board from the board alone (ADR 0906, 0908): the ceremony's public messages and the joint key,
+/// every paper's proofs and tracker (or, with a <see cref="BoardPart"/>, those of its part), the sums (recomputed from
+/// every paper), each trustee's batched decryption proof, and the totals (recombined and solved again). Papers are checked
+/// on every core; the fault reported is the first in board order, so two runs name the same one.
 /// </summary>
 public static class BoardVerifier
 {
-    public static BoardVerdict Verify(Board board, CancellationToken cancellationToken = default)
+    public static BoardVerdict Verify(Board board, CancellationToken cancellationToken = default) => Verify(board, BoardPart.Whole, cancellationToken);
+
+    public static BoardVerdict Verify(Board board, BoardPart part, CancellationToken cancellationToken = default)
     {
         if (CheckCeremony(board, out var key) is { } ceremonyFault) return BoardVerdict.Fault(ceremonyFault);
         if (CheckShape(board, out var constituencies) is { } shapeFault) return BoardVerdict.Fault(shapeFault);
-        if (CheckPapers(board, cancellationToken) is { } paperFault) return BoardVerdict.Fault(paperFault);
+        if (CheckPapers(board, part, cancellationToken) is { } paperFault) return BoardVerdict.Fault(paperFault);
         var sums = RecomputeSums(board, constituencies);
         if (CompareSums(board, sums) is { } sumFault) return BoardVerdict.Fault(sumFault);
         if (CheckDecryptions(board, key!, sums, out var totals) is { } countFault) return BoardVerdict.Fault(countFault);
+        var valid = part.IsWhole ? "valid" : $"valid ({part})";
+        var papers = part.IsWhole
+            ? $"{board.Papers.Count} papers"
+            : $"{Enumerable.Range(0, board.Papers.Count).Count(part.Holds)} of {board.Papers.Count} papers' proofs checked (the others are not in this part; every paper summed)";
         if (totals is null)
             return board.Totals.Count == 0
-                ? new BoardVerdict(true, $"valid: {board.Papers.Count} papers, {sums.Length} sums; not counted yet ({board.Decryptions.Count} of {board.Ceremony.Threshold} trustees have decrypted)", false)
+                ? new BoardVerdict(true, $"{valid}: {papers}, {sums.Length} sums; not counted yet ({board.Decryptions.Count} of {board.Ceremony.Threshold} trustees have decrypted)", false)
                 : BoardVerdict.Fault($"The board shows totals but only {board.Decryptions.Count} of the {board.Ceremony.Threshold} trustees needed have decrypted.");
         if (CompareTotals(board, totals) is { } totalFault) return BoardVerdict.Fault(totalFault);
-        return new BoardVerdict(true, $"valid: {board.Papers.Count} papers, {sums.Length} sums, {board.Decryptions.Count} trustees' partial decryptions, totals recomputed", true);
+        return new BoardVerdict(true, $"{valid}: {papers}, {sums.Length} sums, {board.Decryptions.Count} trustees' decryption shares, totals recomputed", true);
     }
 
     /// <summary>The ceremony's public checks (announcements, dealings, confirmations) and the joint key and fingerprint recomputed.</summary>
@@ -102,15 +130,19 @@ public static class BoardVerifier
         return null;
     }
 
-    /// <summary>Every paper's answers (shape and proofs, each under its question's context), its tracker, and that trackers are unique.</summary>
-    public static string? CheckPapers(Board board, CancellationToken cancellationToken = default)
+    /// <summary>Every paper's answers (shape and proofs, each under its question's context) and its tracker, of the whole board or of one part; then that trackers are unique (every part).</summary>
+    public static string? CheckPapers(Board board, CancellationToken cancellationToken = default) => CheckPapers(board, BoardPart.Whole, cancellationToken);
+
+    public static string? CheckPapers(Board board, BoardPart part, CancellationToken cancellationToken)
     {
         var keyBase = new BallotKey(board.Key!.PublicKey);
         var contexts = board.Questions.Select((_, q) => SealingContext.ForQuestion(board.BallotId, q)).ToArray();
         var faults = new ConcurrentDictionary<int, string>();
         var first = int.MaxValue;
-        Parallel.For(0, board.Papers.Count, new ParallelOptions { CancellationToken = cancellationToken }, p =>
+        var count = board.Papers.Count <= part.Number - 1 ? 0 : (board.Papers.Count - part.Number) / part.Of + 1;
+        Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
+            var p = part.Number - 1 + i * part.Of;
             if (p > Volatile.Read(ref first)) return;
             if (PaperFault(board, board.Papers[p], keyBase, contexts) is not { } fault) return;
             faults[p] = $"Paper {p} (tracker {board.Papers[p].Tracker}): {fault}";
@@ -144,7 +176,7 @@ public static class BoardVerifier
         return null;
     }
 
-    /// <summary>Every partial decryption's proof against the recomputed sums; then, with t trustees or more, the totals recombined and solved.</summary>
+    /// <summary>Each trustee's batched decryption proof against the recomputed sums; then, with t trustees or more, the totals recombined and solved.</summary>
     public static string? CheckDecryptions(Board board, JointKey key, IReadOnlyList<Ciphertext> sums, out long[]? totals)
     {
         totals = null;
@@ -153,17 +185,16 @@ public static class BoardVerifier
         foreach (var decryption in board.Decryptions)
         {
             var trustee = decryption.Trustee;
-            if (trustee < 1 || trustee > board.Ceremony.Trustees) return $"The board has partial decryptions from trustee {trustee}, who does not exist.";
-            if (!seen.Add(trustee)) return $"Trustee {trustee}'s partial decryptions appear twice.";
-            if (decryption.Partials.Count != sums.Count) return $"Trustee {trustee} decrypted {decryption.Partials.Count} sums, not {sums.Count}.";
-            var bad = ThresholdDecryption.FirstInvalid(context, key, sums, trustee, decryption.Partials);
-            if (bad >= 0) return $"Trustee {trustee}'s partial decryption of {SumName(board, bad)} does not verify.";
+            if (trustee < 1 || trustee > board.Ceremony.Trustees) return $"The board has decryption shares from trustee {trustee}, who does not exist.";
+            if (!seen.Add(trustee)) return $"Trustee {trustee}'s decryption shares appear twice.";
+            if (decryption.Shares is null || decryption.Shares.Count != sums.Count) return $"Trustee {trustee} decrypted {decryption.Shares?.Count ?? 0} sums, not {sums.Count}.";
+            if (!BatchDecryption.Verify(context, key, sums, decryption)) return $"Trustee {trustee}'s decryption shares do not verify.";
         }
         if (board.Decryptions.Count < board.Ceremony.Threshold) return null;
         var largest = board.Papers.GroupBy(p => p.Constituency, StringComparer.Ordinal).Select(g => (long)g.Count()).DefaultIfEmpty(0).Max();
         try
         {
-            totals = ThresholdDecryption.Count(board.Ceremony, context, key, sums, [.. board.Decryptions.Select(d => d.Partials)], largest);
+            totals = ThresholdDecryption.Open(board.Ceremony, sums, board.Decryptions, largest);
             return null;
         }
         catch (SealingException e)
@@ -199,17 +230,6 @@ public static class BoardVerifier
         }
         if (SealedPaper.Tracker(paper.Answers) != paper.Tracker) return "its tracker is not the hash of its ciphertexts.";
         return null;
-    }
-
-    private static string SumName(Board board, int position)
-    {
-        var k = position;
-        foreach (var sum in board.Sums)
-        {
-            if (k < sum.Options.Count) return $"sum {position} (constituency \"{sum.Constituency}\", question {sum.Question}, option {k}: {OptionName(board, sum.Question, k)})";
-            k -= sum.Options.Count;
-        }
-        return $"sum {position}";
     }
 
     private static string OptionName(Board board, int question, int option) =>

@@ -43,6 +43,3 @@ public sealed record JointKey(Element PublicKey, IReadOnlyList<Element> Verifica
 {
     public Element VerificationKey(int trustee) => VerificationKeys[trustee - 1];
 }
-
-/// <summary>A trustee's decryption share of one summed ciphertext, D = x_i·A, with its Chaum–Pedersen proof.</summary>
-public sealed record PartialDecryption(int Trustee, Element Share, EqualityProof Proof);

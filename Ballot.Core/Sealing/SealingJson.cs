@@ -23,6 +23,16 @@ public sealed class ElementJsonConverter : JsonConverter<Element>
         writer.WriteBase64StringValue(value.Encode());
 }
 
+/// <summary>A list of elements as one base64 string of 64-byte affine points (<see cref="Element.EncodeAffineAll"/>): a trustee's 175,000 shares decode on every core without a square root.</summary>
+public sealed class AffineElementsJsonConverter : JsonConverter<IReadOnlyList<Element>>
+{
+    public override IReadOnlyList<Element> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Element.DecodeAffineAll(reader.GetBytesFromBase64());
+
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<Element> value, JsonSerializerOptions options) =>
+        writer.WriteBase64StringValue(Element.EncodeAffineAll(value));
+}
+
 public sealed class ScalarJsonConverter : JsonConverter<Scalar>
 {
     public override Scalar Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>

@@ -10,8 +10,6 @@ public sealed record TrusteeSecrets(
 /// </summary>
 public sealed class Trustee
 {
-    public const string DecryptionLabel = "partial-decryption";
-
     private readonly Scalar _transportSecret;
     private IReadOnlyList<Scalar>? _polynomial;
     private Scalar? _share;
@@ -97,28 +95,9 @@ public sealed class Trustee
         return new TrusteeConfirmation(Index, key.Fingerprint, SchnorrProof.Create(KeyCeremony.ShareTranscript(Settings, Index), key.VerificationKey(Index), share));
     }
 
-    /// <summary>This trustee's share of the decryption of each sum, with a proof that it used the share behind its verification key.</summary>
-    public IReadOnlyList<PartialDecryption> Decrypt(byte[] context, IReadOnlyList<Ciphertext> sums)
-    {
-        var share = _share ?? throw new InvalidOperationException("The ceremony is not finished.");
-        var verificationKey = Key.VerificationKey(Index);
-        var partials = new PartialDecryption[sums.Count];
-        // A count has one sum per constituency, question and option (175,000 for 25,000 constituencies): use every core.
-        Parallel.For(0, sums.Count, k =>
-        {
-            var d = sums[k].A.Multiply(share);
-            var proof = EqualityProof.Create(DecryptionTranscript(context, Index, k), Group.Generator, sums[k].A, verificationKey, d, share);
-            partials[k] = new PartialDecryption(Index, d, proof);
-        });
-        return partials;
-    }
-
-    /// <summary>The proposal of ADR 0906: every sum's decryption share with one proof over a random linear combination.</summary>
-    public BatchDecryption DecryptBatch(byte[] context, IReadOnlyList<Ciphertext> sums) =>
+    /// <summary>This trustee's share of the decryption of every sum, with one proof that it used the share behind its verification key (ADR 0908).</summary>
+    public BoardDecryption Decrypt(byte[] context, IReadOnlyList<Ciphertext> sums) =>
         BatchDecryption.Create(context, this, _share ?? throw new InvalidOperationException("The ceremony is not finished."), sums);
-
-    internal static Transcript DecryptionTranscript(byte[] context, int trustee, int position) =>
-        new Transcript(DecryptionLabel, context).Append(trustee).Append(position);
 
     private IReadOnlyList<Scalar> Polynomial() =>
         _polynomial ?? throw new InvalidOperationException("This trustee has already finished the ceremony.");

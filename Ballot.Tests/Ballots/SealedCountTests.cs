@@ -51,13 +51,13 @@ public sealed class SealedCountTests
     }
 
     /// <summary>Trustee <paramref name="trustee"/>'s decryptions, sent with the staff token named for that trustee (or <paramref name="as"/>'s).</summary>
-    private async Task<HttpResponseMessage> Post(long id, int trustee, IReadOnlyList<PartialDecryption> partials, int? @as = null)
+    private async Task<HttpResponseMessage> Post(long id, BoardDecryption decryption, int? @as = null)
     {
         var seats = await TestTrustees.For(_api).TrusteeSeatsAsync(3);
-        return await seats[(@as ?? trustee) - 1].Client.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(SealingJson.Serialize(new BoardDecryption(trustee, partials))));
+        return await seats[(@as ?? decryption.Trustee) - 1].Client.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(SealingJson.Serialize(decryption)));
     }
 
-    private IReadOnlyList<PartialDecryption> Partials(long id, int trustee, Board board) =>
+    private BoardDecryption Decryption(long id, int trustee, Board board) =>
         TestTrustees.For(_api).Of(id)[trustee - 1].Decrypt(SealingContext.ForBallot(id), TestTrustees.RecomputedSums(board));
 
     [Test]
@@ -92,7 +92,7 @@ public sealed class SealedCountTests
         Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_audit WHERE ballot_id = @id AND event = 'decryption-received'", new { id }), Is.EqualTo(2));
 
         // Trustee 3 answering late changes nothing.
-        var late = await (await Post(id, 3, Partials(id, 3, before))).AssertProblem(HttpStatusCode.Conflict);
+        var late = await (await Post(id, Decryption(id, 3, before))).AssertProblem(HttpStatusCode.Conflict);
         Assert.That((string)late["detail"]!, Does.Contain("already counted"));
 
         // The board, for anyone: every tracker with its sealed paper, the sums, both trustees' decryptions, the totals, the result hash.
@@ -122,7 +122,7 @@ public sealed class SealedCountTests
         var (id, _) = await ClosedBallot();
         var board = await TestTrustees.BoardAsync(_api, id);
 
-        var first = await (await (await Post(id, 1, Partials(id, 1, board))).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        var first = await (await (await Post(id, Decryption(id, 1, board))).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That((bool)first["counted"]!, Is.False);
         Assert.That(first["resultHash"], Is.Null);
         // Nothing decrypted: no result, no total, not on the board, not in the database.
@@ -131,28 +131,37 @@ public sealed class SealedCountTests
         Assert.That((still.Totals.Count, still.Decryptions.Count, still.ResultHash), Is.EqualTo((0, 0, (string?)null)));
         Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_count WHERE ballot_id = @id", new { id }), Is.Zero);
         Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_sum WHERE ballot_id = @id AND totals IS NOT NULL", new { id }), Is.Zero);
-        await (await Post(id, 1, Partials(id, 1, board))).AssertProblem(HttpStatusCode.Conflict);   // once per trustee
+        await (await Post(id, Decryption(id, 1, board))).AssertProblem(HttpStatusCode.Conflict);   // once per trustee
 
         // Trustee 3's share of sum 4 nudged: refused, naming trustee 3; nothing of it kept.
-        var partials = Partials(id, 3, board).ToList();
-        partials[4] = partials[4] with { Share = partials[4].Share.Add(Group.Generator.Value) };
-        var refused = await (await Post(id, 3, partials)).AssertProblem(HttpStatusCode.BadRequest);
-        Assert.That((string)refused["errors"]!["partials"]![0]!, Does.Contain("Trustee 3's partial decryption of sum 4 does not verify"));
+        var honest = Decryption(id, 3, board);
+        var shares = honest.Shares.ToArray();
+        shares[4] = shares[4].Add(Group.Generator.Value);
+        var refused = await (await Post(id, honest with { Shares = shares })).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.That((string)refused["errors"]!["shares"]![0]!, Does.Contain("Trustee 3's decryption shares do not verify"));
         Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_decryption WHERE ballot_id = @id", new { id }), Is.EqualTo(1));
-        // Trustee 2's partials sent as trustee 3: refused too (its proofs are against trustee 2's key).
-        var stolen = Partials(id, 2, board).Select(p => p with { Trustee = 3 }).ToList();
-        await (await Post(id, 3, stolen)).AssertProblem(HttpStatusCode.BadRequest);
-        // Trustee 3's own valid partials, sent with trustee 1's token: only the token named for trustee 3 may send them.
-        var impostor = await (await Post(id, 3, Partials(id, 3, board), @as: 1)).AssertProblem(HttpStatusCode.Forbidden);
+        // Trustee 2's shares and proof sent as trustee 3: refused too (its proof is against trustee 2's key).
+        await (await Post(id, Decryption(id, 2, board) with { Trustee = 3 })).AssertProblem(HttpStatusCode.BadRequest);
+        // Trustee 3's own valid decryption, sent with trustee 1's token: only the token named for trustee 3 may send it.
+        var impostor = await (await Post(id, honest, @as: 1)).AssertProblem(HttpStatusCode.Forbidden);
         Assert.That((string)impostor["detail"]!, Does.Contain("Only trustee 3"));
-        // Not a decryption at all: 400, not 500.
-        await (await _scrutineer.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody("""{"trustee":3,"partials":[{"trustee":3,"share":"AAAA"}]}""")))
-            .AssertProblem(HttpStatusCode.BadRequest);
-        await (await _api.Client.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(SealingJson.Serialize(new BoardDecryption(3, Partials(id, 3, board))))))
+        // Not a decryption at all, or a share that is not a point on the curve: 400, not 500.
+        var seat3 = (await TestTrustees.For(_api).TrusteeSeatsAsync(3))[2].Client;
+        await (await seat3.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody("""{"trustee":3,"shares":"AAAA"}"""))).AssertProblem(HttpStatusCode.BadRequest);
+        var offCurve = Element.EncodeAffineAll(honest.Shares);
+        offCurve[64 * 2 + 63] ^= 1;
+        var json = System.Text.Json.Nodes.JsonNode.Parse(SealingJson.Serialize(honest))!;
+        json["shares"] = Convert.ToBase64String(offCurve);
+        var notPoint = await (await seat3.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(json.ToJsonString()))).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.That(notPoint.ToJsonString(), Does.Contain("Not a point on the curve"));
+        json.AsObject().Remove("proof");
+        json["shares"] = Convert.ToBase64String(Element.EncodeAffineAll(honest.Shares));
+        await (await seat3.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(json.ToJsonString()))).AssertProblem(HttpStatusCode.BadRequest);
+        await (await _api.Client.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody(SealingJson.Serialize(honest))))
             .AssertStatus(HttpStatusCode.Unauthorized);
 
         // Recovery drill: trustee 2's share is lost; trustees 1 and 3 count the ballot, and the chain records 2's absence.
-        var done = await (await (await Post(id, 3, Partials(id, 3, board))).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        var done = await (await (await Post(id, honest)).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That((bool)done["counted"]!, Is.True);
         var result = (await (await (await _scrutineer.GetAsync($"/api/ballots/{id}/result")).AssertStatus(HttpStatusCode.OK)).ReadJson())["result"]!;
         Assert.That((long)result["votesCast"]!, Is.EqualTo(4));
@@ -169,7 +178,7 @@ public sealed class SealedCountTests
     {
         var id = await _kit.OpenConsultative();
         await (await _api.Client.GetAsync($"/api/ballots/{id}/board")).AssertProblem(HttpStatusCode.Conflict);
-        await (await _scrutineer.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody("""{"trustee":1,"partials":[]}"""))).AssertProblem(HttpStatusCode.Conflict);
+        await (await _scrutineer.PostAsync($"/api/ballots/{id}/decryptions", Http.JsonBody("""{"trustee":1,"shares":""}"""))).AssertProblem(HttpStatusCode.Conflict);
         await (await _api.Client.GetAsync("/api/ballots/999999/board")).AssertProblem(HttpStatusCode.NotFound);
     }
 

@@ -58,15 +58,15 @@ public sealed class SecrecyTests() : BallotApiTests(12, 3)
             var flat = SealedPaper.Decode(bytes).SelectMany(a => a.Options).ToList();
             foreach (var trustee in trustees)
             {
-                var partials = trustee.Decrypt(context, flat);
+                var shares = trustee.Decrypt(context, flat).Shares;
                 for (var k = 0; k < flat.Count; k++)
                 {
-                    var opened = flat[k].B.Subtract(partials[k].Share);
+                    var opened = flat[k].B.Subtract(shares[k]);
                     Assert.That(opened.Equals(zero) || opened.Equals(one), Is.False, $"trustee {trustee.Index}'s share alone opened a vote");
                 }
             }
-            var both = ThresholdDecryption.Combine(trustees[0].Settings, context, trustees[0].Key, flat,
-                [trustees[0].Decrypt(context, flat), trustees[1].Decrypt(context, flat)]);
+            // Trustees 1 and 2 have the integer Lagrange weights 2 and −1 (scale 1): the opened points are m·G themselves.
+            var both = ThresholdDecryption.OpenScaled(trustees[0].Settings, flat, [trustees[0].Decrypt(context, flat), trustees[1].Decrypt(context, flat)], out _);
             Assert.That(both, Has.All.Matches<Element>(e => e.Equals(zero) || e.Equals(one)), "two shares do open each ciphertext to 0 or 1");
         }
         // And the papers hold the votes cast, as two trustees would see them (which they never do: they decrypt only sums).

@@ -44,15 +44,14 @@ public static class TestPapers
         var paper = await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<PaperCache>(api.App.Services).GetAsync(ballotId, default);
         await using var conn = await api.OpenAsync();
         var stored = (await Dapper.SqlMapper.QueryAsync<byte[]>(conn, "SELECT sealed FROM ballot_paper WHERE ballot_id = @ballotId", new { ballotId })).ToList();
-        var log = new DiscreteLog(1);
         var opened = new List<string>();
         foreach (var bytes in stored)
         {
             var answers = SealedPaper.Decode(bytes);
             var flat = answers.SelectMany(a => a.Options).ToList();
             var context = SealingContext.ForBallot(ballotId);
-            var values = ThresholdDecryption.Combine(settings, context, trustees[0].Key, flat,
-                [.. trustees.Take(settings.Threshold).Select(t => t.Decrypt(context, flat))]).Select(log.Solve).ToList();
+            var values = ThresholdDecryption.Count(settings, context, trustees[0].Key, flat,
+                [.. trustees.Take(settings.Threshold).Select(t => t.Decrypt(context, flat))], 1).ToList();
             var json = new System.Text.Json.Nodes.JsonObject();
             var at = 0;
             for (var q = 0; q < answers.Count; q++)

@@ -35,7 +35,7 @@ public sealed class TestTrustees(ApiHost api)
     public async Task DecryptAsync(long ballotId, params int[] which)
     {
         // As the trustee command does: the board over HTTP, the sums recomputed from its papers (a trustee never
-        // decrypts a "sum" it has not added up itself: it could be one vote), then each trustee's partials posted.
+        // decrypts a "sum" it has not added up itself: it could be one vote), then each trustee's shares and proof posted.
         var people = Of(ballotId);
         var board = await BoardAsync(Api, ballotId);
         var sums = RecomputedSums(board);
@@ -44,9 +44,9 @@ public sealed class TestTrustees(ApiHost api)
         var seats = await TrusteeSeatsAsync(people.Length);
         foreach (var i in which)
         {
-            var partials = people[i - 1].Decrypt(SealingContext.ForBallot(ballotId), sums);
+            var decryption = people[i - 1].Decrypt(SealingContext.ForBallot(ballotId), sums);
             await (await seats[i - 1].Client.PostAsync($"/api/ballots/{ballotId}/decryptions",
-                Http.JsonBody(SealingJson.Serialize(new BoardDecryption(i, partials))))).AssertStatus(System.Net.HttpStatusCode.OK);
+                Http.JsonBody(SealingJson.Serialize(decryption)))).AssertStatus(System.Net.HttpStatusCode.OK);
         }
     }
 

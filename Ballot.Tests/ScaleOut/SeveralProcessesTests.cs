@@ -119,7 +119,7 @@ public sealed class SeveralProcessesTests(string engine)
         var sums = TestTrustees.RecomputedSums(Ballot.Core.Sealing.SealingJson.Deserialize<Ballot.Core.Sealing.Board>(json));
         foreach (var t in _trustees[id].Take(2))
         {
-            var body = Ballot.Core.Sealing.SealingJson.Serialize(new Ballot.Core.Sealing.BoardDecryption(t.Index, t.Decrypt(Ballot.Core.Sealing.SealingContext.ForBallot(id), sums)));
+            var body = Ballot.Core.Sealing.SealingJson.Serialize(t.Decrypt(Ballot.Core.Sealing.SealingContext.ForBallot(id), sums));
             // Each trustee with its own token: only it may send its decryptions.
             var url = new Uri(new Uri(ApiAddress(_apis[api])), $"/api/ballots/{id}/decryptions");
             await (await _seats![t.Index - 1].Client.PostAsync(url, Http.JsonBody(body))).AssertStatus(HttpStatusCode.OK);

@@ -36,7 +36,7 @@ internal static class BoardKit
                 sums.Add(new BoardSum(Constituencies[c], q, flat[k..(k + optionCounts[q])]));
         var context = SealingContext.ForBallot(ballotId);
         var decryptions = decrypted
-            ? new[] { 0, 2 }.Select(t => new BoardDecryption(t + 1, ceremony.Trustees[t].Decrypt(context, flat))).ToList()
+            ? new[] { 0, 2 }.Select(t => ceremony.Trustees[t].Decrypt(context, flat)).ToList()
             : [];
         var totals = decrypted
             ? sums.Select(s => new BoardTotal(s.Constituency, s.Question,

@@ -36,8 +36,8 @@ public sealed class BoardVerifierTests
         var expected = Board.Totals.SelectMany(t => t.Options).ToArray();
         foreach (var (a, b) in new[] { (1, 2), (1, 3), (2, 3), (3, 1) })
         {
-            var partials = new[] { a, b }.Select(i => _fixture.Ceremony.Trustees[i - 1].Decrypt(context, sums)).ToArray();
-            Assert.That(ThresholdDecryption.Count(_fixture.Ceremony.Settings, context, Board.Key!, sums, partials, 24), Is.EqualTo(expected), $"trustees {a} and {b}");
+            var decryptions = new[] { a, b }.Select(i => _fixture.Ceremony.Trustees[i - 1].Decrypt(context, sums)).ToArray();
+            Assert.That(ThresholdDecryption.Count(_fixture.Ceremony.Settings, context, Board.Key!, sums, decryptions, 24), Is.EqualTo(expected), $"trustees {a} and {b}");
         }
         Assert.That(ThresholdDecryption.IntegerLagrange([1, 3]), Is.EqualTo((new long[] { 3, -1 }, 2L)));
         var alone = new[] { _fixture.Ceremony.Trustees[0].Decrypt(context, sums) };
@@ -74,15 +74,37 @@ public sealed class BoardVerifierTests
     }
 
     [Test]
-    public void A_tampered_partial_decryption_fails_naming_its_trustee_and_sum()
+    public void A_tampered_decryption_share_fails_naming_its_trustee()
     {
         var decryptions = Board.Decryptions.ToList();
-        var partials = decryptions[1].Partials.ToList();
-        partials[4] = partials[4] with { Share = partials[4].Share.Add(Group.Generator.Value) };
-        decryptions[1] = decryptions[1] with { Partials = partials };
+        var shares = decryptions[1].Shares.ToArray();
+        shares[4] = shares[4].Add(Group.Generator.Value);
+        decryptions[1] = decryptions[1] with { Shares = shares };
         var verdict = BoardVerifier.Verify(Board with { Decryptions = decryptions });
         Assert.That(verdict.Valid, Is.False);
-        Assert.That(verdict.Message, Is.EqualTo("Trustee 3's partial decryption of sum 4 (constituency \"east\", question 1, option 1: Bob) does not verify."));
+        Assert.That(verdict.Message, Is.EqualTo("Trustee 3's decryption shares do not verify."));
+    }
+
+    [Test]
+    public void Each_part_checks_its_own_papers_proofs_so_a_tampered_proof_is_named_by_its_part_only()
+    {
+        // Paper 5's sum proof is bent: its ciphertexts, tracker and the sums stay right, so only checking its proofs finds it.
+        var papers = Board.Papers.ToList();
+        var answer = papers[5].Answers[0];
+        papers[5] = papers[5] with { Answers = [answer with { SumProof = answer.SumProof with { Response = answer.SumProof.Response + Ballot.Core.Sealing.Scalar.One } }, papers[5].Answers[1]] };
+        var tampered = Board with { Papers = papers };
+
+        var mine = BoardVerifier.Verify(tampered, new BoardPart(2, 2));   // papers 1, 3, 5, …
+        Assert.That(mine.Valid, Is.False);
+        Assert.That(mine.Message, Is.EqualTo($"Paper 5 (tracker {papers[5].Tracker}): the proofs of its answer to question 0 do not verify."));
+        var other = BoardVerifier.Verify(tampered, new BoardPart(1, 2));  // papers 0, 2, 4, …
+        Assert.That(other.Valid, Is.True, other.Message);
+        Assert.That(other.Message, Is.EqualTo("valid (part 1 of 2): 12 of 24 papers' proofs checked (the others are not in this part; every paper summed), "
+            + "21 sums, 2 trustees' decryption shares, totals recomputed"));
+        Assert.That(BoardVerifier.Verify(tampered, new BoardPart(3, 4)).Message, Does.StartWith("valid (part 3 of 4): 6 of 24 papers"));
+        Assert.That(BoardVerifier.Verify(tampered, new BoardPart(2, 4)).Message, Does.StartWith("Paper 5 "));
+        Assert.That((BoardPart.Parse("2/3"), BoardPart.Parse("0/2"), BoardPart.Parse("3/2"), BoardPart.Parse("1/0"), BoardPart.Parse("x")),
+            Is.EqualTo((new BoardPart(2, 3), (BoardPart?)null, (BoardPart?)null, (BoardPart?)null, (BoardPart?)null)));
     }
 
     [Test]
@@ -114,7 +136,7 @@ public sealed class BoardVerifierTests
     }
 }
 
-/// <summary>The batched partial decryption proposed in ADR 0906: one proof per trustee; a single wrong share fails it.</summary>
+/// <summary>The batched decryption of ADR 0908: one proof per trustee; a single wrong share fails it.</summary>
 public sealed class BatchDecryptionTests
 {
     [Test]
@@ -123,14 +145,18 @@ public sealed class BatchDecryptionTests
         var fixture = BoardKit.Closed(33, papers: 6, decrypted: false);
         var sums = fixture.Board.Sums.SelectMany(s => s.Options).ToArray();
         var context = SealingContext.ForBallot(33);
-        var batch = SealingKit.Relay(fixture.Ceremony.Trustees[1].DecryptBatch(context, sums));
-        Assert.That(batch.Verify(context, fixture.Board.Key!, sums), Is.True);
-        Assert.That(batch.Shares, Is.EqualTo(fixture.Ceremony.Trustees[1].Decrypt(context, sums).Select(p => p.Share)));
+        var key = fixture.Board.Key!;
+        var batch = SealingKit.Relay(fixture.Ceremony.Trustees[1].Decrypt(context, sums));
+        Assert.That(BatchDecryption.Verify(context, key, sums, batch), Is.True);
+        Assert.That(batch.Shares.Where((_, k) => sums[k].A.IsIdentity), Is.Not.Empty.And.All.EqualTo(Element.Identity), "an empty constituency's shares");
+        Assert.That(SealingJson.Serialize(batch), Does.Contain($"\"shares\":\"{Convert.ToBase64String(Element.EncodeAffineAll(batch.Shares))}\""));
         var shares = batch.Shares.ToArray();
         shares[9] = shares[9].Add(Group.Generator.Value);
-        Assert.That((batch with { Shares = shares }).Verify(context, fixture.Board.Key!, sums), Is.False);
-        Assert.That((batch with { Trustee = 3 }).Verify(context, fixture.Board.Key!, sums), Is.False);
-        Assert.That(batch.Verify(SealingContext.ForBallot(34), fixture.Board.Key!, sums), Is.False);
+        Assert.That(BatchDecryption.Verify(context, key, sums, batch with { Shares = shares }), Is.False);
+        Assert.That(BatchDecryption.Verify(context, key, sums, batch with { Trustee = 3 }), Is.False);
+        Assert.That(BatchDecryption.Verify(SealingContext.ForBallot(34), key, sums, batch), Is.False);
+        Assert.That(BatchDecryption.Verify(context, key, sums, batch, window: 4), Is.True, "any window gives the same sums");
+        Assert.That((BatchDecryption.WindowFor(175_000), BatchDecryption.WindowFor(17_500)), Is.EqualTo((11, 10)));
     }
 
     [Test]
@@ -143,7 +169,7 @@ public sealed class BatchDecryptionTests
             var weights = points.Select(_ => new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64())).ToArray();
             var expected = points.Zip(weights).Aggregate(Element.Identity,
                 (sum, pw) => sum.Add(pw.First.Multiply(Weight(pw.Second))));
-            Assert.That(BatchDecryption.MultiplyAll([.. Element.Normalized(points)], weights), Is.EqualTo(expected), $"{n} points");
+            Assert.That(BatchDecryption.MultiplyAll([.. Element.Normalized(points)], weights, BatchDecryption.WindowFor(n)), Is.EqualTo(expected), $"{n} points");
         }
     }
 

@@ -62,49 +62,54 @@ public sealed class CeremonyTests
     public void One_trustee_alone_can_decrypt_neither_a_total_nor_a_vote()
     {
         var alone = _ceremony.Trustees[0];
-        var partials = alone.Decrypt(Context, _sums);
+        var decryption = alone.Decrypt(Context, _sums);
         var refusal = Assert.Throws<SealingException>(() =>
-            ThresholdDecryption.Combine(_ceremony.Settings, Context, _ceremony.Key, _sums, [partials]))!;
+            ThresholdDecryption.Count(_ceremony.Settings, Context, _ceremony.Key, _sums, [decryption], 1000))!;
         Assert.That(refusal.Message, Does.Contain("needs 2 trustees; 1 answered"));
 
         // Its share used as if it were the key opens nothing: neither the totals nor one member's vote.
         var log = new DiscreteLog(1000);
         for (var o = 0; o < SealingKit.Options; o++)
         {
-            var guess = _sums[o].B.Subtract(partials[o].Share);
+            var guess = _sums[o].B.Subtract(decryption.Shares[o]);
             Assert.That(guess, Is.Not.EqualTo(SealingKit.Times(_cast[o])));
             Assert.Throws<SealingException>(() => log.Solve(guess));
         }
         var vote = _answers[0].Options[SealingKit.Yes];
-        var single = alone.Decrypt(Context, [vote])[0];
-        var opened = vote.B.Subtract(single.Share);
+        var single = alone.Decrypt(Context, [vote]).Shares[0];
+        var opened = vote.B.Subtract(single);
         Assert.That(opened, Is.Not.EqualTo(SealingKit.Times(0)).And.Not.EqualTo(SealingKit.Times(1)));
     }
 
     [Test]
-    public void A_tampered_partial_decryption_is_rejected_naming_its_trustee()
+    public void A_tampered_decryption_is_rejected_naming_its_trustee()
     {
         var t = _ceremony.Trustees;
         var honest = t[0].Decrypt(Context, _sums);
-        var partials = t[1].Decrypt(Context, _sums).ToArray();
-        var g = Group.Generator.Value;
+        var mine = SealingKit.Relay(t[1].Decrypt(Context, _sums));
+        var (d, g) = (mine.Shares, Group.Generator.Value);
+        Assert.That(ThresholdDecryption.Count(_ceremony.Settings, Context, _ceremony.Key, _sums, [honest, mine], 1000), Is.EqualTo(_cast));
 
         Assert.Multiple(() =>
         {
-            RejectsTrustee2(partials[1] with { Share = partials[1].Share.Add(g) }, "a share shifted by one vote");
-            RejectsTrustee2(partials[1] with { Proof = partials[1].Proof with { Challenge = partials[1].Proof.Challenge + Scalar.One } }, "wrong challenge");
-            RejectsTrustee2(partials[2] with { }, "the partial of another sum");
-            RejectsTrustee2(t[1].Decrypt(SealingContext.ForQuestion(BallotId + 1, 0), _sums)[1], "a proof made for another ballot");
+            RejectsTrustee2(mine with { Shares = [d[0], d[1].Add(g), d[2]] }, "a share shifted by one vote");
+            RejectsTrustee2(mine with { Shares = [d[0].Add(g), d[1].Subtract(g), d[2]] }, "two shares shifted to cancel out");
+            // Trustee 2 itself shifts two shares so that the shifts cancel in a plain sum, and proves over them with its
+            // own share: only the random weights of the batch catch it.
+            RejectsTrustee2(BatchDecryption.Prove(Context, 2, _ceremony.Key.VerificationKey(2), t[1].Export().Share!, _sums, [d[0].Add(g), d[1].Subtract(g), d[2]]),
+                "two shifts that cancel, proved by the trustee");
+            RejectsTrustee2(mine with { Shares = [d[0], d[2], d[1]] }, "two shares swapped");
+            RejectsTrustee2(mine with { Proof = mine.Proof with { Challenge = mine.Proof.Challenge + Scalar.One } }, "wrong challenge");
+            RejectsTrustee2(t[1].Decrypt(SealingContext.ForQuestion(BallotId + 1, 0), _sums), "a proof made for another ballot");
+            RejectsTrustee2(t[2].Decrypt(Context, _sums) with { Trustee = 2 }, "trustee 3's decryption sent as trustee 2's");
         });
 
-        void RejectsTrustee2(PartialDecryption tampered, string why)
+        void RejectsTrustee2(BoardDecryption tampered, string why)
         {
-            var copy = partials.ToArray();
-            copy[1] = tampered;
             var e = Assert.Throws<SealingException>(() =>
-                ThresholdDecryption.Combine(_ceremony.Settings, Context, _ceremony.Key, _sums, [honest, copy]), why)!;
+                ThresholdDecryption.Count(_ceremony.Settings, Context, _ceremony.Key, _sums, [honest, tampered], 1000), why)!;
             Assert.That(e.Trustee, Is.EqualTo(2), why);
-            Assert.That(e.Message, Does.Contain("Trustee 2"), why);
+            Assert.That(e.Message, Is.EqualTo("Trustee 2's decryption shares do not verify."), why);
         }
     }
 

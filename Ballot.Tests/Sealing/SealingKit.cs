@@ -41,9 +41,7 @@ internal static class SealingKit
     /// <summary>Opens each sum with the given trustees and solves each total.</summary>
     public static long[] Count(Ceremony ceremony, byte[] context, IReadOnlyList<Ciphertext> sums, params Trustee[] counting)
     {
-        var partials = counting.Select(t => Relay(t.Decrypt(context, sums))).ToArray();
-        var opened = ThresholdDecryption.Combine(ceremony.Settings, context, ceremony.Key, sums, partials);
-        var log = new DiscreteLog(1000);
-        return [.. opened.Select(log.Solve)];
+        var decryptions = counting.Select(t => Relay(t.Decrypt(context, sums))).ToArray();
+        return ThresholdDecryption.Count(ceremony.Settings, context, ceremony.Key, sums, decryptions, 1000);
     }
 }

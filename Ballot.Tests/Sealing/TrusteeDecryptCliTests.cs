@@ -47,7 +47,7 @@ public sealed class TrusteeDecryptCliTests
         }
         var sums = _fixture.Board.Sums.SelectMany(s => s.Options).ToArray();
         var context = SealingContext.ForBallot(41);
-        var totals = ThresholdDecryption.Count(_fixture.Ceremony.Settings, context, _fixture.Board.Key!, sums, [.. decryptions.Select(d => d.Partials)], 12);
+        var totals = ThresholdDecryption.Count(_fixture.Ceremony.Settings, context, _fixture.Board.Key!, sums, decryptions, 12);
         Assert.That(totals.Chunk(7).ToArray(), Is.EqualTo(_fixture.Cast));
 
         var counted = _fixture.Board with
@@ -57,7 +57,13 @@ public sealed class TrusteeDecryptCliTests
         };
         var (verified, said, _) = await Run(BoardVerify.RunAsync, "verify", "--board", Write("counted.json", counted));
         Assert.That(verified, Is.Zero);
-        Assert.That(said, Does.StartWith("valid: 12 papers, 21 sums, 2 trustees' partial decryptions, totals recomputed"));
+        Assert.That(said, Does.StartWith("valid: 12 papers, 21 sums, 2 trustees' decryption shares, totals recomputed"));
+        var (part, inPart, _) = await Run(BoardVerify.RunAsync, "verify", "--board", Path.Combine(_dir, "counted.json"), "--part", "2/3");
+        Assert.That(part, Is.Zero);
+        Assert.That(inPart, Does.StartWith("valid (part 2 of 3): 4 of 12 papers' proofs checked"));
+        var (badPart, _, partUsage) = await Run(BoardVerify.RunAsync, "verify", "--board", Path.Combine(_dir, "counted.json"), "--part", "4/3");
+        Assert.That(badPart, Is.EqualTo(2));
+        Assert.That(partUsage, Does.Contain("--part takes K/N"));
     }
 
     [Test]

@@ -45,7 +45,7 @@ internal sealed class BallotPages(string root, string apiDll, string conn, strin
             {
                 var flat = Ballot.Core.Ballots.Count.PaperSums.Flatten((await Ballot.Core.Ballots.Count.PaperSums.LoadAsync(c, null, ballotId)).Select(x => x.Sum));
                 foreach (var t in trustees.Take(2))
-                    await mediator.Send(new SubmitDecryption.Command(ballotId, new Ballot.Core.Sealing.BoardDecryption(t.Index, t.Decrypt(Ballot.Core.Sealing.SealingContext.ForBallot(ballotId), flat)), BenchCeremony.ActorOf(ballotId, t.Index)));
+                    await mediator.Send(new SubmitDecryption.Command(ballotId, t.Decrypt(Ballot.Core.Sealing.SealingContext.ForBallot(ballotId), flat), BenchCeremony.ActorOf(ballotId, t.Index)));
             }
             Console.WriteLine($"seeded, opened, voted and counted {votes} papers in {sw.Elapsed.TotalSeconds:0} s");
             await using var read = await db.OpenAsync();

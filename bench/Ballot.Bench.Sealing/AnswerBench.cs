@@ -10,7 +10,7 @@ public class AnswerBench
     private JointKey _joint = null!;
     private SealedAnswer _answer = null!;
     private Ciphertext _sum = null!;
-    private PartialDecryption _partial = null!;
+    private BoardDecryption _partial = null!;
     private int _n;
 
     [GlobalSetup]
@@ -26,8 +26,8 @@ public class AnswerBench
         _key = new BallotKey(_joint.PublicKey);
         _answer = SealedAnswer.Seal(_key, Context, 3, 1);
         _sum = Ciphertext.Sum(Enumerable.Range(0, 100).Select(i => SealedAnswer.Seal(_key, Context, 3, i % 3).Options[0]));
-        _partial = _trustee.Decrypt(Context, [_sum])[0];
-        if (!_answer.Verify(_key, Context) || !ThresholdDecryption.Verify(Context, _joint, _sum, 0, _partial))
+        _partial = _trustee.Decrypt(Context, [_sum]);
+        if (!_answer.Verify(_key, Context) || !BatchDecryption.Verify(Context, _joint, [_sum], _partial))
             throw new InvalidOperationException("The setup's proofs do not verify.");
     }
 
@@ -47,10 +47,10 @@ public class AnswerBench
     [Benchmark]
     public Ciphertext Add() => _sum.Add(_answer.Options[0]).Add(_answer.Options[1]).Add(_answer.Options[2]);
 
-    /// <summary>A trustee's share of one sum's decryption, with its Chaum–Pedersen proof.</summary>
+    /// <summary>A trustee's share of one sum's decryption, with its (batched, here of one) Chaum–Pedersen proof.</summary>
     [Benchmark]
-    public PartialDecryption PartialDecrypt() => _trustee.Decrypt(Context, [_sum])[0];
+    public BoardDecryption PartialDecrypt() => _trustee.Decrypt(Context, [_sum]);
 
     [Benchmark]
-    public bool VerifyPartial() => ThresholdDecryption.Verify(Context, _joint, _sum, 0, _partial);
+    public bool VerifyPartial() => BatchDecryption.Verify(Context, _joint, [_sum], _partial);
 }

@@ -1,47 +1,48 @@
 using System.Diagnostics;
+using Ballot.Core.Ballots.Count;
 using Ballot.Core.Sealing;
 
 /// <summary>
-/// The count of a sealed ballot (issue 17): N sealed papers (two questions: 3 and 4 sealed options, "spoiled" last)
-/// over C constituencies, as stored (<see cref="SealedPaper"/> bytes) and in the affine side form; time summing both
-/// ways, checking two of three trustees' partial decryptions, opening with integer Lagrange weights and solving, and
-/// verifying a sample of papers as the board verifier does. Papers are generated once with bench-only progression
-/// slots (<see cref="SealingSlot.InsecureProgressionForBenchmarks"/>) and cached under --data; the trustees' partial
-/// decryptions are cached too. Prints each step's median of --runs runs and the per-operation cost, and what that
-/// cost projects to for 1,000,000 papers and 25,000 constituencies.
+/// The server's part of a sealed ballot's count once the sums exist (issue 17, ADR 0908), at the issue's size by
+/// default: 25,000 constituencies, two questions of 3 and 4 sealed options (175,000 option sums), 2-of-3 trustees.
+/// The sums are made cheaply (each is a prefix sum of encryptions of 1 plus two encryptions of 0 from pools, so its
+/// total, 0 to 62, is known and the solve is real; one in a thousand is an empty constituency's (O, O)), and trustees
+/// 1 and 2 decrypt them once (batched: shares and one proof each); all of it is cached under --data. Each run then
+/// times, with the server's own classes: decoding the stored sums (compressed points, as <see cref="PaperSums.LoadAsync"/>),
+/// decoding the two posted decryptions (the endpoint's JSON), checking both (<see cref="SealedCount.Check"/>), and
+/// opening and solving (<see cref="SealedCount.Open"/>); and, for the verifier's projection, --papers sealed papers
+/// decoded and verified on one core and on all. Medians of --runs runs, beside the unit (a fixed-base multiplication).
+///   --windows 11,13,15: also time one trustee's batch check with each bucket window.
 /// </summary>
 public static class CountBench
 {
     private static readonly int[] OptionCounts = [3, 4];
     private const int PerConstituency = 7;
     private const long BallotId = 1;
+    private const int MaxTotal = 62;
 
     public static int Run(string[] args)
     {
-        var papers = Int(args, "--papers", 1_000_000);
         var constituencies = Int(args, "--constituencies", 25_000);
         var runs = Int(args, "--runs", 3);
-        var verifySample = Int(args, "--verify-sample", 200);
-        var checkSample = Int(args, "--check-sample", int.MaxValue);
-        // --checks-only: only the partial-decryption checks, opening and solving (the sums come from the first pass).
-        var checksOnly = args.Contains("--checks-only");
-        var root = Arg(args, "--data") ?? "/tmp/ballot-bench-count";
-        var dir = Path.Combine(root, $"{papers}-{constituencies}");
+        var paperCount = Int(args, "--papers", 200);
+        var windows = Arg(args, "--windows")?.Split(',').Select(int.Parse).ToArray() ?? [];
+        var dir = Path.Combine(Arg(args, "--data") ?? "/tmp/ballot-bench-count", $"sums-{constituencies}");
         Directory.CreateDirectory(dir);
-        Console.WriteLine($"count bench: {papers:N0} papers, {constituencies:N0} constituencies, {Environment.ProcessorCount} cores, data {dir}");
+        var sumCount = constituencies * PerConstituency;
+        Console.WriteLine($"count bench: {constituencies:N0} constituencies, {sumCount:N0} option sums, {Environment.ProcessorCount} cores, data {dir}");
 
         var trustees = Ceremony(dir);
         var key = trustees[0].Key;
-        var ballotKey = new BallotKey(key.PublicKey);
-        var paperSize = SealedPaper.SizeOf(OptionCounts);
-        var (stored, affine, where, cast) = Papers(dir, ballotKey, papers, constituencies, paperSize);
-        var largest = where.GroupBy(c => c).Max(g => (long)g.Count());
-        Console.WriteLine($"largest constituency: {largest} papers; sealed paper {paperSize} bytes, affine ciphertexts {PerConstituency * 128} bytes");
-
-        var sums = SumAccumulator.SumParallel(constituencies, OptionCounts, papers, (s, i) => s.AddPaper(where[i], stored.AsSpan(i * paperSize, paperSize)));
+        var ceremony = new StoredCeremony(trustees[0].Settings, key);
+        var (stored, totals) = Sums(dir, new BallotKey(key.PublicKey), sumCount);
+        var flat = PaperSums.DecodeAll([stored]).Single();
         var context = SealingContext.ForBallot(BallotId);
-        var partials = Partials(dir, trustees, context, sums);
-        var settings = trustees[0].Settings;
+        var posted = Decryptions(dir, trustees, context, flat);
+        var rows = Enumerable.Range(0, constituencies * OptionCounts.Length)
+            .Select(i => stored.AsSpan(RowStart(i) * Ciphertext.Size, OptionCounts[i % 2] * Ciphertext.Size).ToArray()).ToArray();
+        var papers = Papers(new BallotKey(key.PublicKey), paperCount);
+        Console.WriteLine($"bucket window for {sumCount:N0} shares: {BatchDecryption.WindowFor(sumCount)} bits; load average {LoadAverage()}");
 
         var steps = new Dictionary<string, List<double>>();
         void Time(string step, Action action)
@@ -50,82 +51,65 @@ public static class CountBench
             action();
             (steps.TryGetValue(step, out var list) ? list : steps[step] = []).Add(watch.Elapsed.TotalSeconds);
         }
-        var fixedBase = Scalar.Random();
-        BatchDecryption[] batches = [];
+        var scalar = Scalar.Random();
         for (var run = 1; run <= runs; run++)
         {
-            Ciphertext[] fromStored = [], fromAffine = [];
-            Time("unit: 1,000 fixed-base multiplications, one core", () => { for (var i = 0; i < 1000; i++) Group.Generator.Multiply(fixedBase); });
-            if (!checksOnly)
+            Time("unit: 1,000 fixed-base multiplications, one core", () => { for (var i = 0; i < 1000; i++) Group.Generator.Multiply(scalar); });
+            Ciphertext[][] decoded = [];
+            Time($"count 1: decode the stored sums ({rows.Length:N0} rows, {2 * sumCount:N0} compressed points)", () => decoded = PaperSums.DecodeAll(rows));
+            var sums = decoded.Select((c, i) => new BoardSum($"c{i / 2:D6}", i % 2, c)).ToList();
+            var sumsFlat = PaperSums.Flatten(sums);
+            BoardDecryption[] decryptions = [];
+            Time($"count 2: decode 2 posted decryptions ({2 * sumCount:N0} affine shares)", () => decryptions = [.. posted.Select(SealingJson.Deserialize<BoardDecryption>)]);
+            Time($"count 3: check 2 trustees' batched proofs ({sumCount:N0} shares each)", () =>
             {
-            Time("sum: stored papers (compressed points, a square root each)", () =>
-                fromStored = SumAccumulator.SumParallel(constituencies, OptionCounts, papers, (s, i) => s.AddPaper(where[i], stored.AsSpan(i * paperSize, paperSize))));
-            Time("sum: affine side form (no square root)", () =>
-                fromAffine = SumAccumulator.SumParallel(constituencies, OptionCounts, papers, (s, i) => s.AddAffineCiphertexts(where[i], affine.AsSpan(i * PerConstituency * 128, PerConstituency * 128))));
-            if (!fromStored.SequenceEqual(sums) || !fromAffine.SequenceEqual(sums)) throw new InvalidOperationException("The sums differ.");
-            }
-            var checkedSums = Math.Min(checkSample, sums.Length);
-            Time($"check 2 trustees' partial decryptions ({checkedSums:N0} sums each)", () =>
-            {
-                foreach (var p in partials)
-                    if (ThresholdDecryption.FirstInvalid(context, key, sums[..checkedSums], p[0].Trustee, p.Take(checkedSums).ToArray()) >= 0)
-                        throw new InvalidOperationException("A partial decryption does not verify.");
+                foreach (var d in decryptions) SealedCount.Check(ceremony, sumsFlat, d);
             });
-            if (run == 1) batches = [.. trustees.Take(2).Select(t => t.DecryptBatch(context, sums))];
-            Time($"proposal: check 2 trustees' batched decryptions ({sums.Length:N0} shares each, one proof)", () =>
-            {
-                foreach (var b in batches)
-                    if (!b.Verify(context, key, sums)) throw new InvalidOperationException("A batched decryption does not verify.");
-            });
-            DiscreteLog log = null!;
-            Time("discrete-log table (largest constituency)", () => log = DiscreteLog.ForCount(largest));
-            long[] totals = [];
-            Time("open with integer Lagrange weights and solve every total", () =>
-            {
-                var opened = ThresholdDecryption.OpenScaled(settings, sums, partials, out var scale);
-                if (scale != 1) throw new InvalidOperationException("Trustees 1 and 2 have integer weights.");
-                totals = log.SolveAll(opened);
-            });
-            if (!totals.SequenceEqual(cast)) throw new InvalidOperationException("The totals are not the votes cast.");
-            var sample = checksOnly ? 0 : Math.Min(verifySample, papers);
-            Time($"verify {sample} papers' proofs and trackers (verifier, all cores)", () =>
-            {
-                var contexts = OptionCounts.Select((_, q) => SealingContext.ForQuestion(BallotId, q)).ToArray();
-                Parallel.For(0, sample, i =>
+            IReadOnlyList<BoardTotal> opened = [];
+            Time("count 4: open with integer Lagrange weights and solve every total", () => opened = SealedCount.Open(ceremony, sums, decryptions, MaxTotal));
+            if (!opened.SelectMany(t => t.Options).SequenceEqual(totals)) throw new InvalidOperationException("The totals are not the ones the sums were made with.");
+            foreach (var c in windows)
+                Time($"window {c,2}: check 1 trustee's batched proof", () =>
                 {
-                    var answers = SealedPaper.Decode(stored.AsSpan(i * paperSize, paperSize));
-                    for (var q = 0; q < answers.Count; q++)
-                        if (!answers[q].Verify(ballotKey, contexts[q])) throw new InvalidOperationException($"Paper {i} does not verify.");
-                    SealedPaper.Tracker(answers);
+                    if (!BatchDecryption.Verify(context, key, sumsFlat, decryptions[0], c)) throw new InvalidOperationException("The batch does not verify.");
                 });
-            });
-            Console.WriteLine($"run {run} done; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            var contexts = OptionCounts.Select((_, q) => SealingContext.ForQuestion(BallotId, q)).ToArray();
+            var ballotKey = new BallotKey(key.PublicKey);
+            void VerifyPaper(byte[] bytes)
+            {
+                var answers = SealedPaper.Decode(bytes);
+                for (var q = 0; q < answers.Count; q++)
+                    if (!answers[q].Verify(ballotKey, contexts[q])) throw new InvalidOperationException("A paper does not verify.");
+                SealedPaper.Tracker(answers);
+            }
+            Time($"verify {papers.Length} papers (decode, proofs, tracker), one core", () => { foreach (var p in papers) VerifyPaper(p); });
+            Time($"verify {papers.Length} papers, all cores", () => Parallel.ForEach(papers, VerifyPaper));
+            Time($"decode {papers.Length} papers only (14 compressed points each), one core", () => { foreach (var p in papers) SealedPaper.Decode(p); });
+            Console.WriteLine($"run {run} done; load average {LoadAverage()}");
         }
 
         Console.WriteLine();
-        Console.WriteLine($"{"step",-72} {"median s",10}  runs");
+        Console.WriteLine($"{"step",-80} {"median s",9}  runs");
         foreach (var (step, times) in steps)
-            Console.WriteLine($"{step,-72} {Median(times),10:F3}  {string.Join(" ", times.Select(t => t.ToString("F2")))}");
-        var unit = Median(steps.First().Value) / 1000;
-        double Per(string prefix, double count) => steps.FirstOrDefault(s => s.Key.StartsWith(prefix)).Value is { } v ? Median(v) / count : double.NaN;
-        var perStored = Per("sum: stored", papers);
-        var perAffine = Per("sum: affine", papers);
-        var perCheck = Per("check", 2.0 * Math.Min(checkSample, sums.Length));
-        var perOpen = Per("open", sums.Length);
-        var perBatch = Per("proposal", 2.0 * sums.Length);
-        var perPaper = Per("verify", Math.Min(verifySample, papers));
+            Console.WriteLine($"{step,-80} {Median(times),9:F3}  {string.Join(" ", times.Select(t => t.ToString("F3")))}");
+        double M(string prefix) => Median(steps.First(s => s.Key.StartsWith(prefix)).Value);
+        var unit = M("unit") / 1000;
+        var count = M("count 1") + M("count 2") + M("count 3") + M("count 4");
+        var perPaper = M($"verify {papers.Length} papers (") / papers.Length;
+        var perPaperAll = M($"verify {papers.Length} papers, all") / papers.Length;
         Console.WriteLine();
         Console.WriteLine($"one fixed-base multiplication: {unit * 1e6:F0} µs (one core; the unit to compare machines by)");
-        Console.WriteLine($"per paper summed, stored form: {perStored * 1e6:F1} µs wall on all cores; affine form: {perAffine * 1e6:F1} µs");
-        Console.WriteLine($"per partial decryption checked: {perCheck * 1e6:F1} µs wall; per sum opened and solved: {perOpen * 1e6:F1} µs; per paper verified: {perPaper * 1e3:F2} ms");
-        const double bigPapers = 1_000_000, bigSums = 25_000.0 * PerConstituency;
-        Console.WriteLine($"projected for 1,000,000 papers, 25,000 constituencies ({bigSums:N0} sums), this machine as loaded now:");
-        Console.WriteLine($"  count, stored form: {bigPapers * perStored + 2 * bigSums * perCheck + bigSums * perOpen:F0} s (sum {bigPapers * perStored:F0}, check {2 * bigSums * perCheck:F0}, open+solve {bigSums * perOpen:F1})");
-        Console.WriteLine($"  count, affine form: {bigPapers * perAffine + 2 * bigSums * perCheck + bigSums * perOpen:F0} s (sum {bigPapers * perAffine:F0})");
-        Console.WriteLine($"  count, affine form, batched decryption proofs (proposal): {bigPapers * perAffine + 2 * bigSums * perBatch + bigSums * perOpen:F0} s (check {2 * bigSums * perBatch:F1})");
-        Console.WriteLine($"  verify the board: {bigPapers * perPaper + 2 * bigSums * perCheck:F0} s (papers {bigPapers * perPaper:F0}, partial decryptions {2 * bigSums * perCheck:F0})");
+        Console.WriteLine($"count after the sums, {sumCount:N0} sums, 2 trustees: {count:F2} s (decode sums {M("count 1"):F2}, decode shares {M("count 2"):F2}, check {M("count 3"):F2}, open+solve {M("count 4"):F2})");
+        // The server checks each trustee's shares as they arrive: when the t-th arrives, only its shares are left to check.
+        Console.WriteLine($"  as the server runs it when the last of 2 trustees posts (the first was checked on arrival): {count - M("count 3") / 2:F2} s");
+        Console.WriteLine($"  check: {M("count 3") / (2.0 * sumCount) * 1e6:F1} µs per share wall ({M("count 3") / (2.0 * sumCount) / unit:F3} units)");
+        Console.WriteLine($"verifier: {perPaper * 1e3:F2} ms per paper on one core ({perPaper / unit:F0} units), {perPaperAll * 1e3:F2} ms wall on {Environment.ProcessorCount} cores; decoding alone {M("decode") / papers.Length * 1e3:F3} ms");
+        Console.WriteLine($"  1,000,000 papers: {1e6 * perPaperAll / 60:F0} min on this machine's {Environment.ProcessorCount} cores; {1e6 * perPaper / 60:F0} core-minutes, "
+            + $"so about {Math.Ceiling(1e6 * perPaper / 60 / Environment.ProcessorCount):F0} machines like this one with --part K/N for 60 s of proofs each");
         return 0;
     }
+
+    private static int RowStart(int row) => row / 2 * PerConstituency + (row % 2 == 0 ? 0 : OptionCounts[0]);
 
     private static Trustee[] Ceremony(string dir)
     {
@@ -140,66 +124,76 @@ public static class CountBench
         return trustees;
     }
 
-    private static (byte[] Stored, byte[] Affine, int[] Where, long[] Cast) Papers(string dir, BallotKey key, int papers, int constituencies, int paperSize)
+    /// <summary>The sums as ballot_sum stores them (compressed), and each one's total.</summary>
+    private static (byte[] Stored, long[] Totals) Sums(string dir, BallotKey key, int count)
     {
-        string storedFile = Path.Combine(dir, "papers.bin"), affineFile = Path.Combine(dir, "affine.bin"),
-            whereFile = Path.Combine(dir, "where.bin"), castFile = Path.Combine(dir, "cast.bin");
-        if (!File.Exists(castFile))
+        string sumsFile = Path.Combine(dir, "sums.bin"), totalsFile = Path.Combine(dir, "totals.bin");
+        if (!File.Exists(totalsFile))
         {
             var watch = Stopwatch.StartNew();
-            var stored = new byte[(long)papers * paperSize];
-            var affine = new byte[(long)papers * PerConstituency * 128];
-            var where = new int[papers];
-            var choices = new int[papers * 2];
-            var workers = Environment.ProcessorCount * 2;
-            Parallel.For(0, workers, w =>
+            var random = new Random(17);
+            Ciphertext Encrypt(int m) => key.Encrypt(m, Scalar.Random());
+            // ones[m] = the sum of m encryptions of 1; zeros: encryptions of 0, two of which make each sum distinct.
+            var ones = new Ciphertext[MaxTotal + 1];
+            ones[0] = Encrypt(0);
+            for (var m = 1; m <= MaxTotal; m++) ones[m] = ones[m - 1].Add(Encrypt(1));
+            var zeros = Enumerable.Range(0, 1024).Select(_ => Encrypt(0)).ToArray();
+            var totals = new long[count];
+            var sums = new Ciphertext[count];
+            for (var k = 0; k < count; k++)
             {
-                var random = new Random(17 + w);
-                using var three = SealingSlot.InsecureProgressionForBenchmarks(key, 3).GetEnumerator();
-                using var four = SealingSlot.InsecureProgressionForBenchmarks(key, 4).GetEnumerator();
-                var contexts = OptionCounts.Select((_, q) => SealingContext.ForQuestion(BallotId, q)).ToArray();
-                for (var i = (int)((long)papers * w / workers); i < (int)((long)papers * (w + 1) / workers); i++)
+                if (random.Next(1000) == 0)
                 {
-                    where[i] = random.Next(constituencies);
-                    choices[2 * i] = random.Next(10) switch { < 6 => 0, < 9 => 1, _ => 2 };
-                    choices[2 * i + 1] = random.Next(4);
-                    three.MoveNext();
-                    four.MoveNext();
-                    SealedAnswer[] answers = [three.Current.Seal(contexts[0], choices[2 * i]), four.Current.Seal(contexts[1], choices[2 * i + 1])];
-                    SealedPaper.Encode(answers).CopyTo(stored, (long)i * paperSize);
-                    SealedPaper.EncodeAffineCiphertexts(answers).CopyTo(affine, (long)i * PerConstituency * 128);
+                    sums[k] = Ciphertext.Zero;
+                    continue;
                 }
-            });
-            var cast = new long[constituencies * PerConstituency];
-            for (var i = 0; i < papers; i++)
-            {
-                cast[where[i] * PerConstituency + choices[2 * i]]++;
-                cast[where[i] * PerConstituency + 3 + choices[2 * i + 1]]++;
+                totals[k] = random.Next(MaxTotal + 1);
+                sums[k] = ones[totals[k]].Add(zeros[random.Next(512)]).Add(zeros[512 + random.Next(512)]);
             }
-            File.WriteAllBytes(storedFile, stored);
-            File.WriteAllBytes(affineFile, affine);
-            File.WriteAllBytes(whereFile, [.. where.SelectMany(BitConverter.GetBytes)]);
-            File.WriteAllBytes(castFile, [.. cast.SelectMany(BitConverter.GetBytes)]);
-            Console.WriteLine($"generated {papers:N0} papers in {watch.Elapsed.TotalSeconds:F0} s (bench-only progression slots)");
+            var stored = new byte[count * Ciphertext.Size];
+            Parallel.For(0, count, k => sums[k].Encode().CopyTo(stored, k * Ciphertext.Size));
+            File.WriteAllBytes(sumsFile, stored);
+            File.WriteAllBytes(totalsFile, [.. totals.SelectMany(BitConverter.GetBytes)]);
+            Console.WriteLine($"made {count:N0} sums in {watch.Elapsed.TotalSeconds:F0} s (cached)");
         }
-        var whereBytes = File.ReadAllBytes(whereFile);
-        var castBytes = File.ReadAllBytes(castFile);
-        return (File.ReadAllBytes(storedFile), File.ReadAllBytes(affineFile),
-            [.. Enumerable.Range(0, whereBytes.Length / 4).Select(i => BitConverter.ToInt32(whereBytes, 4 * i))],
-            [.. Enumerable.Range(0, castBytes.Length / 8).Select(i => BitConverter.ToInt64(castBytes, 8 * i))]);
+        var totalBytes = File.ReadAllBytes(totalsFile);
+        return (File.ReadAllBytes(sumsFile), [.. Enumerable.Range(0, totalBytes.Length / 8).Select(i => BitConverter.ToInt64(totalBytes, 8 * i))]);
     }
 
-    private static IReadOnlyList<PartialDecryption>[] Partials(string dir, Trustee[] trustees, byte[] context, Ciphertext[] sums)
+    /// <summary>Trustees 1 and 2's decryptions as each would post them (JSON), made once.</summary>
+    private static string[] Decryptions(string dir, Trustee[] trustees, byte[] context, IReadOnlyList<Ciphertext> sums) =>
+    [
+        .. trustees.Take(2).Select(t =>
+        {
+            var file = Path.Combine(dir, $"decryption-{t.Index}.json");
+            if (!File.Exists(file))
+            {
+                var watch = Stopwatch.StartNew();
+                File.WriteAllText(file, SealingJson.Serialize(t.Decrypt(context, sums)));
+                Console.WriteLine($"trustee {t.Index} decrypted {sums.Count:N0} sums in {watch.Elapsed.TotalSeconds:F0} s (cached)");
+            }
+            return File.ReadAllText(file);
+        }),
+    ];
+
+    /// <summary>Sealed papers as ballot_paper stores them (bench-only progression slots, whose answers verify).</summary>
+    private static byte[][] Papers(BallotKey key, int count)
     {
-        var file = Path.Combine(dir, "partials-1-2.json");
-        if (File.Exists(file)) return SealingJson.Deserialize<PartialDecryption[][]>(File.ReadAllText(file));
-        var watch = Stopwatch.StartNew();
-        var partials = new PartialDecryption[2][];
-        for (var t = 0; t < 2; t++) partials[t] = [.. trustees[t].Decrypt(context, sums)];
-        Console.WriteLine($"two trustees decrypted {sums.Length:N0} sums each in {watch.Elapsed.TotalSeconds:F0} s (cached)");
-        File.WriteAllText(file, SealingJson.Serialize(partials));
-        return partials;
+        var contexts = OptionCounts.Select((_, q) => SealingContext.ForQuestion(BallotId, q)).ToArray();
+        using var three = SealingSlot.InsecureProgressionForBenchmarks(key, 3).GetEnumerator();
+        using var four = SealingSlot.InsecureProgressionForBenchmarks(key, 4).GetEnumerator();
+        var random = new Random(5);
+        var papers = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            three.MoveNext();
+            four.MoveNext();
+            papers[i] = SealedPaper.Encode([three.Current.Seal(contexts[0], random.Next(3)), four.Current.Seal(contexts[1], random.Next(4))]);
+        }
+        return papers;
     }
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 

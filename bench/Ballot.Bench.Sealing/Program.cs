@@ -4,10 +4,11 @@
 //     flock /work/wt/bench.lock dotnet run -c Release --project bench/Ballot.Bench.Sealing -- answer
 //   slots: seal a 3-option answer from a precomputed slot vs directly, and the cost of precomputing one slot (ADR 0905)
 //     flock /work/wt/bench.lock dotnet run -c Release --project bench/Ballot.Bench.Sealing -- slots
-//   count: N sealed papers over C constituencies (two questions, 3 and 4 options): summing, checking two trustees'
-//          partial decryptions, opening and solving, and a sample of papers verified; medians of 3 runs, projected
-//          to 1,000,000 papers and 25,000 constituencies (data cached under /tmp/ballot-bench-count)
-//     flock /work/wt/bench.lock dotnet run -c Release --project bench/Ballot.Bench.Sealing -- count --papers 1000000 --constituencies 25000
+//   count: the server's part of the count once the sums exist, at the size (25,000 constituencies, 175,000
+//          option sums, 2-of-3 trustees' batched decryptions; ADR 0908): decode the sums and the posted shares, check,
+//          open and solve; and a sample of papers verified, for the verifier's projection. Medians of 3 runs (data
+//          cached under /tmp/ballot-bench-count)
+//     flock /work/wt/bench.lock dotnet run -c Release --project bench/Ballot.Bench.Sealing -- count [--windows 11,12,13,14,15]
 //   group: the primitives behind those figures, beside libsodium's ristretto255 (the alternative in ADR 0900)
 //     flock /work/wt/bench.lock dotnet run -c Release --project bench/Ballot.Bench.Sealing -- group
 //   Run it three times for a median of three runs (in-process: BenchmarkDotNet's generated project does not build

@@ -32,68 +32,41 @@ public sealed record StoredCeremony(CeremonySettings Settings, JointKey Key)
 }
 
 /// <summary>
-/// The count's server side (ADR 0904): each trustee's partial decryptions checked against the stored sums, any t of them
-/// combined into m·G per option, and m solved by baby-step giant-step up to the largest constituency's electorate.
+/// The count's server side (ADR 0904, 0908): each trustee's decryption shares checked against the stored sums with its one
+/// batched proof, any t of them combined into (L·m)·G per option with integer Lagrange weights, and m looked up in a
+/// table as large as L times the largest constituency's electorate.
 /// </summary>
 public static class SealedCount
 {
-    /// <summary>Checks every proof of one trustee's partial decryptions; a failure names the trustee and the sum.</summary>
+    /// <summary>Checks one trustee's decryption shares against the sums (one batched proof); a failure names the trustee.</summary>
     public static void Check(StoredCeremony ceremony, IReadOnlyList<Ciphertext> sums, BoardDecryption decryption)
     {
         var trustee = decryption.Trustee;
-        var field = "partials";
+        const string field = "shares";
         if (trustee < 1 || trustee > ceremony.Settings.Trustees)
             throw ValidationFailed.For("trustee", $"There is no trustee {trustee}: the ballot has trustees 1 to {ceremony.Settings.Trustees}.");
-        if (decryption.Partials is null || decryption.Partials.Count != sums.Count)
-            throw ValidationFailed.For(field, $"Trustee {trustee} sent {decryption.Partials?.Count ?? 0} partial decryptions; the board has {sums.Count} sums to decrypt.");
-        if (decryption.Partials.Any(p => p is null || p.Trustee != trustee || p.Share is null || p.Proof?.Challenge is null || p.Proof.Response is null))
-            throw ValidationFailed.For(field, $"Trustee {trustee}'s partial decryptions must each be complete and carry trustee {trustee}.");
-        var context = SealingContext.ForBallot(ceremony.Settings.BallotId);
-        var bad = new System.Collections.Concurrent.ConcurrentBag<int>();
-        Parallel.For(0, sums.Count, k =>
-        {
-            // A sum with no randomness (a constituency where no one voted) is (O, m·G): every share of it is O, and
-            // the proof's check would multiply the identity, which the group library does not take.
-            var ok = sums[k].A.IsIdentity
-                ? decryption.Partials[k].Share.IsIdentity
-                : ThresholdDecryption.Verify(context, ceremony.Key, sums[k], k, decryption.Partials[k]);
-            if (!ok) bad.Add(k);
-        });
-        if (!bad.IsEmpty)
-            throw ValidationFailed.For(field, $"Trustee {trustee}'s partial decryption of sum {bad.Min()} does not verify: it is refused.");
+        if (decryption.Proof?.Challenge is null || decryption.Proof.Response is null)
+            throw ValidationFailed.For("proof", $"Trustee {trustee}'s decryption must carry its proof (a challenge and a response).");
+        if (decryption.Shares is null || decryption.Shares.Count != sums.Count)
+            throw ValidationFailed.For(field, $"Trustee {trustee} sent {decryption.Shares?.Count ?? 0} decryption shares; the board has {sums.Count} sums to decrypt.");
+        if (!BatchDecryption.Verify(SealingContext.ForBallot(ceremony.Settings.BallotId), ceremony.Key, sums, decryption))
+            throw ValidationFailed.For(field, $"Trustee {trustee}'s decryption shares do not verify against the sums: they are refused.");
     }
 
     /// <summary>
-    /// The totals of every sum from the partial decryptions of the first t trustees, each already checked with
-    /// <see cref="Check"/>: Σ λ_i·D_i = x·A by Lagrange in the exponent (as <see cref="ThresholdDecryption.Combine"/>,
-    /// without checking every proof a second time), then m from m·G.
+    /// The totals of every sum from the decryptions of the first t trustees (by index), each already checked with
+    /// <see cref="Check"/>, so not checked a second time.
     /// </summary>
     public static IReadOnlyList<BoardTotal> Open(StoredCeremony ceremony, IReadOnlyList<BoardSum> sums, IReadOnlyList<BoardDecryption> decryptions, long largestElectorate)
     {
-        var flat = PaperSums.Flatten(sums);
-        var threshold = ceremony.Settings.Threshold;
-        if (decryptions.Select(d => d.Trustee).Distinct().Count() < threshold)
-            throw new Conflict($"Decryption needs {threshold} trustees; {decryptions.Count} answered.");
-        var chosen = decryptions.OrderBy(d => d.Trustee).Take(threshold).ToArray();
-        if (chosen.Any(d => d.Partials.Count != flat.Count)) throw new Conflict("A trustee's partial decryptions do not cover every sum.");
-        var indices = chosen.Select(d => d.Trustee).ToArray();
-        var lambdas = indices.Select(i => ThresholdDecryption.Lagrange(i, indices)).ToArray();
-        var opened = new Element[flat.Count];
-        Parallel.For(0, flat.Count, k =>
-        {
-            var d = Element.Identity;
-            for (var j = 0; j < chosen.Length; j++) d = d.Add(chosen[j].Partials[k].Share.Multiply(lambdas[j]));
-            opened[k] = flat[k].B.Subtract(d);
-        });
-        var log = new DiscreteLog(Math.Max(1, largestElectorate));
-        var values = new long[opened.Length];
+        long[] values;
         try
         {
-            Parallel.For(0, opened.Length, k => values[k] = log.Solve(opened[k]));
+            values = ThresholdDecryption.Open(ceremony.Settings, PaperSums.Flatten(sums), decryptions, Math.Max(1, largestElectorate));
         }
-        catch (AggregateException e) when (e.InnerException is SealingException s)
+        catch (SealingException e)
         {
-            throw new Conflict(s.Message);
+            throw new Conflict(e.Message);
         }
         var totals = new List<BoardTotal>(sums.Count);
         var at = 0;
