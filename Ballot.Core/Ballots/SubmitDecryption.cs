@@ -27,25 +27,26 @@ public static class SubmitDecryption
         public async Task<Result> Handle(Command cmd, CancellationToken ct)
         {
             var decryption = cmd.Decryption ?? throw ValidationFailed.For("shares", "Send the trustee's decryption shares of the sums and their proof.");
+            var trustee = decryption.Trustee;
+            // Checking the proof costs seconds of CPU on a large ballot: it runs before the write transaction, so that
+            // nothing else (other ballots' votes on SQLite) waits behind it. A closed ballot's sums never change, so
+            // the sums checked here are the ones the count below uses; the transaction admits the trustee again.
+            StoredCeremony ceremony;
+            IReadOnlyList<StoredSum> sums;
+            await using (var read = await db.OpenAsync(ct))
+            {
+                var closed = await BallotRow.LoadWithoutResultAsync(read, cmd.BallotId);
+                ceremony = await AdmitAsync(read, null, closed, trustee, cmd.Actor);
+                sums = await PaperSums.LoadAsync(read, null, closed.Id);
+            }
+            SealedCount.Check(ceremony, PaperSums.Flatten(sums.Select(s => s.Sum)), decryption);
+
             var now = clock.GetUtcNow();
             await using var conn = await db.OpenAsync(ct);
             await using var tx = await db.BeginWriteAsync(conn, ct);
             // Locked: two trustees answering at once are taken one after the other, so the count runs exactly once.
             var ballot = await BallotRow.LoadLockedAsync(conn, db.Dialect, cmd.BallotId, tx);
-            if (ballot.Status is "draft" or "open") throw new Conflict($"The ballot is {ballot.Status}; trustees decrypt its sums once it has closed.");
-            if (ballot.ResultHash is not null) throw new Conflict("The ballot is already counted; no more decryptions are needed.");
-            var ceremony = await StoredCeremony.LoadAsync(conn, tx, ballot.Id) ?? throw new Conflict("The ballot has no completed key ceremony.");
-            var trustee = decryption.Trustee;
-            // Only the token the executive bound to trustee i may send trustee i's decryptions (ADR 0902).
-            var seat = await conn.QuerySingleOrDefaultAsync<Seat>("SELECT name, staff_token_id AS token FROM ballot_trustee WHERE ballot_id = @ballotId AND idx = @trustee",
-                new { ballotId = ballot.Id, trustee }, tx);
-            if (seat is null || cmd.Actor.Kind != "token" || seat.Token?.ToString(System.Globalization.CultureInfo.InvariantCulture) != cmd.Actor.Id)
-                throw new Forbidden($"Only trustee {trustee}{(seat is null ? "" : $" ({seat.Name})")}, with the staff token named for them, may send trustee {trustee}'s partial decryptions.");
-            if (await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_decryption WHERE ballot_id = @ballotId AND trustee = @trustee",
-                    new { ballotId = ballot.Id, trustee }, tx) > 0)
-                throw new Conflict($"Trustee {trustee} has already sent their partial decryptions.");
-            var sums = await PaperSums.LoadAsync(conn, tx, ballot.Id);
-            SealedCount.Check(ceremony, PaperSums.Flatten(sums.Select(s => s.Sum)), decryption);
+            await AdmitAsync(conn, tx, ballot, trustee, cmd.Actor);
             await conn.ExecuteAsync("""
                 INSERT INTO ballot_decryption (ballot_id, trustee, shares, proof, submitted_by, submitted_at) VALUES (@ballotId, @trustee, @shares, @proof, @actor, @now)
                 """, new { ballotId = ballot.Id, trustee, shares = Element.EncodeAffineAll(decryption.Shares), proof = SealingJson.Serialize(decryption.Proof), actor = cmd.Actor.AuditName, now }, tx);
@@ -83,6 +84,23 @@ public static class SubmitDecryption
             return new Result(ballot.Id, trustee, present, threshold, true, hash,
                 $"The ballot is counted with the decryptions of trustees {string.Join(", ", present)}.");
         }
+    }
+
+    /// <summary>The ballot is closed and not counted, the caller holds trustee i's seat, and i has not sent shares yet.</summary>
+    private static async Task<StoredCeremony> AdmitAsync(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction? tx, BallotRow ballot, int trustee, StaffActor actor)
+    {
+        if (ballot.Status is "draft" or "open") throw new Conflict($"The ballot is {ballot.Status}; trustees decrypt its sums once it has closed.");
+        if (ballot.ResultHash is not null) throw new Conflict("The ballot is already counted; no more decryptions are needed.");
+        var ceremony = await StoredCeremony.LoadAsync(conn, tx, ballot.Id) ?? throw new Conflict("The ballot has no completed key ceremony.");
+        // Only the token the executive bound to trustee i may send trustee i's decryptions (ADR 0902).
+        var seat = await conn.QuerySingleOrDefaultAsync<Seat>("SELECT name, staff_token_id AS token FROM ballot_trustee WHERE ballot_id = @ballotId AND idx = @trustee",
+            new { ballotId = ballot.Id, trustee }, tx);
+        if (seat is null || actor.Kind != "token" || seat.Token?.ToString(System.Globalization.CultureInfo.InvariantCulture) != actor.Id)
+            throw new Forbidden($"Only trustee {trustee}{(seat is null ? "" : $" ({seat.Name})")}, with the staff token named for them, may send trustee {trustee}'s partial decryptions.");
+        if (await conn.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM ballot_decryption WHERE ballot_id = @ballotId AND trustee = @trustee",
+                new { ballotId = ballot.Id, trustee }, tx) > 0)
+            throw new Conflict($"Trustee {trustee} has already sent their partial decryptions.");
+        return ceremony;
     }
 
     private sealed class Seat
