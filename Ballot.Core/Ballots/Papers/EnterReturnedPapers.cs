@@ -153,7 +153,7 @@ public static class EnterReturnedPapers
                         // The same row an online vote writes: no serial, no member, no time (ADR 0200).
                         await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@ballotId, @tracker, @constituency, @sealed)",
                             new { ballotId = cmd.BallotId, tracker = sealedPaper.Tracker, constituency, @sealed = sealedPaper.Sealed }, tx);
-                        sums.Add(cmd.BallotId, constituency, sealedPaper);
+                        sums.Add(cmd.BallotId, constituency!, sealedPaper);
                         outcomes.Add(new(i, serial, "counted", Receipts.Display(sealedPaper.Tracker), $"Paper {serial} is counted."));
                     }
                     await conn.ExecuteAsync("""

@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
+using RandomNumberGenerator = System.Security.Cryptography.RandomNumberGenerator;
 using Ballot.Core.Sealing;
-using Org.BouncyCastle.Math.EC;
+using ECPoint = Org.BouncyCastle.Math.EC.ECPoint;
 using BigInteger = Org.BouncyCastle.Math.BigInteger;
 
 namespace Ballot.Core.Ballots.Voting;
