@@ -58,13 +58,19 @@ public static class RunningSumBench
             Record("unit: one fixed-base multiplication, one core (µs)", t.Elapsed.TotalMicroseconds / 1000);
             Record($"(a) vote path, {constituencies:N0} constituencies: per vote (µs)", VotePath(votes, names, batchSize, 20_000, spread: true));
             Record("(a) vote path, 1 constituency: per vote (µs)", VotePath(votes, names, batchSize, 20_000, spread: false));
-            Console.WriteLine($"run {run} (a) done; load average {LoadAverage()}");
+            Console.WriteLine($"run {run} (a): {string.Join(", ", steps.Select(x => $"{x.Value[^1]:F1}"))} µs; load average {LoadAverage()}");
         }
 
         foreach (var engine in engines)
         {
             var open = engine == "sqlite" ? Sqlite(Path.Combine(dir, "sums.db")) : Postgres(pg);
             Load(open, engine, votes, where, names, writers);
+            if (engine == "postgres" && Int(args, "--statement-batches", 300) is var statementBatches and > 0)
+            {
+                var (one, two) = Statements(open, votes, where, names, batchSize, statementBatches);
+                Record($"(d) postgres: batch of {batchSize} papers and their sums, one statement (µs per batch)", one);
+                Record($"(d) postgres: batch of {batchSize} papers, then their sums in a second statement (µs per batch)", two);
+            }
             for (var run = 1; run <= runs; run++)
             {
                 IReadOnlyList<Ballot.Core.Sealing.BoardSum> fromRunning = [], fromPapers = [];
@@ -132,6 +138,96 @@ public static class RunningSumBench
         return watch.Elapsed.TotalMicroseconds / count;
     }
 
+    /// <summary>
+    /// (d) PostgreSQL: a batch's papers and its running sums written in one statement (the sums joined to the papers the
+    /// statement inserted, as the vote store joins them to the claims won) or in two (the papers, then the sums), each
+    /// batch its own durable commit; ballot 2's rows, deleted afterwards. Medians per batch, the two ways alternating.
+    /// </summary>
+    private static (double One, double Two) Statements(Func<Task<DbConnection>> open, SealedVote[] votes, int[] where, string[] names, int batchSize, int batches)
+    {
+        const string papersSql = "INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) SELECT 2, t, c, s FROM unnest(@t, @c, @s) AS v (t, c, s)";
+        const string sumsSql = """
+            INSERT INTO ballot_running_sum (ballot_id, writer, constituency, papers, ciphertexts)
+            SELECT 2, @w, c, n, x FROM unnest(@sc, @sn, @sx) AS s (c, n, x)
+            ON CONFLICT (ballot_id, writer, constituency) DO UPDATE SET papers = excluded.papers, ciphertexts = excluded.ciphertexts
+            """;
+        const string oneSql = """
+            WITH papers AS (
+                INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) SELECT 2, t, c, s FROM unnest(@t, @c, @s) AS v (t, c, s) RETURNING constituency),
+            won AS (SELECT constituency, COUNT(*) AS n FROM papers GROUP BY constituency)
+            INSERT INTO ballot_running_sum (ballot_id, writer, constituency, papers, ciphertexts)
+            SELECT 2, @w, s.c, s.n, s.x FROM unnest(@sc, @sent, @sn, @sx) AS s (c, sent, n, x) JOIN won ON won.constituency = s.c AND won.n = s.sent
+            ON CONFLICT (ballot_id, writer, constituency) DO UPDATE SET papers = excluded.papers, ciphertexts = excluded.ciphertexts
+            """;
+        using var conn = (NpgsqlConnection)open().GetAwaiter().GetResult();
+        NpgsqlCommand Command(string sql, bool papers, bool sums, bool sent)
+        {
+            var cmd = new NpgsqlCommand(sql, conn);
+            if (papers)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter("t", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text));
+                cmd.Parameters.Add(new NpgsqlParameter("c", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text));
+                cmd.Parameters.Add(new NpgsqlParameter("s", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea));
+            }
+            if (sums)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter("w", NpgsqlTypes.NpgsqlDbType.Text) { Value = "bench" });
+                cmd.Parameters.Add(new NpgsqlParameter("sc", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text));
+                cmd.Parameters.Add(new NpgsqlParameter("sn", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint));
+                cmd.Parameters.Add(new NpgsqlParameter("sx", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bytea));
+            }
+            if (sent) cmd.Parameters.Add(new NpgsqlParameter("sent", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint));
+            cmd.Prepare();
+            return cmd;
+        }
+        using var one = Command(oneSql, true, true, true);
+        using var first = Command(papersSql, true, false, false);
+        using var second = Command(sumsSql, false, true, false);
+        var running = new RunningSums();
+        var times = (One: new List<double>(), Two: new List<double>());
+        var random = new Random(3);
+        for (var b = 0; b < 2 * batches; b++)
+        {
+            var picked = Enumerable.Range(0, batchSize).Select(_ => random.Next(votes.Length)).ToArray();
+            var batch = running.Begin();
+            foreach (var i in picked) batch.Add(2, names[where[i]], votes[i]);
+            var rows = batch.Rows();
+            var useOne = b % 2 == 0;
+            void Set(NpgsqlCommand cmd)
+            {
+                if (cmd.Parameters.Contains("t"))
+                {
+                    cmd.Parameters["t"].Value = picked.Select(_ => Guid.NewGuid().ToString("N")).ToArray();
+                    cmd.Parameters["c"].Value = picked.Select(i => names[where[i]]).ToArray();
+                    cmd.Parameters["s"].Value = picked.Select(i => votes[i].Sealed).ToArray();
+                }
+                if (cmd.Parameters.Contains("sc"))
+                {
+                    cmd.Parameters["sc"].Value = rows.Select(r => r.Constituency).ToArray();
+                    cmd.Parameters["sn"].Value = rows.Select(r => r.Papers).ToArray();
+                    cmd.Parameters["sx"].Value = rows.Select(r => r.Ciphertexts).ToArray();
+                }
+                if (cmd.Parameters.Contains("sent"))
+                    cmd.Parameters["sent"].Value = rows.Select(r => (long)picked.Count(i => names[where[i]] == r.Constituency)).ToArray();
+            }
+            var watch = Stopwatch.StartNew();
+            using (var tx = conn.BeginTransaction())
+            {
+                foreach (var cmd in useOne ? [one] : (NpgsqlCommand[])[first, second])
+                {
+                    Set(cmd);
+                    cmd.Transaction = tx;
+                    cmd.ExecuteNonQuery();
+                }
+                tx.Commit();
+            }
+            (useOne ? times.One : times.Two).Add(watch.Elapsed.TotalMicroseconds);
+            batch.Committed();
+        }
+        conn.Execute("DELETE FROM ballot_paper WHERE ballot_id = 2; DELETE FROM ballot_running_sum WHERE ballot_id = 2");
+        return (Median(times.One), Median(times.Two));
+    }
+
     private static (SealedVote[] Votes, int[] Where) Papers(BallotKey key, int papers, int constituencies)
     {
         var votes = new SealedVote[papers];
@@ -193,7 +289,7 @@ public static class RunningSumBench
             }
             tx.Commit();
         }
-        foreach (var sql in engine == "sqlite" ? ["ANALYZE"] : (string[])["VACUUM ANALYZE ballot_paper", "VACUUM ANALYZE ballot_running_sum"]) conn.Execute(sql);
+        foreach (var sql in engine == "sqlite" ? ["ANALYZE main"] : (string[])["VACUUM ANALYZE ballot_paper", "VACUUM ANALYZE ballot_running_sum"]) conn.Execute(sql);
         var rows = conn.ExecuteScalar<long>("SELECT COUNT(*) FROM ballot_running_sum");
         Console.WriteLine($"{engine}: loaded {votes.Length:N0} papers and {rows:N0} running-sum rows in {watch.Elapsed.TotalSeconds:F0} s");
     }
