@@ -2,12 +2,14 @@ using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Dapper;
 using MediatR;
+using Microsoft.Extensions.Logging;
 using Ballot.Core.Ballots.Count;
 
 namespace Ballot.Core.Ballots;
 
 /// <summary>
-/// Closes a ballot and adds up its sealed papers per constituency, question and option (ADR 0904). Nothing is decrypted
+/// Closes a ballot and adds up its sealed papers per constituency, question and option (ADR 0904), from the running
+/// sums the vote path kept (ADR 0907), which then go. Nothing is decrypted
 /// here: the ballot stays 'closed' with no result until t trustees have sent their partial decryptions of the sums
 /// (<see cref="SubmitDecryption"/>), which count it.
 /// </summary>
@@ -18,7 +20,7 @@ public static class CloseBallot
     /// <param name="Early">the executive closing a consultative ballot before its closing time (never an industrial-action one).</param>
     public sealed record Command(long Id, string Actor, bool Early = false) : IRequest<BallotView>;
 
-    public sealed class Handler(Db db, TimeProvider clock) : IRequestHandler<Command, BallotView>
+    public sealed class Handler(Db db, TimeProvider clock, ILogger<Handler> log) : IRequestHandler<Command, BallotView>
     {
         public async Task<BallotView> Handle(Command cmd, CancellationToken ct)
         {
@@ -53,8 +55,9 @@ public static class CloseBallot
             if (cancelled > 0)
                 await Audit.AppendAsync(conn, tx, ballot.Id, "reminders-cancelled", cmd.Actor, new { letters = cancelled }, now);
 
-            var sums = await PaperSums.ComputeAsync(conn, tx, ballot.Id, ballot.Def.Questions);
+            var sums = await PaperSums.ComputeAsync(conn, tx, ballot.Id, ballot.Def.Questions, log);
             await PaperSums.SaveAsync(conn, tx, ballot.Id, sums);
+            await PaperSums.DeleteRunningSumsAsync(conn, tx, ballot.Id);
             var (papersCast, trackersHash) = await PaperSums.HashTrackersAsync(conn, tx, ballot.Id);
             await Audit.AppendAsync(conn, tx, ballot.Id, "summed", cmd.Actor,
                 new { papers = papersCast, receiptsHash = trackersHash, sums = sums.Count, sumsHash = PaperSums.HashOf(sums) }, now);

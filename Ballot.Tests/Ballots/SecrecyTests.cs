@@ -69,6 +69,21 @@ public sealed class SecrecyTests() : BallotApiTests(12, 3)
             var both = ThresholdDecryption.OpenScaled(trustees[0].Settings, flat, [trustees[0].Decrypt(context, flat), trustees[1].Decrypt(context, flat)], out _);
             Assert.That(both, Has.All.Matches<Element>(e => e.Equals(zero) || e.Equals(one)), "two shares do open each ciphertext to 0 or 1");
         }
+        // The running sums (ADR 0907) are ciphertexts under the same key: one share alone opens none of them to any count.
+        var counts = Enumerable.Range(0, 7).Select(m => m == 0 ? zero : Group.Generator.Multiply(Ballot.Core.Sealing.Scalar.From(m))).ToList();
+        var running = (await conn.QueryAsync<byte[]>("SELECT ciphertexts FROM ballot_running_sum WHERE ballot_id = @id", new { id })).ToList();
+        Assert.That(running, Is.Not.Empty);
+        foreach (var bytes in running)
+        {
+            var flat = Enumerable.Range(0, bytes.Length / 128)
+                .Select(k => new Ciphertext(Element.DecodeAffine(bytes.AsSpan(k * 128, 64)), Element.DecodeAffine(bytes.AsSpan(k * 128 + 64, 64)))).ToList();
+            foreach (var trustee in trustees)
+            {
+                var partials = trustee.Decrypt(context, flat);
+                for (var k = 0; k < flat.Count; k++)
+                    Assert.That(counts.Contains(flat[k].B.Subtract(partials[k].Share)), Is.False, $"trustee {trustee.Index}'s share alone opened a running sum");
+            }
+        }
         // And the papers hold the votes cast, as two trustees would see them (which they never do: they decrypt only sums).
         Assert.That((await TestPapers.OpenAsync(Api, id)).Order(StringComparer.Ordinal), Is.EqualTo(voted.Values.Order(StringComparer.Ordinal)));
     }

@@ -25,6 +25,7 @@ var config = ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Default
     .WithWarmupCount(5).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(250)));
 if (args.Length > 0 && args[0] == "count")
     return CountBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "sums") return RunningSumBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "slots")
 {
     // Its own job (a fixed invocation count, so each invocation can take a slot made in the iteration's setup).

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,6 +5,7 @@ using Ballot.Core.Common;
 using Ballot.Core.Data;
 using Ballot.Core.Sealing;
 using Dapper;
+using Microsoft.Extensions.Logging;
 
 namespace Ballot.Core.Ballots.Count;
 
@@ -13,85 +13,119 @@ namespace Ballot.Core.Ballots.Count;
 public sealed record StoredSum(BoardSum Sum, IReadOnlyList<long>? Totals);
 
 /// <summary>
-/// The ballot box added up at close (ADR 0904): every sealed paper's answers added per constituency, question and option,
-/// without opening any. One sum per constituency of ballot_constituency and question, ordered by constituency (ordinal)
-/// then question, every option a <see cref="Ciphertext.Zero"/> where no paper was cast: the order partial decryptions
-/// follow (SEAL-CONTRACT). Papers are decoded and added on every core, each thread into sums of its own.
+/// The ballot box added up at close (ADR 0904, 0907): every sealed paper's answers added per constituency, question and
+/// option, without opening any. One sum per constituency of ballot_constituency and question, ordered by constituency
+/// (ordinal) then question, every option a <see cref="Ciphertext.Zero"/> where no paper was cast: the order partial
+/// decryptions follow (SEAL-CONTRACT). The vote path keeps running sums per writer and constituency
+/// (ballot_running_sum, written with the papers they add up); closing merges them, and sums from its papers, on every
+/// core, any constituency whose running sums do not account for exactly its papers (a paper written by another path,
+/// or no running sums at all, as after close, when certification recounts).
 /// </summary>
 public static class PaperSums
 {
-    private sealed class Paper
+    private sealed class Running
     {
         public string Constituency { get; init; } = "";
-        public byte[] Sealed { get; init; } = [];
+        public long Papers { get; init; }
+        public byte[] Ciphertexts { get; init; } = [];
     }
 
-    public static async Task<IReadOnlyList<BoardSum>> ComputeAsync(DbConnection conn, DbTransaction? tx, long ballotId, IReadOnlyList<Question> questions)
+    private sealed class Counted
+    {
+        public string Constituency { get; init; } = "";
+        public long N { get; init; }
+    }
+
+    public static async Task<IReadOnlyList<BoardSum>> ComputeAsync(DbConnection conn, DbTransaction? tx, long ballotId, IReadOnlyList<Question> questions,
+        ILogger? log = null)
     {
         var constituencies = (await conn.QueryAsync<string>("SELECT constituency FROM ballot_constituency WHERE ballot_id = @ballotId",
             new { ballotId }, tx)).Order(StringComparer.Ordinal).ToList();
-        var papers = (await conn.QueryAsync<Paper>("SELECT constituency, sealed FROM ballot_paper WHERE ballot_id = @ballotId", new { ballotId }, tx)).ToList();
         var index = constituencies.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i, StringComparer.Ordinal);
         var options = questions.Select(q => q.Options.Count + 1).ToArray();
-        var total = NewSums(constituencies.Count, options);
-        var gate = new object();
-        if (papers.Count > 0)
-        {
-            try
-            {
-                Parallel.ForEach(
-                    System.Collections.Concurrent.Partitioner.Create(0, papers.Count, Math.Max(256, papers.Count / (4 * Environment.ProcessorCount) + 1)),
-                    () => NewSums(constituencies.Count, options),
-                    (range, _, mine) =>
-                    {
-                        for (var i = range.Item1; i < range.Item2; i++)
-                        {
-                            var paper = papers[i];
-                            if (!index.TryGetValue(paper.Constituency, out var c))
-                                throw new Conflict($"A ballot paper names constituency '{paper.Constituency}', which is not one of this ballot's: the papers were changed.");
-                            var answers = Decode(paper.Sealed, options);
-                            for (var q = 0; q < options.Length; q++)
-                                for (var k = 0; k < options[q]; k++) mine[c][q][k] = mine[c][q][k].Add(answers[q].Options[k]);
-                        }
-                        return mine;
-                    },
-                    mine =>
-                    {
-                        lock (gate)
-                            for (var c = 0; c < total.Length; c++)
-                                for (var q = 0; q < options.Length; q++)
-                                    for (var k = 0; k < options[q]; k++) total[c][q][k] = total[c][q][k].Add(mine[c][q][k]);
-                    });
-            }
-            catch (AggregateException e) when (e.InnerException is Conflict conflict)
-            {
-                throw conflict;
-            }
-        }
-        var sums = new List<BoardSum>(constituencies.Count * options.Length);
-        for (var c = 0; c < constituencies.Count; c++)
-            for (var q = 0; q < options.Length; q++) sums.Add(new BoardSum(constituencies[c], q, total[c][q]));
-        return sums;
-    }
+        var perConstituency = options.Sum();
 
-    private static IReadOnlyList<SealedAnswer> Decode(byte[] bytes, int[] options)
-    {
-        IReadOnlyList<SealedAnswer> answers;
+        var papers = new long[constituencies.Count];
+        foreach (var row in await conn.QueryAsync<Counted>(
+            "SELECT constituency AS Constituency, COUNT(*) AS N FROM ballot_paper WHERE ballot_id = @ballotId GROUP BY constituency", new { ballotId }, tx))
+        {
+            if (!index.TryGetValue(row.Constituency, out var c)) throw UnknownConstituency(row.Constituency);
+            papers[c] = row.N;
+        }
+        var running = (await conn.QueryAsync<Running>(
+            "SELECT constituency AS Constituency, papers AS Papers, ciphertexts AS Ciphertexts FROM ballot_running_sum WHERE ballot_id = @ballotId",
+            new { ballotId }, tx)).Where(r => index.ContainsKey(r.Constituency)).ToList();
+        var accounted = new long[constituencies.Count];
+        var misshapen = new bool[constituencies.Count];
+        foreach (var r in running)
+        {
+            accounted[index[r.Constituency]] += r.Papers;
+            if (r.Ciphertexts.Length != perConstituency * 4 * Scalar.Size) misshapen[index[r.Constituency]] = true;
+        }
+        var fromRunning = Enumerable.Range(0, constituencies.Count).Select(c => accounted[c] == papers[c] && !misshapen[c]).ToArray();
+        // In constituency order, so each core adds a range of constituencies of its own and merging the cores' sums
+        // adds few points (merging two full sets is one full addition per point, on one core).
+        var merged = running.Where(r => fromRunning[index[r.Constituency]]).OrderBy(r => index[r.Constituency]).ToList();
+
+        Ciphertext[] sums;
         try
         {
-            answers = SealedPaper.Decode(bytes);
+            sums = SumAccumulator.SumParallel(constituencies.Count, options, merged.Count,
+                (s, i) => s.AddAffineCiphertexts(index[merged[i].Constituency], merged[i].Ciphertexts));
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is FormatException))
         {
-            throw new Conflict($"A ballot paper cannot be read ({e.Message}): the papers were changed.");
+            // A running sum that is not on the curve was not written by a vote store: sum every paper instead.
+            log?.LogWarning("A running sum of ballot {BallotId} does not decode; every constituency is summed from its papers", ballotId);
+            Array.Fill(fromRunning, false);
+            sums = SumAccumulator.SumParallel(constituencies.Count, options, 0, (_, _) => { });
         }
-        if (answers.Count != options.Length || answers.Where((a, q) => a.Options.Count != options[q]).Any())
-            throw new Conflict("A ballot paper does not have the shape of this ballot's questions: the papers were changed.");
-        return answers;
+
+        var fallback = Enumerable.Range(0, constituencies.Count).Where(c => !fromRunning[c] && papers[c] > 0).ToList();
+        if (fallback.Count > 0)
+        {
+            if (running.Count > 0)
+                log?.LogInformation("{Constituencies} of ballot {BallotId}'s {All} constituencies are summed from their papers: their running sums do not account for every paper",
+                    fallback.Count, ballotId, constituencies.Count);
+            var compact = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var c in fallback) compact[constituencies[c]] = compact.Count;
+            var read = new List<(int Constituency, byte[] Sealed)>();
+            await using (var cmd = conn.CreateCommand())
+            {
+                // Streamed: only the papers of those constituencies are kept.
+                cmd.Transaction = tx;
+                cmd.CommandText = "SELECT constituency, sealed FROM ballot_paper WHERE ballot_id = @id";
+                cmd.AddParameter("id", ballotId);
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                    if (compact.TryGetValue(reader.GetString(0), out var c)) read.Add((c, reader.GetFieldValue<byte[]>(1)));
+            }
+            Ciphertext[] fromPapers;
+            try
+            {
+                fromPapers = SumAccumulator.SumParallel(compact.Count, options, read.Count, (s, i) => s.AddPaper(read[i].Constituency, read[i].Sealed));
+            }
+            catch (AggregateException e) when (e.InnerException is FormatException format)
+            {
+                throw new Conflict($"A ballot paper cannot be read ({format.Message}): the papers were changed.");
+            }
+            for (var f = 0; f < fallback.Count; f++)
+                Array.Copy(fromPapers, f * perConstituency, sums, fallback[f] * perConstituency, perConstituency);
+        }
+
+        var result = new List<BoardSum>(constituencies.Count * options.Length);
+        for (var c = 0; c < constituencies.Count; c++)
+            for (int q = 0, at = c * perConstituency; q < options.Length; at += options[q], q++)
+                result.Add(new BoardSum(constituencies[c], q, sums[at..(at + options[q])]));
+        return result;
     }
 
-    private static Ciphertext[][][] NewSums(int constituencies, int[] options) =>
-        [.. Enumerable.Range(0, constituencies).Select(_ => options.Select(k => Enumerable.Repeat(Ciphertext.Zero, k).ToArray()).ToArray())];
+    private static Conflict UnknownConstituency(string constituency) =>
+        new($"A ballot paper names constituency '{constituency}', which is not one of this ballot's: the papers were changed.");
+
+    /// <summary>Closing has saved the sums: the running sums add nothing any more (ADR 0907).</summary>
+    public static async Task DeleteRunningSumsAsync(DbConnection conn, DbTransaction tx, long ballotId) =>
+        await conn.ExecuteAsync("DELETE FROM ballot_running_sum WHERE ballot_id = @ballotId", new { ballotId }, tx);
 
     public static async Task SaveAsync(DbConnection conn, DbTransaction tx, long ballotId, IReadOnlyList<BoardSum> sums) =>
         await conn.ExecuteAsync("""

@@ -10,7 +10,8 @@ namespace Ballot.Core.Ballots.Papers;
 /// or the link or short code read from its QR code, with the answers marked on it. A paper counts exactly like an online
 /// vote: the elector's participation is claimed and the marks, sealed under the ballot's key as an online vote is
 /// (<see cref="Voting.BallotSealer"/>), join ballot_paper with their tracker, in one transaction, so the first vote of a
-/// member stands whichever channel it came by. See docs/decisions/0610 and 0903.
+/// member stands whichever channel it came by. The counted papers' running sums (ADR 0907) are written in that
+/// transaction too, under a writer id of this batch's own. See docs/decisions/0610, 0903 and 0907.
 /// </summary>
 public static class EnterReturnedPapers
 {
@@ -98,6 +99,8 @@ public static class EnterReturnedPapers
             var outcomes = new List<PaperOutcome>(cmd.Papers.Count);
             var duplicates = new List<string>();
             var late = new List<string>();
+            var running = new Voting.RunningSums();
+            var sums = running.Begin();
             long batchId;
             await using (var tx = await db.BeginWriteAsync(conn, ct))
             {
@@ -150,6 +153,7 @@ public static class EnterReturnedPapers
                         // The same row an online vote writes: no serial, no member, no time (ADR 0200).
                         await conn.ExecuteAsync("INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed) VALUES (@ballotId, @tracker, @constituency, @sealed)",
                             new { ballotId = cmd.BallotId, tracker = sealedPaper.Tracker, constituency, @sealed = sealedPaper.Sealed }, tx);
+                        sums.Add(cmd.BallotId, constituency!, sealedPaper);
                         outcomes.Add(new(i, serial, "counted", Receipts.Display(sealedPaper.Tracker), $"Paper {serial} is counted."));
                     }
                     await conn.ExecuteAsync("""
@@ -166,6 +170,8 @@ public static class EnterReturnedPapers
                     new { batch = batchId, papers = outcomes.Count, counted = Count("counted"), duplicates = duplicates.Count, late = late.Count, refused, lateSerials = late }, now);
                 foreach (var serial in duplicates)
                     await Audit.AppendAsync(conn, tx, cmd.BallotId, "returned-paper-duplicate", cmd.Actor, new { batch = batchId, serial }, now);
+                await conn.ExecuteAsync(Voting.RunningSums.UpsertSql, sums.Rows().Select(r =>
+                    new { b = r.BallotId, w = running.Writer, c = r.Constituency, n = r.Papers, s = r.Ciphertexts }), tx);
                 await tx.CommitAsync(ct);
             }
             return new Result(batchId, outcomes.Count, outcomes.Count(o => o.Outcome == "counted"), duplicates.Count, late.Count,

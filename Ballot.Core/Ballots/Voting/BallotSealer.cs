@@ -7,8 +7,16 @@ using Microsoft.Extensions.Options;
 
 namespace Ballot.Core.Ballots.Voting;
 
-/// <summary>A paper as stored: its sealed answers (<see cref="SealedPaper.Encode"/>) and its tracker, the member's receipt.</summary>
-public sealed record SealedVote(byte[] Sealed, string Tracker);
+/// <summary>
+/// A paper as stored: its sealed answers (<see cref="SealedPaper.Encode"/>) and its tracker, the member's receipt; and,
+/// when the sealer made it, its option ciphertexts in board order (question, then option) as points in memory, which
+/// the vote path adds to its running sums (ADR 0907) without decoding the stored bytes again.
+/// </summary>
+public sealed record SealedVote(byte[] Sealed, string Tracker, IReadOnlyList<Ciphertext>? Ciphertexts = null)
+{
+    public static SealedVote Of(IReadOnlyList<SealedAnswer> answers) =>
+        new(SealedPaper.Encode(answers), SealedPaper.Tracker(answers), [.. answers.SelectMany(a => a.Options)]);
+}
 
 /// <summary>
 /// Seals a paper's answers under its ballot's key on arrival (ADR 0903): each question's answer becomes one ciphertext
@@ -44,8 +52,7 @@ public sealed class BallotSealer(Db db, IOptions<BallotOptions> options) : IDisp
         try
         {
             if (options.Value.SealingSlotsPerQuestion == 0) return Seal(key, ballotId, questions, answers);
-            var sealedAnswers = SlotsFor(ballotId, key, questions).SealPaper([.. questions.Select(q => Chosen(q, answers))]);
-            return new SealedVote(SealedPaper.Encode(sealedAnswers), SealedPaper.Tracker(sealedAnswers));
+            return SealedVote.Of(SlotsFor(ballotId, key, questions).SealPaper([.. questions.Select(q => Chosen(q, answers))]));
         }
         finally
         {
@@ -76,7 +83,7 @@ public sealed class BallotSealer(Db db, IOptions<BallotOptions> options) : IDisp
         var sealedAnswers = new SealedAnswer[questions.Count];
         for (var q = 0; q < questions.Count; q++)
             sealedAnswers[q] = SealedAnswer.Seal(key, SealingContext.ForQuestion(ballotId, q), questions[q].Options.Count + 1, Chosen(questions[q], answers));
-        return new SealedVote(SealedPaper.Encode(sealedAnswers), SealedPaper.Tracker(sealedAnswers));
+        return SealedVote.Of(sealedAnswers);
     }
 
     /// <summary>The option's index on the paper, or the last ("spoiled") for a missing, blank or unknown answer, as CastVote.Canonical decides.</summary>

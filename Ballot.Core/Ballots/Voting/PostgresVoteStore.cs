@@ -11,6 +11,10 @@ namespace Ballot.Core.Ballots.Voting;
 /// counts every vote it acknowledged), claims every credential not used yet, and writes the sealed papers of the claims
 /// it won to ballot_paper. A paper shares its claim's transaction (xmin) and sits near it: sealed, it tells nothing
 /// without t trustees' shares, so nothing is staged or mixed any more (ADR 0903, replacing 0210).
+/// Running sums (ADR 0907): the batch's papers are added to this store's sums before the statement, as if every claim
+/// will win, and the statement writes the new sum of each constituency whose claims all won; where one did not (a
+/// credential used already, a ballot not open), a second statement in the same transaction writes the sums of the
+/// claims that won. The new sums become the store's own only once the transaction commits.
 /// </summary>
 internal sealed class PostgresVoteStore : IVoteStore
 {
@@ -28,17 +32,35 @@ internal sealed class PostgresVoteStore : IVoteStore
             RETURNING v.i, v.ballot_id, v.tracker, v.constituency, v.sealed),
         papers AS (
             INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed)
-            SELECT ballot_id, tracker, constituency, sealed FROM claimed)
+            SELECT ballot_id, tracker, constituency, sealed FROM claimed),
+        won AS (
+            SELECT ballot_id, constituency, COUNT(*) AS n FROM claimed GROUP BY ballot_id, constituency),
+        sums AS (
+            INSERT INTO ballot_running_sum (ballot_id, writer, constituency, papers, ciphertexts)
+            SELECT s.ballot_id, @writer, s.constituency, s.papers, s.ciphertexts
+            FROM unnest(@sumBallot, @sumConstituency, @sumSent, @sumPapers, @sumCiphertexts) AS s (ballot_id, constituency, sent, papers, ciphertexts)
+            JOIN won w ON w.ballot_id = s.ballot_id AND w.constituency = s.constituency AND w.n = s.sent
+            ON CONFLICT (ballot_id, writer, constituency) DO UPDATE SET papers = excluded.papers, ciphertexts = excluded.ciphertexts)
         SELECT ARRAY(SELECT id FROM open), ARRAY(SELECT i FROM claimed)
         """;
 
-    private readonly NpgsqlConnection _conn;
-    private readonly NpgsqlCommand _record;
+    private const string SumsSql = """
+        INSERT INTO ballot_running_sum (ballot_id, writer, constituency, papers, ciphertexts)
+        SELECT ballot_id, @writer, constituency, papers, ciphertexts FROM unnest(@sumBallot, @sumConstituency, @sumPapers, @sumCiphertexts)
+            AS s (ballot_id, constituency, papers, ciphertexts)
+        ON CONFLICT (ballot_id, writer, constituency) DO UPDATE SET papers = excluded.papers, ciphertexts = excluded.ciphertexts
+        """;
 
-    private PostgresVoteStore(NpgsqlConnection conn, NpgsqlCommand record)
+    private readonly NpgsqlConnection _conn;
+    private readonly NpgsqlCommand _record, _sums;
+    private readonly RunningSums _running;
+
+    private PostgresVoteStore(NpgsqlConnection conn, NpgsqlCommand record, NpgsqlCommand sums, RunningSums running)
     {
         _conn = conn;
         _record = record;
+        _sums = sums;
+        _running = running;
     }
 
     public static async Task<IVoteStore> OpenAsync(Db db, BallotOptions options, ILogger log)
@@ -56,8 +78,20 @@ internal sealed class PostgresVoteStore : IVoteStore
                 cmd.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text));
             cmd.Parameters.Add(new NpgsqlParameter("sealed", NpgsqlDbType.Array | NpgsqlDbType.Bytea));
             cmd.Parameters.Add(new NpgsqlParameter("hour", NpgsqlDbType.TimestampTz));
-            await cmd.PrepareAsync();
-            return new PostgresVoteStore(conn, cmd);
+            var running = new RunningSums();
+            cmd.Parameters.Add(new NpgsqlParameter("writer", NpgsqlDbType.Text) { Value = running.Writer });
+            cmd.Parameters.Add(new NpgsqlParameter("sumSent", NpgsqlDbType.Array | NpgsqlDbType.Bigint));
+            var sums = new NpgsqlCommand(SumsSql, conn);
+            sums.Parameters.Add(new NpgsqlParameter("writer", NpgsqlDbType.Text) { Value = running.Writer });
+            foreach (var c in (NpgsqlCommand[])[cmd, sums])
+            {
+                c.Parameters.Add(new NpgsqlParameter("sumBallot", NpgsqlDbType.Array | NpgsqlDbType.Bigint));
+                c.Parameters.Add(new NpgsqlParameter("sumConstituency", NpgsqlDbType.Array | NpgsqlDbType.Text));
+                c.Parameters.Add(new NpgsqlParameter("sumPapers", NpgsqlDbType.Array | NpgsqlDbType.Bigint));
+                c.Parameters.Add(new NpgsqlParameter("sumCiphertexts", NpgsqlDbType.Array | NpgsqlDbType.Bytea));
+                await c.PrepareAsync();
+            }
+            return new PostgresVoteStore(conn, cmd, sums, running);
         }
         catch
         {
@@ -92,9 +126,22 @@ internal sealed class PostgresVoteStore : IVoteStore
         p["constituency"].Value = sent.Select(i => batch[i].Vote.Constituency).ToArray();
         p["sealed"].Value = sent.Select(i => batch[i].Vote.Paper.Sealed).ToArray();
         p["hour"].Value = SqliteVoteStore.VotedHour(now).UtcDateTime;
+        // As if every claim sent will win: the usual case, one round trip.
+        var hoped = _running.Begin();
+        var sentBy = new Dictionary<(long, string), long>();
+        foreach (var i in sent)
+        {
+            var v = batch[i].Vote;
+            hoped.Add(v.BallotId, v.Constituency, v.Paper);
+            sentBy[(v.BallotId, v.Constituency)] = sentBy.GetValueOrDefault((v.BallotId, v.Constituency)) + 1;
+        }
+        var rows = hoped.Rows();
+        SetSums(p, rows);
+        p["sumSent"].Value = rows.Select(r => sentBy[(r.BallotId, r.Constituency)]).ToArray();
 
         long[] open;
         int[] claimed;
+        var written = hoped;
         await using (var tx = await _conn.BeginTransactionAsync())
         {
             _record.Transaction = tx;
@@ -104,8 +151,29 @@ internal sealed class PostgresVoteStore : IVoteStore
                 open = r.GetFieldValue<long[]>(0);
                 claimed = r.GetFieldValue<int[]>(1);
             }
+            if (claimed.Length != sent.Count)
+            {
+                // Some claim lost: the sums of the claims that won, for the constituencies the statement left alone.
+                written = _running.Begin();
+                var wonBy = new Dictionary<(long, string), long>();
+                foreach (var k in claimed)
+                {
+                    var v = batch[sent[k]].Vote;
+                    written.Add(v.BallotId, v.Constituency, v.Paper);
+                    wonBy[(v.BallotId, v.Constituency)] = wonBy.GetValueOrDefault((v.BallotId, v.Constituency)) + 1;
+                }
+                var left = written.Rows().Where(row => wonBy[(row.BallotId, row.Constituency)] != sentBy[(row.BallotId, row.Constituency)]).ToList();
+                if (left.Count > 0)
+                {
+                    SetSums(_sums.Parameters, left);
+                    _sums.Transaction = tx;
+                    await _sums.ExecuteNonQueryAsync();
+                }
+            }
             await tx.CommitAsync();
         }
+        written.Committed();
+        foreach (var ballot in batch.Select(v => v.Vote.BallotId).Distinct().Where(b => !open.Contains(b))) _running.Forget(ballot);
 
         var won = new HashSet<int>(claimed);
         for (var i = 0; i < batch.Count; i++)
@@ -118,8 +186,17 @@ internal sealed class PostgresVoteStore : IVoteStore
         }
     }
 
+    private static void SetSums(NpgsqlParameterCollection p, IReadOnlyList<RunningSumRow> rows)
+    {
+        p["sumBallot"].Value = rows.Select(r => r.BallotId).ToArray();
+        p["sumConstituency"].Value = rows.Select(r => r.Constituency).ToArray();
+        p["sumPapers"].Value = rows.Select(r => r.Papers).ToArray();
+        p["sumCiphertexts"].Value = rows.Select(r => r.Ciphertexts).ToArray();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await _sums.DisposeAsync();
         await _record.DisposeAsync();
         await _conn.DisposeAsync();
     }

@@ -11,7 +11,8 @@ namespace Ballot.Core.Ballots.Voting;
 /// of a task each). The claim's row count decides: exactly one of any number of votes with a credential, in this batch
 /// or any other, sees 1. SQLite's write lock, held from BEGIN IMMEDIATE, makes closing wait for the batch. The commit
 /// does not wait for the disk: <see cref="WalPipeline"/> syncs the WAL and only then answers the batch's votes, while
-/// this store goes on with the next batch (ADR 0213).
+/// this store goes on with the next batch (ADR 0213). The batch's won papers are added to this store's running sums
+/// (ADR 0907), whose touched rows are written in the same transaction and become the store's own only once it commits.
 /// </summary>
 internal sealed class SqliteVoteStore : IVoteStore
 {
@@ -21,9 +22,11 @@ internal sealed class SqliteVoteStore : IVoteStore
     private readonly ILogger _log;
     private readonly int _checkpointEvery;
     private int _sinceCheckpoint;
-    private readonly DbCommand _open, _claim, _paper;
+    private readonly DbCommand _open, _claim, _paper, _sum;
     private readonly DbParameter _openId, _openNow, _claimHash, _claimBallot, _claimMember, _claimHour;
     private readonly DbParameter _paperBallot, _paperTracker, _paperConstituency, _paperSealed;
+    private readonly DbParameter _sumBallot, _sumConstituency, _sumPapers, _sumCiphertexts;
+    private readonly RunningSums _sums = new();
 
     private SqliteVoteStore(Db db, DbConnection conn, WalPipeline pipeline, BallotOptions options, ILogger log)
     {
@@ -51,6 +54,13 @@ internal sealed class SqliteVoteStore : IVoteStore
         _paperTracker = _paper.AddParameter("t");
         _paperConstituency = _paper.AddParameter("c");
         _paperSealed = _paper.AddParameter("s");
+        _sum = conn.CreateCommand();
+        _sum.CommandText = RunningSums.UpsertSql;
+        _sumBallot = _sum.AddParameter("b");
+        _sum.AddParameter("w").Value = _sums.Writer;
+        _sumConstituency = _sum.AddParameter("c");
+        _sumPapers = _sum.AddParameter("n");
+        _sumCiphertexts = _sum.AddParameter("s");
     }
 
     public static async Task<IVoteStore> OpenAsync(Db db, BallotOptions options, ILogger log)
@@ -82,18 +92,20 @@ internal sealed class SqliteVoteStore : IVoteStore
     public async Task WriteAsync(IReadOnlyList<PendingVote> batch, DateTimeOffset now)
     {
         var results = new VoteResult[batch.Count];
+        var sums = _sums.Begin();
         await using (var tx = await _db.BeginWriteAsync(_conn))
         {
-            Write(tx, batch, now, results);
+            Write(tx, batch, now, results, sums);
             tx.Commit();
         }
+        sums.Committed();
         _pipeline.Acknowledge([.. batch], results);
         AfterBatch(results.Count(r => r.Outcome == VoteOutcome.Recorded));
     }
 
-    private void Write(DbTransaction tx, IReadOnlyList<PendingVote> batch, DateTimeOffset now, VoteResult[] results)
+    private void Write(DbTransaction tx, IReadOnlyList<PendingVote> batch, DateTimeOffset now, VoteResult[] results, RunningSums.Batch sums)
     {
-        _open.Transaction = _claim.Transaction = _paper.Transaction = tx;
+        _open.Transaction = _claim.Transaction = _paper.Transaction = _sum.Transaction = tx;
         DapperSetup.Set(_openNow, now);
         DapperSetup.Set(_claimHour, VotedHour(now));
         long lastBallot = 0;
@@ -105,6 +117,7 @@ internal sealed class SqliteVoteStore : IVoteStore
             {
                 _openId.Value = lastBallot = v.BallotId;
                 lastOpen = _open.ExecuteScalar() is not null;
+                if (!lastOpen) _sums.Forget(v.BallotId);
             }
             if (!lastOpen) { results[i] = VoteResult.NotOpen; continue; }
             _claimHash.Value = v.CredentialHash;
@@ -116,7 +129,16 @@ internal sealed class SqliteVoteStore : IVoteStore
             _paperConstituency.Value = v.Constituency;
             _paperSealed.Value = v.Paper.Sealed;
             _paper.ExecuteNonQuery();
+            sums.Add(v.BallotId, v.Constituency, v.Paper);
             results[i] = VoteResult.Recorded(v.Paper.Tracker);
+        }
+        foreach (var row in sums.Rows())
+        {
+            _sumBallot.Value = row.BallotId;
+            _sumConstituency.Value = row.Constituency;
+            _sumPapers.Value = row.Papers;
+            _sumCiphertexts.Value = row.Ciphertexts;
+            _sum.ExecuteNonQuery();
         }
     }
 
@@ -150,6 +172,7 @@ internal sealed class SqliteVoteStore : IVoteStore
         _open.Dispose();
         _claim.Dispose();
         _paper.Dispose();
+        _sum.Dispose();
         await _conn.DisposeAsync();
     }
 }
