@@ -79,9 +79,9 @@ public sealed class SecrecyTests() : BallotApiTests(12, 3)
                 .Select(k => new Ciphertext(Element.DecodeAffine(bytes.AsSpan(k * 128, 64)), Element.DecodeAffine(bytes.AsSpan(k * 128 + 64, 64)))).ToList();
             foreach (var trustee in trustees)
             {
-                var partials = trustee.Decrypt(context, flat);
+                var shares = trustee.Decrypt(context, flat).Shares;
                 for (var k = 0; k < flat.Count; k++)
-                    Assert.That(counts.Contains(flat[k].B.Subtract(partials[k].Share)), Is.False, $"trustee {trustee.Index}'s share alone opened a running sum");
+                    Assert.That(counts.Contains(flat[k].B.Subtract(shares[k])), Is.False, $"trustee {trustee.Index}'s share alone opened a running sum");
             }
         }
         // And the papers hold the votes cast, as two trustees would see them (which they never do: they decrypt only sums).

@@ -8,7 +8,7 @@ using Ballot.Core.Sealing;
 /// The sums are made cheaply (each is a prefix sum of encryptions of 1 plus two encryptions of 0 from pools, so its
 /// total, 0 to 62, is known and the solve is real; one in a thousand is an empty constituency's (O, O)), and trustees
 /// 1 and 2 decrypt them once (batched: shares and one proof each); all of it is cached under --data. Each run then
-/// times, with the server's own classes: decoding the stored sums (compressed points, as <see cref="PaperSums.LoadAsync"/>),
+/// times, with the server's own classes: decoding the stored sums (affine points, as <see cref="PaperSums.LoadAsync"/>),
 /// decoding the two posted decryptions (the endpoint's JSON), checking both (<see cref="SealedCount.Check"/>), and
 /// opening and solving (<see cref="SealedCount.Open"/>); and, for the verifier's projection, --papers sealed papers
 /// decoded and verified on one core and on all. Medians of --runs runs, beside the unit (a fixed-base multiplication).
@@ -36,11 +36,13 @@ public static class CountBench
         var key = trustees[0].Key;
         var ceremony = new StoredCeremony(trustees[0].Settings, key);
         var (stored, totals) = Sums(dir, new BallotKey(key.PublicKey), sumCount);
-        var flat = PaperSums.DecodeAll([stored]).Single();
+        var flat = new Ciphertext[sumCount];
+        Parallel.For(0, sumCount, k => flat[k] = Ciphertext.Decode(stored.AsSpan(k * Ciphertext.Size, Ciphertext.Size)));
         var context = SealingContext.ForBallot(BallotId);
         var posted = Decryptions(dir, trustees, context, flat);
-        var rows = Enumerable.Range(0, constituencies * OptionCounts.Length)
-            .Select(i => stored.AsSpan(RowStart(i) * Ciphertext.Size, OptionCounts[i % 2] * Ciphertext.Size).ToArray()).ToArray();
+        // ballot_sum's rows as PaperSums.SaveAsync writes them (affine points).
+        var rows = PaperSums.EncodeRows([.. Enumerable.Range(0, constituencies * OptionCounts.Length)
+            .Select(i => (IReadOnlyList<Ciphertext>)flat[RowStart(i)..(RowStart(i) + OptionCounts[i % 2])])]);
         var papers = Papers(new BallotKey(key.PublicKey), paperCount);
         Console.WriteLine($"bucket window for {sumCount:N0} shares: {BatchDecryption.WindowFor(sumCount)} bits; load average {LoadAverage()}");
 
@@ -56,7 +58,7 @@ public static class CountBench
         {
             Time("unit: 1,000 fixed-base multiplications, one core", () => { for (var i = 0; i < 1000; i++) Group.Generator.Multiply(scalar); });
             Ciphertext[][] decoded = [];
-            Time($"count 1: decode the stored sums ({rows.Length:N0} rows, {2 * sumCount:N0} compressed points)", () => decoded = PaperSums.DecodeAll(rows));
+            Time($"count 1: decode the stored sums ({rows.Length:N0} rows, {2 * sumCount:N0} affine points)", () => decoded = PaperSums.DecodeAll(rows));
             var sums = decoded.Select((c, i) => new BoardSum($"c{i / 2:D6}", i % 2, c)).ToList();
             var sumsFlat = PaperSums.Flatten(sums);
             BoardDecryption[] decryptions = [];

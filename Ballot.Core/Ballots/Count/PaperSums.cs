@@ -130,7 +130,7 @@ public static class PaperSums
     public static async Task SaveAsync(DbConnection conn, DbTransaction tx, long ballotId, IReadOnlyList<BoardSum> sums) =>
         await conn.ExecuteAsync("""
             INSERT INTO ballot_sum (ballot_id, constituency, question, ciphertexts) VALUES (@ballotId, @constituency, @question, @ciphertexts)
-            """, sums.Select(s => new { ballotId, constituency = s.Constituency, question = s.Question, ciphertexts = Encode(s.Options) }), tx);
+            """, sums.Zip(EncodeRows([.. sums.Select(s => s.Options)]), (s, bytes) => new { ballotId, constituency = s.Constituency, question = s.Question, ciphertexts = bytes }), tx);
 
     private sealed class Row
     {
@@ -151,8 +151,8 @@ public static class PaperSums
     }
 
     /// <summary>
-    /// Each stored row's ciphertexts (compressed points, a square root each: 350,000 of them for 25,000 constituencies
-    /// and 7 options), decoded on every core.
+    /// Each stored row's ciphertexts decoded on every core: affine points, each checked against the curve equation
+    /// without the square root a compressed point costs (350,000 points for 25,000 constituencies and 7 options).
     /// </summary>
     public static Ciphertext[][] DecodeAll(IReadOnlyList<byte[]> rows)
     {
@@ -180,10 +180,38 @@ public static class PaperSums
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private static byte[] Encode(IReadOnlyList<Ciphertext> options) => [.. options.SelectMany(c => c.Encode())];
+    /// <summary>
+    /// ballot_sum's form of each row: every option's A then B as 64-byte affine points x ‖ y (the identity all zeros),
+    /// all rows normalised together (one field inversion), so the count reads them back without a square root.
+    /// </summary>
+    public static byte[][] EncodeRows(IReadOnlyList<IReadOnlyList<Ciphertext>> rows)
+    {
+        var all = Element.EncodeAffineAll([.. rows.SelectMany(r => r.SelectMany(c => (Element[])[c.A, c.B]))]);
+        var encoded = new byte[rows.Count][];
+        var at = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var length = rows[i].Count * AffineCiphertextSize;
+            encoded[i] = all.AsSpan(at, length).ToArray();
+            at += length;
+        }
+        return encoded;
+    }
 
-    private static Ciphertext[] Decode(byte[] bytes) =>
-        [.. Enumerable.Range(0, bytes.Length / Ciphertext.Size).Select(k => Ciphertext.Decode(bytes.AsSpan(k * Ciphertext.Size, Ciphertext.Size)))];
+    private const int AffineCiphertextSize = 4 * Scalar.Size;
+
+    private static Ciphertext[] Decode(byte[] bytes)
+    {
+        if (bytes.Length % AffineCiphertextSize != 0) throw new FormatException($"A stored sum is {AffineCiphertextSize} bytes per option.");
+        var options = new Ciphertext[bytes.Length / AffineCiphertextSize];
+        for (var k = 0; k < options.Length; k++)
+        {
+            var at = k * AffineCiphertextSize;
+            options[k] = new Ciphertext(Element.DecodeAffine(bytes.AsSpan(at, AffineCiphertextSize / 2)),
+                Element.DecodeAffine(bytes.AsSpan(at + AffineCiphertextSize / 2, AffineCiphertextSize / 2)));
+        }
+        return options;
+    }
 
     /// <summary>SHA-256 over the ballot's trackers in order, one per line: the receipts hash the result and the certificate carry.</summary>
     public static async Task<(long Count, string Hash)> HashTrackersAsync(DbConnection conn, DbTransaction? tx, long ballotId)
