@@ -74,15 +74,17 @@ public static class OpenBallot
             var salt = Credentials.NewSalt();
             await conn.ExecuteAsync("INSERT INTO ballot_credential_salt (ballot_id, salt) VALUES (@id, @salt)", new { id = ballot.Id, salt }, tx);
             var ballotCredentials = credentials.ForBallot(ballot.Id, salt);
-            // Two HMACs and a SHA-256 per elector: the one CPU-bound step of opening, spread over the cores.
-            Parallel.For(0, electors.Count, i =>
+            // Two HMACs and a SHA-256 per elector: the one CPU-bound step of opening, spread over the cores in chunks,
+            // and written as each chunk is ready, so the database takes the first electors while the next are hashed.
+            var hashed = HashInChunks(electors.Count, i =>
             {
                 var e = electors[i];
                 var constituency = perWorkplace ? e.WorkplaceId.ToString(System.Globalization.CultureInfo.InvariantCulture) : "all";
                 rows[i] = (e.MemberId, constituency, Credentials.Hash(ballotCredentials.For(e.MemberId)), e.Email);
             });
+            await InsertElectorsAsync(conn, db.Dialect, tx, ballot.Id, hashed.InOrder(rows), ct);
+            await hashed.Done;
             foreach (var r in rows) hashText.Append(r.MemberId).Append(':').Append(r.Constituency).Append('\n');
-            await InsertElectorsAsync(conn, db.Dialect, tx, ballot.Id, rows, ct);
             await InsertConstituenciesAsync(conn, tx, ballot.Id, perWorkplace, rows);
             var electorateHash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(hashText.ToString())));
 
@@ -120,7 +122,7 @@ public static class OpenBallot
         }
 
         private static async Task InsertElectorsAsync(DbConnection conn, Dialect dialect, DbTransaction tx, long ballotId,
-            (long MemberId, string Constituency, string Hash, string? Email)[] rows, CancellationToken ct)
+            IEnumerable<(long MemberId, string Constituency, string Hash, string? Email)> rows, CancellationToken ct)
         {
             // SQLite: the credential-hash index takes rows in random order: with the default 2 MB page cache, a large
             // electorate spills pages on every insert. A bigger cache for this transaction only keeps it in memory.
@@ -135,6 +137,45 @@ public static class OpenBallot
                     row.Write(r.Email);
                 }, ct);
             await dialect.SetPageCacheAsync(conn, tx, 2000, ct);
+        }
+    }
+
+    /// <summary>Runs <paramref name="fill"/> for 0..count−1 on every core, chunk after chunk, on a task of its own.</summary>
+    private static Chunks HashInChunks(int count, Action<int> fill)
+    {
+        const int size = 16384;
+        var ready = Enumerable.Range(0, (count + size - 1) / size).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var done = Task.Run(() =>
+        {
+            var c = 0;
+            try
+            {
+                for (; c < ready.Length; c++)
+                {
+                    Parallel.For(c * size, Math.Min(count, (c + 1) * size), fill);
+                    ready[c].SetResult();
+                }
+            }
+            catch (Exception e)
+            {
+                // The writer waiting for a chunk fails with this instead of waiting for ever.
+                for (; c < ready.Length; c++) ready[c].TrySetException(e);
+                throw;
+            }
+        });
+        return new Chunks(ready, size, done);
+    }
+
+    private sealed record Chunks(TaskCompletionSource[] Ready, int Size, Task Done)
+    {
+        /// <summary>The rows in order, each chunk once it is filled.</summary>
+        public IEnumerable<T> InOrder<T>(T[] rows)
+        {
+            for (var c = 0; c < Ready.Length; c++)
+            {
+                Ready[c].Task.GetAwaiter().GetResult();
+                for (var i = c * Size; i < Math.Min(rows.Length, (c + 1) * Size); i++) yield return rows[i];
+            }
         }
     }
 
