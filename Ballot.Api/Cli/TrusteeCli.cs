@@ -82,7 +82,7 @@ public static class TrusteeCli
     }
 
     /// <summary>A refusal worth one line to the trustee, not a stack trace.</summary>
-    private sealed class Refused(string message) : Exception(message);
+    internal sealed class Refused(string message) : Exception(message);
 
     private sealed class Session(HttpClient http, TextWriter output, TextWriter error, bool wait)
     {
@@ -263,21 +263,22 @@ public static class TrusteeCli
             return new ShareFile.KdfCost(int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
         }
 
-        private string Passphrase(bool confirm)
-        {
-            var passphrase = Environment.GetEnvironmentVariable(PassphraseVariable);
-            if (string.IsNullOrEmpty(passphrase))
-            {
-                if (Console.IsInputRedirected) throw new Refused($"No terminal to ask for the passphrase: set {PassphraseVariable}.");
-                passphrase = Ask("Passphrase for the share file: ");
-                if (confirm && Ask("The same passphrase again: ") != passphrase) throw new Refused("The two passphrases differ; nothing was done.");
-            }
-            if (passphrase.Length < ShareFile.MinPassphraseLength)
-                throw new Refused($"A share file's passphrase has at least {ShareFile.MinPassphraseLength} characters.");
-            return passphrase;
-        }
+        private string Passphrase(bool confirm) => ReadPassphrase(error, confirm);
+    }
 
-        private string Ask(string prompt) => AskHidden(error, prompt);
+    /// <summary>The share file's passphrase: from BALLOT_TRUSTEE_PASSPHRASE, or asked without echo (twice to confirm a new one).</summary>
+    internal static string ReadPassphrase(TextWriter error, bool confirm)
+    {
+        var passphrase = Environment.GetEnvironmentVariable(PassphraseVariable);
+        if (string.IsNullOrEmpty(passphrase))
+        {
+            if (Console.IsInputRedirected) throw new Refused($"No terminal to ask for the passphrase: set {PassphraseVariable}.");
+            passphrase = AskHidden(error, "Passphrase for the share file: ");
+            if (confirm && AskHidden(error, "The same passphrase again: ") != passphrase) throw new Refused("The two passphrases differ; nothing was done.");
+        }
+        if (passphrase.Length < ShareFile.MinPassphraseLength)
+            throw new Refused($"A share file's passphrase has at least {ShareFile.MinPassphraseLength} characters.");
+        return passphrase;
     }
 
     /// <summary>Reads a line from the terminal without echoing it: a passphrase.</summary>

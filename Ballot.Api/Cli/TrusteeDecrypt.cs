@@ -36,26 +36,26 @@ public static class TrusteeDecrypt
         }
         try
         {
-            if (!File.Exists(file)) throw new Refused($"There is no share file {file}.");
-            var passphrase = Passphrase(error);
+            if (!File.Exists(file)) throw new TrusteeCli.Refused($"There is no share file {file}.");
+            var passphrase = TrusteeCli.ReadPassphrase(error, confirm: false);
             var me = Trustee.Restore(ShareFile.Read(File.ReadAllBytes(file), passphrase));
-            if (!me.IsFinished) throw new Refused("This share file has not finished the key ceremony: run trustee finish first.");
+            if (!me.IsFinished) throw new TrusteeCli.Refused("This share file has not finished the key ceremony: run trustee finish first.");
             var ballotId = me.Settings.BallotId;
 
             var board = await BoardSource.LoadAsync(args, ballotId);
             if (board.BallotId != ballotId || board.Ceremony != me.Settings)
-                throw new Refused($"This board is for ballot {board.BallotId} ({board.Ceremony.Threshold} of {board.Ceremony.Trustees}); your share is for ballot {ballotId} ({me.Settings.Threshold} of {me.Settings.Trustees}).");
+                throw new TrusteeCli.Refused($"This board is for ballot {board.BallotId} ({board.Ceremony.Threshold} of {board.Ceremony.Trustees}); your share is for ballot {ballotId} ({me.Settings.Threshold} of {me.Settings.Trustees}).");
             // The key the trustee finished the ceremony with is the reference, not whatever the board says.
             if (board.Key is not { } key || !key.PublicKey.Equals(me.Key.PublicKey) || !key.VerificationKeys.SequenceEqual(me.Key.VerificationKeys))
-                throw new Refused($"The board's key is not the one your share belongs to (fingerprint {me.Key.Fingerprint}). Nothing was decrypted.");
+                throw new TrusteeCli.Refused($"The board's key is not the one your share belongs to (fingerprint {me.Key.Fingerprint}). Nothing was decrypted.");
             output.WriteLine($"Ballot {ballotId}: checking the ceremony and {board.Papers.Count} papers before decrypting anything…");
             var fault = BoardVerifier.CheckCeremony(board, out _);
             var shapeFault = BoardVerifier.CheckShape(board, out var constituencies);
             fault ??= shapeFault ?? BoardVerifier.CheckPapers(board);
-            if (fault is not null) throw new Refused($"The board fails its checks: {fault} Nothing was decrypted; tell the scrutineer.");
+            if (fault is not null) throw new TrusteeCli.Refused($"The board fails its checks: {fault} Nothing was decrypted; tell the scrutineer.");
             var sums = BoardVerifier.RecomputeSums(board, constituencies);
             if (BoardVerifier.CompareSums(board, sums) is { } sumFault)
-                throw new Refused($"{sumFault} Nothing was decrypted; tell the scrutineer.");
+                throw new TrusteeCli.Refused($"{sumFault} Nothing was decrypted; tell the scrutineer.");
 
             var decryption = me.Decrypt(SealingContext.ForBallot(ballotId), sums);
             var json = JsonSerializer.SerializeToUtf8Bytes(decryption, SealingJson.Options);
@@ -70,43 +70,16 @@ public static class TrusteeDecrypt
                 using var http = BoardSource.Client(args);
                 using var response = await http.PostAsync($"api/ballots/{ballotId}/decryptions", new ByteArrayContent(json) { Headers = { ContentType = new("application/json") { CharSet = Encoding.UTF8.WebName } } });
                 if (!response.IsSuccessStatusCode)
-                    throw new Refused($"The server refused the decryption ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
+                    throw new TrusteeCli.Refused($"The server refused the decryption ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
                 output.WriteLine("Sent to the server. The count is done when enough trustees have sent theirs.");
             }
             return 0;
         }
-        catch (Refused r)
-        {
-            error.WriteLine(r.Message);
-            return 1;
-        }
-        catch (BoardSource.Unreadable u)
-        {
-            error.WriteLine(u.Message);
-            return 1;
-        }
-        catch (WrongPassphraseException w)
-        {
-            error.WriteLine(w.Message);
-            return 1;
-        }
-        catch (Exception e) when (e is FormatException or SealingException or HttpRequestException or TaskCanceledException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is TrusteeCli.Refused or BoardSource.Unreadable or WrongPassphraseException or FormatException or SealingException
+                                       or HttpRequestException or TaskCanceledException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine(e.Message);
             return 1;
         }
-    }
-
-    private sealed class Refused(string message) : Exception(message);
-
-    private static string Passphrase(TextWriter error)
-    {
-        var passphrase = Environment.GetEnvironmentVariable(PassphraseVariable);
-        if (string.IsNullOrEmpty(passphrase))
-        {
-            if (Console.IsInputRedirected) throw new Refused($"No terminal to ask for the passphrase: set {PassphraseVariable}.");
-            passphrase = TrusteeCli.AskHidden(error, "Passphrase for the share file: ");
-        }
-        return passphrase;
     }
 }
