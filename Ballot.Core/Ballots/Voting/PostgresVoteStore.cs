@@ -15,6 +15,9 @@ namespace Ballot.Core.Ballots.Voting;
 /// will win, and the statement writes the new sum of each constituency whose claims all won; where one did not (a
 /// credential used already, a ballot not open), a second statement in the same transaction writes the sums of the
 /// claims that won. The new sums become the store's own only once the transaction commits.
+/// Two stores (two API processes) may hold the same credentials in one batch each: the electors are locked in key order
+/// (<c>locked</c>) before any is changed, so two batches never wait on each other's rows in opposite orders; a deadlock
+/// or serialization failure with some other statement retries the whole batch (its transaction left nothing behind).
 /// </summary>
 internal sealed class PostgresVoteStore : IVoteStore
 {
@@ -25,10 +28,15 @@ internal sealed class PostgresVoteStore : IVoteStore
             SELECT * FROM unnest(@i, @ballot, @member, @hash, @tracker, @constituency, @sealed)
                 AS v (i, ballot_id, member_id, credential_hash, tracker, constituency, sealed)
             WHERE ballot_id IN (SELECT id FROM open)),
+        locked AS (
+            SELECT v.i FROM vote v
+            JOIN ballot_elector e ON e.ballot_id = v.ballot_id AND e.member_id = v.member_id AND e.credential_hash = v.credential_hash
+            WHERE e.voted = 0 ORDER BY e.ballot_id, e.member_id FOR UPDATE OF e),
         claimed AS (
             UPDATE ballot_elector e SET voted = 1, voted_hour = @hour
             FROM vote v
-            WHERE e.ballot_id = v.ballot_id AND e.member_id = v.member_id AND e.credential_hash = v.credential_hash AND e.voted = 0
+            WHERE v.i IN (SELECT i FROM locked)
+              AND e.ballot_id = v.ballot_id AND e.member_id = v.member_id AND e.credential_hash = v.credential_hash AND e.voted = 0
             RETURNING v.i, v.ballot_id, v.tracker, v.constituency, v.sealed),
         papers AS (
             INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed)
@@ -54,9 +62,11 @@ internal sealed class PostgresVoteStore : IVoteStore
     private readonly NpgsqlConnection _conn;
     private readonly NpgsqlCommand _record, _sums;
     private readonly RunningSums _running;
+    private readonly ILogger _log;
 
-    private PostgresVoteStore(NpgsqlConnection conn, NpgsqlCommand record, NpgsqlCommand sums, RunningSums running)
+    private PostgresVoteStore(NpgsqlConnection conn, NpgsqlCommand record, NpgsqlCommand sums, RunningSums running, ILogger log)
     {
+        _log = log;
         _conn = conn;
         _record = record;
         _sums = sums;
@@ -91,7 +101,7 @@ internal sealed class PostgresVoteStore : IVoteStore
                 c.Parameters.Add(new NpgsqlParameter("sumCiphertexts", NpgsqlDbType.Array | NpgsqlDbType.Bytea));
                 await c.PrepareAsync();
             }
-            return new PostgresVoteStore(conn, cmd, sums, running);
+            return new PostgresVoteStore(conn, cmd, sums, running, log);
         }
         catch
         {
@@ -141,6 +151,40 @@ internal sealed class PostgresVoteStore : IVoteStore
 
         long[] open;
         int[] claimed;
+        RunningSums.Batch written;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                (open, claimed, written) = await RecordAsync(batch, sent, sentBy, hoped);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
+            {
+                _log.LogWarning("A vote batch of {Count} met a {State} and is tried again (attempt {Attempt})", batch.Count, e.SqlState, attempt + 1);
+            }
+        }
+
+        written.Committed();
+        foreach (var ballot in batch.Select(v => v.Vote.BallotId).Distinct().Where(b => !open.Contains(b))) _running.Forget(ballot);
+
+        var won = new HashSet<int>(claimed);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            // slot[i] < 0: a repeat of a credential sent earlier in this batch.
+            var result = !open.Contains(batch[i].Vote.BallotId) ? VoteResult.NotOpen
+                : slot[i] >= 0 && won.Contains(slot[i]) ? VoteResult.Recorded(batch[i].Vote.Paper.Tracker)
+                : VoteResult.AlreadyVoted;
+            batch[i].Answer(result);
+        }
+    }
+
+    /// <summary>One transaction: the claims, papers and sums; nothing of it is kept if it throws.</summary>
+    private async Task<(long[] Open, int[] Claimed, RunningSums.Batch Written)> RecordAsync(
+        IReadOnlyList<PendingVote> batch, List<int> sent, Dictionary<(long, string), long> sentBy, RunningSums.Batch hoped)
+    {
+        long[] open;
+        int[] claimed;
         var written = hoped;
         await using (var tx = await _conn.BeginTransactionAsync())
         {
@@ -172,18 +216,7 @@ internal sealed class PostgresVoteStore : IVoteStore
             }
             await tx.CommitAsync();
         }
-        written.Committed();
-        foreach (var ballot in batch.Select(v => v.Vote.BallotId).Distinct().Where(b => !open.Contains(b))) _running.Forget(ballot);
-
-        var won = new HashSet<int>(claimed);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            // slot[i] < 0: a repeat of a credential sent earlier in this batch.
-            var result = !open.Contains(batch[i].Vote.BallotId) ? VoteResult.NotOpen
-                : slot[i] >= 0 && won.Contains(slot[i]) ? VoteResult.Recorded(batch[i].Vote.Paper.Tracker)
-                : VoteResult.AlreadyVoted;
-            batch[i].Answer(result);
-        }
+        return (open, claimed, written);
     }
 
     private static void SetSums(NpgsqlParameterCollection p, IReadOnlyList<RunningSumRow> rows)
