@@ -46,9 +46,11 @@ public sealed class Db
     /// </summary>
     internal static string WithAutoPrepare(string connectionString)
     {
-        var csb = new NpgsqlConnectionStringBuilder(connectionString);
-        if (!csb.ContainsKey("Max Auto Prepare")) csb.MaxAutoPrepare = 64;
-        return csb.ConnectionString;
+        // NpgsqlConnectionStringBuilder.ContainsKey says whether a keyword exists at all, not whether it was given: the
+        // plain builder reads the string as written.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare")) return connectionString;
+        return new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
     }
 
     public Engine Engine { get; }
