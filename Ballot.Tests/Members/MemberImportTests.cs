@@ -61,7 +61,12 @@ public sealed class MemberImportTests
             .AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That((int)result["created"]!, Is.EqualTo(20_000));
         await using (var conn = await _api.OpenAsync())
+        {
             Assert.That((await conn.QueryAsync<string>(engineIndexes)).AsList(), Is.EqualTo(before));
+            if (TestDatabase.Engine == Ballot.Core.Data.Engine.Postgres)
+                Assert.That(await conn.QueryAsync<string>("SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'member'::regclass AND contype = 'u'"),
+                    Is.EqualTo(new[] { "member_membership_number_key UNIQUE (membership_number)" }), "the unique constraint, set aside for the COPY, is back");
+        }
         var found = await (await (await _organiser.GetAsync("/api/members?q=last19999")).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That(found["items"]!.AsArray().Select(m => (string)m!["membershipNumber"]!), Is.EqualTo(new[] { "M019999" }));
         Assert.That(await Count("SELECT COUNT(*) FROM member WHERE lower(email) = 'member12345@example.org'"), Is.EqualTo(1));
