@@ -103,7 +103,7 @@ internal sealed class PostgresMotionSearchSql : MotionSearchSql
                   SELECT term FROM pairs
                   UNION
                   SELECT l FROM unnest(tsvector_to_array(to_tsvector('english', @query))) AS l
-                  WHERE l NOT IN (SELECT unnest(string_to_array(term, ' ')) FROM pairs)) x),
+                  WHERE l NOT IN (SELECT unnest(string_to_array(term, ' ')) FROM pairs) AND octet_length(l) <= 1000) x),
           recent AS (
               SELECT w1.id, {string.Join(" + ", k.Select(i => i == 1 ? "w1.score" : $"CASE WHEN (SELECT a[{i}] FROM terms) IS NULL THEN 0 ELSE w{i}.score END"))} AS rank
               FROM motion_term w1

@@ -12,15 +12,19 @@ CREATE TABLE motion_term (
     PRIMARY KEY (term, id) INCLUDE (score)
 );
 
--- The terms of a tsvector with their scores: each lexeme, and each pair of lexemes at adjacent positions.
+-- The terms of a tsvector with their scores: each lexeme, and each pair of lexemes at adjacent positions. A term over
+-- 1,000 bytes (a "word" of hundreds of letters) is left out: a B-tree entry must fit a third of a page, and a motion
+-- holding two such words side by side could not be saved. The search checks such a word on its results only.
 CREATE FUNCTION motion_terms(v tsvector) RETURNS TABLE (term text, score real)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WITH p AS (
         SELECT u.lexeme, x.pos, CASE x.w WHEN 'A' THEN 1.0 WHEN 'B' THEN 0.4 WHEN 'C' THEN 0.2 ELSE 0.1 END AS weight
-        FROM unnest(v) u LEFT JOIN LATERAL unnest(u.positions, u.weights) AS x (pos, w) ON true)
+        FROM unnest(v) u LEFT JOIN LATERAL unnest(u.positions, u.weights) AS x (pos, w) ON true
+        WHERE octet_length(u.lexeme) <= 1000)
     SELECT lexeme, sum(weight)::real FROM p GROUP BY lexeme
     UNION ALL
-    SELECT a.lexeme || ' ' || b.lexeme, sum(a.weight)::real FROM p a JOIN p b ON b.pos = a.pos + 1 GROUP BY 1
+    SELECT a.lexeme || ' ' || b.lexeme, sum(a.weight)::real FROM p a JOIN p b ON b.pos = a.pos + 1
+    WHERE octet_length(a.lexeme) + octet_length(b.lexeme) < 1000 GROUP BY 1
 $$;
 
 INSERT INTO motion_term (term, id, score) SELECT t.term, s.id, t.score FROM motion_search s, motion_terms(s.search) t;
