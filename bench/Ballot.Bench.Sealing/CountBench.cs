@@ -1,3 +1,4 @@
+using static BenchArgs;
 using System.Diagnostics;
 using Ballot.Core.Ballots.Count;
 using Ballot.Core.Sealing;
@@ -193,17 +194,5 @@ public static class CountBench
             papers[i] = SealedPaper.Encode([three.Current.Seal(contexts[0], random.Next(3)), four.Current.Seal(contexts[1], random.Next(4))]);
         }
         return papers;
-    }
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    private static int Int(string[] args, string name, int fallback) => Arg(args, name) is { } v ? int.Parse(v) : fallback;
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

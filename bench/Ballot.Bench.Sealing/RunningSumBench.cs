@@ -1,3 +1,4 @@
+using static BenchArgs;
 using System.Data.Common;
 using System.Diagnostics;
 using Ballot.Core.Ballots;
@@ -335,16 +336,4 @@ public static class RunningSumBench
             await tx.RollbackAsync();
             return own ?? elapsed;
         }).GetAwaiter().GetResult();
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    private static int Int(string[] args, string name, int fallback) => Arg(args, name) is { } v ? int.Parse(v) : fallback;
-
-    private static string? Arg(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }
