@@ -108,6 +108,24 @@ public sealed class MemberImportTests
     }
 
     [Test]
+    public async Task A_quoted_field_may_span_lines_and_later_problems_keep_their_file_line()
+    {
+        var csv = "membership_number,first_name,last_name,email,workplace,employer,region,category,notes\n"
+            + "Q1,Ann,\"Able\",ann@example.org,Hill School,Leeds,North,teacher,\"moved,\nnew post\"\n" // lines 2-3
+            + "Q2,Bob,Bell,bob@example.org,Hill School,Leeds,North,teacher,\n"                          // line 4: empty last field
+            + "Q3,Cat,Cole,not-an-email,Hill School,Leeds,North,teacher,\"\"\n";                        // line 5: bad email
+        var problem = await (await _organiser.PostAsync("/api/members/import", Http.Csv(csv))).AssertProblem(HttpStatusCode.BadRequest);
+        Assert.That(problem["problems"]!.AsArray().Select(p => ((int)p!["line"]!, (string?)p["column"])), Is.EqualTo(new (int, string?)[] { (5, "email") }));
+        Assert.That(await Count("SELECT COUNT(*) FROM member"), Is.EqualTo(0));
+
+        var fixedCsv = csv.Replace("not-an-email", "cat@example.org");
+        var result = await (await (await _organiser.PostAsync("/api/members/import", Http.Csv(fixedCsv))).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        Assert.That((int)result["created"]!, Is.EqualTo(3));
+        Assert.That((string?)(await (await _organiser.GetAsync("/api/members/Q1")).ReadJson())["lastName"], Is.EqualTo("Able"));
+        Assert.That(await Count("SELECT COUNT(*) FROM member WHERE membership_number IN ('Q1', 'Q2', 'Q3') AND workplace_id IS NOT NULL"), Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task A_missing_header_column_or_an_empty_body_is_a_clear_400()
     {
         var noEmail = await _organiser.PostAsync("/api/members/import", Http.Csv("membership_number,first_name,last_name,workplace,employer,region,category\nA,B,C,D,E,F,teacher\n"));
