@@ -45,8 +45,13 @@ public sealed class Scalar : IEquatable<Scalar>
 
     public byte[] Encode() => BigIntegers.AsUnsignedByteArray(Size, Value);
 
-    public static Scalar operator +(Scalar a, Scalar b) => new(Reduce(a.Value.Add(b.Value)));
-    public static Scalar operator -(Scalar a, Scalar b) => a.Value.CompareTo(b.Value) >= 0 ? new(a.Value.Subtract(b.Value)) : new(a.Value.Add(Q).Subtract(b.Value));
+    public static Scalar operator +(Scalar a, Scalar b)
+    {
+        var sum = a.Value.Add(b.Value);
+        return new(sum.CompareTo(Q) >= 0 ? sum.Subtract(Q) : sum);
+    }
+
+    public static Scalar operator -(Scalar a, Scalar b) => new(a.Value.CompareTo(b.Value) >= 0 ? a.Value.Subtract(b.Value) : a.Value.Add(Q).Subtract(b.Value));
     public static Scalar operator -(Scalar a) => a.IsZero ? a : new(Q.Subtract(a.Value));
     public static Scalar operator *(Scalar a, Scalar b) => new(Reduce(a.Value.Multiply(b.Value)));
 

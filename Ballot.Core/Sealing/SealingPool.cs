@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Ballot.Core.Sealing;
 
@@ -82,6 +83,7 @@ public sealed class SealingPool : IDisposable
 
     private void FillForever()
     {
+        BackgroundPriority.LowerCurrentThread();
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -145,4 +147,36 @@ public sealed class PaperSealer : IDisposable
     {
         foreach (var pool in Pools) pool.Dispose();
     }
+}
+
+/// <summary>
+/// The runtime does not apply <see cref="Thread.Priority"/> on Linux, so a filler thread marked BelowNormal still took an
+/// equal share of a busy CPU: during a burst of votes it took a third of the API's CPU from them (docs/performance.md,
+/// "Where a sealed vote's CPU goes"). On Linux the filler asks the kernel for the lowest share itself (nice 19): it
+/// refills the pool from idle time and yields the cores to requests and the database while they are busy.
+/// </summary>
+internal static partial class BackgroundPriority
+{
+    private const int PrioProcess = 0;
+    private const int Lowest = 19;
+
+    public static void LowerCurrentThread()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            // With a thread id, PRIO_PROCESS sets that thread's nice value alone (setpriority(2), "BUGS").
+            setpriority(PrioProcess, gettid(), Lowest);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A C library without gettid: the filler keeps the normal share, as before.
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setpriority(int which, int who, int prio);
+
+    [LibraryImport("libc")]
+    private static partial int gettid();
 }
