@@ -40,6 +40,9 @@ public sealed class SealingPool : IDisposable
 
     public int Available => _slots.Count;
 
+    /// <summary>At least one slot is ready (cheaper to ask than <see cref="Available"/>).</summary>
+    public bool HasStock => !_slots.IsEmpty;
+
     /// <summary>Answers sealed from a precomputed slot.</summary>
     public long Served => Interlocked.Read(ref _served);
 
@@ -126,6 +129,17 @@ public sealed class PaperSealer : IDisposable
     public IReadOnlyList<int> OptionCounts { get; }
 
     public IEnumerable<SealingPool> Pools => _pools.Distinct();
+
+    /// <summary>Every question's pool has a slot ready: the paper would be sealed from stock, not directly.</summary>
+    public bool HasStock
+    {
+        get
+        {
+            foreach (var pool in _pools)
+                if (!pool.HasStock) return false;
+            return true;
+        }
+    }
 
     public SealedAnswer Seal(int question, int chosen) => _pools[question].Seal(_contexts[question], chosen);
 
