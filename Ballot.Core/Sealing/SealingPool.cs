@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace Ballot.Core.Sealing;
 
@@ -38,6 +39,9 @@ public sealed class SealingPool : IDisposable
     public int Capacity { get; }
 
     public int Available => _slots.Count;
+
+    /// <summary>At least one slot is ready (cheaper to ask than <see cref="Available"/>).</summary>
+    public bool HasStock => !_slots.IsEmpty;
 
     /// <summary>Answers sealed from a precomputed slot.</summary>
     public long Served => Interlocked.Read(ref _served);
@@ -82,6 +86,7 @@ public sealed class SealingPool : IDisposable
 
     private void FillForever()
     {
+        BackgroundPriority.LowerCurrentThread();
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -125,6 +130,17 @@ public sealed class PaperSealer : IDisposable
 
     public IEnumerable<SealingPool> Pools => _pools.Distinct();
 
+    /// <summary>Every question's pool has a slot ready: the paper would be sealed from stock, not directly.</summary>
+    public bool HasStock
+    {
+        get
+        {
+            foreach (var pool in _pools)
+                if (!pool.HasStock) return false;
+            return true;
+        }
+    }
+
     public SealedAnswer Seal(int question, int chosen) => _pools[question].Seal(_contexts[question], chosen);
 
     /// <summary>Seals a whole paper: <paramref name="chosen"/>[q] is the option index chosen for question q.</summary>
@@ -145,4 +161,36 @@ public sealed class PaperSealer : IDisposable
     {
         foreach (var pool in Pools) pool.Dispose();
     }
+}
+
+/// <summary>
+/// The runtime does not apply <see cref="Thread.Priority"/> on Linux, so a filler thread marked BelowNormal still took an
+/// equal share of a busy CPU: during a burst of votes it took a third of the API's CPU from them (docs/performance.md,
+/// "Where a sealed vote's CPU goes"). On Linux the filler asks the kernel for the lowest share itself (nice 19): it
+/// refills the pool from idle time and yields the cores to requests and the database while they are busy.
+/// </summary>
+internal static partial class BackgroundPriority
+{
+    private const int PrioProcess = 0;
+    private const int Lowest = 19;
+
+    public static void LowerCurrentThread()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            // With a thread id, PRIO_PROCESS sets that thread's nice value alone (setpriority(2), "BUGS").
+            setpriority(PrioProcess, gettid(), Lowest);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // A C library without gettid: the filler keeps the normal share, as before.
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int setpriority(int which, int who, int prio);
+
+    [LibraryImport("libc")]
+    private static partial int gettid();
 }

@@ -15,7 +15,8 @@ public sealed class SealingSlot
     private const int Affine = 2 * Scalar.Size;
     private const int E = Element.Size;
     private const int S = Scalar.Size;
-    // Per option: A, B (bit 0), B (bit 1) as x ‖ y; w·G, w·H, t·G, t·H + c·G, t·H − c·G compressed; r, w, t, c.
+    // Per option: A, B (bit 0), B (bit 1) as x ‖ y; w·G, w·H, t·G, t·H + c·G, t·H − c·G compressed; r, w, t + c·r
+    // (the simulated branch's response, which does not depend on the challenge), c.
     private const int OptionBytes = 3 * Affine + 5 * E + 4 * S;
     // Per answer: Σr·G, Σr·H, v·G, v·H compressed; v, Σr.
     private const int AnswerBytes = 4 * E + 2 * S;
@@ -114,7 +115,7 @@ public sealed class SealingSlot
                 var points = o.Slice(3 * Affine, 5 * E);
                 var secrets = o.Slice(3 * Affine + 5 * E);
                 Scalar r = Scalar.Decode(secrets[..S]), w = Scalar.Decode(secrets.Slice(S, S)),
-                    t = Scalar.Decode(secrets.Slice(2 * S, S)), c = Scalar.Decode(secrets.Slice(3 * S, S));
+                    simulated = Scalar.Decode(secrets.Slice(2 * S, S)), c = Scalar.Decode(secrets.Slice(3 * S, S));
                 ReadOnlySpan<byte> wG = points[..E], wH = points.Slice(E, E), tG = points.Slice(2 * E, E),
                     tPlus = points.Slice(3 * E, E), tMinus = points.Slice(4 * E, E);
                 var transcript = SealedAnswer.OptionTranscript(context, i).Append(g).Append(_key.Base).Append(options[i]);
@@ -124,8 +125,8 @@ public sealed class SealingSlot
                     : transcript.Append(wG).Append(wH).Append(tG).Append(tPlus).Challenge();
                 var real = challenge - c;
                 proofs[i] = i == chosen
-                    ? new ZeroOrOneProof(c, real, t + c * r, w + real * r)
-                    : new ZeroOrOneProof(real, c, w + real * r, t + c * r);
+                    ? new ZeroOrOneProof(c, real, simulated, w + real * r)
+                    : new ZeroOrOneProof(real, c, w + real * r, simulated);
             }
             var sum = span.Slice(OptionCount * OptionBytes, AnswerBytes);
             var sumChallenge = SealedAnswer.SumTranscript(context, options)
@@ -181,7 +182,7 @@ public sealed class SealingSlot
             _points[p + 5] = tG;
             _points[p + 6] = tH.Add(cG);
             _points[p + 7] = tH.Subtract(cG);
-            (_scalars[4 * i], _scalars[4 * i + 1], _scalars[4 * i + 2], _scalars[4 * i + 3]) = (r, w, t, c);
+            (_scalars[4 * i], _scalars[4 * i + 1], _scalars[4 * i + 2], _scalars[4 * i + 3]) = (r, w, t + c * r, c);
             _sumA = _sumA.Add(rG);
             _sumH = _sumH.Add(rH);
             _total += r;

@@ -25,6 +25,33 @@ public sealed class GroupTests
     }
 
     [Test]
+    public void Scalar_arithmetic_agrees_with_plain_integers_modulo_the_order()
+    {
+        var q = System.Numerics.BigInteger.Parse("0FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", System.Globalization.NumberStyles.HexNumber);
+        static System.Numerics.BigInteger Of(Scalar s) => new(s.Encode(), isUnsigned: true, isBigEndian: true);
+        Scalar FromInteger(System.Numerics.BigInteger n)
+        {
+            var bytes = new byte[Scalar.Size];
+            n.TryWriteBytes(bytes.AsSpan(Scalar.Size - n.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+            return Scalar.Decode(bytes);
+        }
+        var edges = new[] { System.Numerics.BigInteger.Zero, System.Numerics.BigInteger.One, q - 1, q - 2, q / 2, (q + 1) / 2, System.Numerics.BigInteger.Pow(2, 255) };
+        var values = edges.Select(FromInteger).Concat(Enumerable.Range(0, 200).Select(_ => Scalar.Random())).ToArray();
+        for (var i = 0; i < values.Length; i++)
+        {
+            var (a, b) = (values[i], values[(i * 7 + 3) % values.Length]);
+            Assert.That(Of(a * b), Is.EqualTo(Of(a) * Of(b) % q), "a·b");
+            Assert.That(Of(a + b), Is.EqualTo((Of(a) + Of(b)) % q), "a + b");
+            Assert.That(Of(a - b), Is.EqualTo(((Of(a) - Of(b)) % q + q) % q), "a − b");
+            Assert.That(Of(-a), Is.EqualTo((q - Of(a)) % q), "−a");
+        }
+        foreach (var e in edges)
+            foreach (var f in edges) Assert.That(Of(FromInteger(e) * FromInteger(f)), Is.EqualTo(e * f % q), "edges");
+        var digest = Enumerable.Repeat((byte)0xFF, 32).ToArray();
+        Assert.That(Of(Scalar.FromDigest(digest)), Is.EqualTo((System.Numerics.BigInteger.Pow(2, 256) - 1) % q), "a digest above q is reduced");
+    }
+
+    [Test]
     public void Non_canonical_or_invalid_encodings_are_refused()
     {
         var order = Convert.FromHexString("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");

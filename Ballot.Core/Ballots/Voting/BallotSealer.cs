@@ -48,11 +48,16 @@ public sealed class BallotSealer(Db db, IOptions<BallotOptions> options) : IDisp
     public async Task<SealedVote> SealAsync(long ballotId, IReadOnlyList<Question> questions, IReadOnlyDictionary<string, string?>? answers, CancellationToken ct = default)
     {
         var key = await KeyAsync(ballotId, ct);
+        var slots = options.Value.SealingSlotsPerQuestion == 0 ? null : SlotsFor(ballotId, key, questions);
+        // From the stock a paper costs microseconds and no thread waits long on it, so it does not queue for a core
+        // (queueing cost a thread hop per vote). Between this check and the slots' use nothing awaits, so when the last
+        // slot goes, at most the threads running at that moment seal directly without the gate.
+        if (slots is { HasStock: true }) return SealedVote.Of(slots.SealPaper([.. questions.Select(q => Chosen(q, answers))]));
         await _cores.WaitAsync(ct);
         try
         {
-            if (options.Value.SealingSlotsPerQuestion == 0) return Seal(key, ballotId, questions, answers);
-            return SealedVote.Of(SlotsFor(ballotId, key, questions).SealPaper([.. questions.Select(q => Chosen(q, answers))]));
+            if (slots is null) return Seal(key, ballotId, questions, answers);
+            return SealedVote.Of(slots.SealPaper([.. questions.Select(q => Chosen(q, answers))]));
         }
         finally
         {
