@@ -53,8 +53,17 @@ public sealed class MemberImportTests
         var engineIndexes = TestDatabase.Engine == Ballot.Core.Data.Engine.Postgres
             ? "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE tablename = 'member' ORDER BY 1"
             : "SELECT name || ' ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name = 'member' ORDER BY 1";
-        List<string> before;
-        await using (var conn = await _api.OpenAsync()) before = (await conn.QueryAsync<string>(engineIndexes)).AsList();
+        // Its key, its unique membership number and the foreign keys that point at the key are set aside too (ADR 0911).
+        const string constraintsSql = """
+            SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE conrelid = 'member'::regclass OR confrelid = 'member'::regclass ORDER BY 1
+            """;
+        List<string> before, constraints = [];
+        await using (var conn = await _api.OpenAsync())
+        {
+            before = (await conn.QueryAsync<string>(engineIndexes)).AsList();
+            if (TestDatabase.Engine == Ballot.Core.Data.Engine.Postgres) constraints = (await conn.QueryAsync<string>(constraintsSql)).AsList();
+        }
         Assert.That(before, Has.Count.GreaterThanOrEqualTo(5));
 
         var result = await (await (await _organiser.PostAsync("/api/members/import", Http.Csv(MemberCsv.Generate(20_000, schools: 40))))
@@ -64,8 +73,12 @@ public sealed class MemberImportTests
         {
             Assert.That((await conn.QueryAsync<string>(engineIndexes)).AsList(), Is.EqualTo(before));
             if (TestDatabase.Engine == Ballot.Core.Data.Engine.Postgres)
-                Assert.That(await conn.QueryAsync<string>("SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'member'::regclass AND contype = 'u'"),
-                    Is.EqualTo(new[] { "member_membership_number_key UNIQUE (membership_number)" }), "the unique constraint, set aside for the COPY, is back");
+            {
+                Assert.That(constraints, Does.Contain("member member_membership_number_key UNIQUE (membership_number)")
+                    .And.Contain("member member_pkey PRIMARY KEY (id)")
+                    .And.Contain("member_change member_change_member_id_fkey FOREIGN KEY (member_id) REFERENCES member(id)"));
+                Assert.That((await conn.QueryAsync<string>(constraintsSql)).AsList(), Is.EqualTo(constraints), "the constraints set aside for the COPY are back");
+            }
         }
         var found = await (await (await _organiser.GetAsync("/api/members?q=last19999")).AssertStatus(HttpStatusCode.OK)).ReadJson();
         Assert.That(found["items"]!.AsArray().Select(m => (string)m!["membershipNumber"]!), Is.EqualTo(new[] { "M019999" }));

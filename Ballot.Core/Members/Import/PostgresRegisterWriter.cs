@@ -70,13 +70,14 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
     }
 
     /// <summary>
-    /// When an import at least doubles the register (the first load of a union), the member table's indexes other than
-    /// its primary key are set aside for the COPY and built again after it, in the same transaction: one sort per index
-    /// instead of 450,000 inserts into each (ADR 0821). The unique membership number is among them (its constraint is
-    /// added again after the COPY, which checks every row at once): inserting into it in the file's order cost more
-    /// than the rest of the COPY. Dropping takes the table's exclusive lock until the import commits, so nothing else
-    /// writes a member meanwhile; readers wait for seconds, once. A duplicate (which the parse and the comparison with
-    /// the register rule out) would fail the constraint and roll the whole import back.
+    /// When an import at least doubles the register (the first load of a union), every index of the member table is set
+    /// aside for the COPY and built again after it, in the same transaction: one sort per index instead of 450,000
+    /// inserts into each (ADR 0821, 0911). The key and the unique membership number are among them (their constraints are
+    /// added again after the COPY, which checks every row at once), so the foreign keys that point at the key are dropped
+    /// and added again too (which checks their rows). Dropping takes the exclusive lock of the member table and of those
+    /// tables (mail opt-outs, member changes) until the import commits: for those seconds nothing else writes or reads
+    /// them, once. A duplicate (which the parse and the comparison with the register rule out) would fail the constraint
+    /// and roll the whole import back.
     /// Returns the statements that build them again, none when the import is small beside the register.
     /// </summary>
     private static async Task<IReadOnlyList<string>> SetAsideIndexesAsync(DbConnection conn, DbTransaction tx, int inserts, CancellationToken ct)
@@ -84,22 +85,26 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
         if (inserts < RebuildIndexesFrom) return [];
         var members = await conn.ExecuteScalarAsync<long>(new CommandDefinition("SELECT count(*) FROM member", transaction: tx, cancellationToken: ct));
         if (inserts < members) return [];
-        // Unique constraints first (their indexes are dropped with them), then the plain indexes.
-        var constraints = (await conn.QueryAsync<(string Name, string Definition)>(new CommandDefinition("""
-            SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'member'::regclass AND contype = 'u'
-            ORDER BY conname
+        // The key, the unique constraints and the foreign keys that point at the key, then the plain indexes. Built again
+        // in the opposite order: the key before the foreign keys that need it.
+        var constraints = (await conn.QueryAsync<(string Table, string Name, string Definition)>(new CommandDefinition("""
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE (conrelid = 'member'::regclass AND contype IN ('p', 'u')) OR (confrelid = 'member'::regclass AND contype = 'f')
+            ORDER BY contype = 'f' DESC, contype = 'u', conrelid::regclass::text, conname
             """, transaction: tx, cancellationToken: ct))).AsList();
         var indexes = (await conn.QueryAsync<(string Name, string Definition)>(new CommandDefinition("""
             SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            WHERE i.indrelid = 'member'::regclass AND NOT i.indisprimary
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+            WHERE i.indrelid = 'member'::regclass
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = 'member'::regclass)
             ORDER BY c.relname
             """, transaction: tx, cancellationToken: ct))).AsList();
-        foreach (var (name, _) in constraints)
-            await conn.ExecuteAsync(new CommandDefinition($"ALTER TABLE member DROP CONSTRAINT {name}", transaction: tx, cancellationToken: ct));
+        foreach (var (table, name, _) in constraints)
+            await conn.ExecuteAsync(new CommandDefinition($"ALTER TABLE {table} DROP CONSTRAINT {name}", transaction: tx, cancellationToken: ct));
         if (indexes.Count > 0)
             await conn.ExecuteAsync(new CommandDefinition($"DROP INDEX {string.Join(", ", indexes.Select(i => i.Name))}", transaction: tx, cancellationToken: ct));
-        return [.. constraints.Select(c => $"ALTER TABLE member ADD CONSTRAINT {c.Name} {c.Definition}"), .. indexes.Select(i => i.Definition)];
+        static bool Foreign((string Table, string Name, string Definition) c) => c.Definition.StartsWith("FOREIGN KEY", StringComparison.Ordinal);
+        static string Add((string Table, string Name, string Definition) c) => $"ALTER TABLE {c.Table} ADD CONSTRAINT {c.Name} {c.Definition}";
+        return [.. constraints.Where(c => !Foreign(c)).Select(Add), .. indexes.Select(i => i.Definition), .. constraints.Where(Foreign).Select(Add)];
     }
 
     /// <summary>Below this many new members, inserting into the indexes costs less than building them again.</summary>
