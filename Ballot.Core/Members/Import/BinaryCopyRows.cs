@@ -73,12 +73,22 @@ internal sealed class BinaryCopyRows : IAsyncDisposable
         await _stream.DisposeAsync();
     }
 
-    /// <summary>A COPY not completed is cancelled, so a failed import sends the server no partial rows to keep.</summary>
+    /// <summary>
+    /// A COPY not completed is cancelled, so a failed import sends the server no partial rows to keep. This runs only
+    /// while the failure that stopped the rows is on its way up; a broken connection failing the cancel as well must not
+    /// hide it (the transaction rolls back either way).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_completed) return;
-        await _stream.CancelAsync();
-        await _stream.DisposeAsync();
+        try
+        {
+            await _stream.CancelAsync();
+            await _stream.DisposeAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+        }
     }
 
     private Span<byte> Take(int bytes)
