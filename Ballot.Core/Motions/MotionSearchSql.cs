@@ -1,3 +1,5 @@
+using Dapper;
+
 namespace Ballot.Core.Motions;
 
 /// <summary>
@@ -20,6 +22,10 @@ public abstract class MotionSearchSql
 
     /// <summary>The query in the engine's full-text syntax: every word must appear; "quoted words" as a phrase.</summary>
     public abstract string Query(IReadOnlyList<SearchTerm> terms);
+
+    /// <summary>The parameters of <see cref="Search"/>.</summary>
+    public virtual DynamicParameters Arguments(IReadOnlyList<SearchTerm> terms, long? conferenceId, int limit, int window) =>
+        new(new { query = Query(terms), conferenceId, limit, window });
 }
 
 internal sealed class SqliteMotionSearchSql : MotionSearchSql
@@ -128,7 +134,11 @@ internal sealed class PostgresMotionSearchSql : MotionSearchSql
     public override string Query(IReadOnlyList<SearchTerm> terms) =>
         string.Join(' ', terms.Select(t => "\"" + string.Join(' ', t.Tokens) + "\""));
 
-    /// <summary>The phrases, one a line, whose adjacent words are terms of their own.</summary>
-    internal static string Phrases(IReadOnlyList<SearchTerm> terms) =>
-        string.Join('\n', terms.Where(t => t.Tokens.Count > 1).Select(t => string.Join(' ', t.Tokens)));
+    /// <summary>Also @phrases: the phrases, one a line, whose adjacent words are terms of their own.</summary>
+    public override DynamicParameters Arguments(IReadOnlyList<SearchTerm> terms, long? conferenceId, int limit, int window)
+    {
+        var args = base.Arguments(terms, conferenceId, limit, window);
+        args.Add("phrases", string.Join('\n', terms.Where(t => t.Tokens.Count > 1).Select(t => string.Join(' ', t.Tokens))));
+        return args;
+    }
 }

@@ -53,8 +53,7 @@ public static class SearchMotions
             var terms = Parse(q.Q!);
             await using var conn = await db.OpenAsync(ct);
             var hits = await conn.QueryAsync<Hit>(new CommandDefinition(sql.Search(q.ConferenceId is not null, terms),
-                new { query = sql.Query(terms), phrases = PostgresMotionSearchSql.Phrases(terms), conferenceId = q.ConferenceId, limit = q.Limit, window = RankWindow },
-                cancellationToken: ct));
+                sql.Arguments(terms, q.ConferenceId, q.Limit, RankWindow), cancellationToken: ct));
             var list = hits.AsList();
             foreach (var h in list) h.Snippet = Snippet(h.Text, terms);
             return new Result(q.Q!, list);

@@ -48,11 +48,8 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
         if (inserts.Count > 0)
         {
             var rebuild = await SetAsideIndexesAsync(conn, tx, inserts.Count, ct);
-            await CopyAsync(pg, $"COPY member ({MemberColumns.Names}, created_at, updated_at) FROM STDIN (FORMAT BINARY)", inserts, 2, (w, _) =>
-            {
-                w.TimestampTz(now);
-                w.TimestampTz(now);
-            }, ct);
+            await CopyAsync(pg, $"COPY member ({MemberColumns.Names}, created_at, updated_at) FROM STDIN (FORMAT BINARY)", inserts, ct,
+                (w, _) => w.TimestampTz(now), (w, _) => w.TimestampTz(now));
             foreach (var definition in rebuild)
                 await conn.ExecuteAsync(new CommandDefinition(definition, transaction: tx, cancellationToken: ct));
         }
@@ -60,8 +57,8 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
         {
             var types = string.Join(", ", columns.Select(c => $"{c.Name} {(c.PgType == NpgsqlDbType.Bigint ? "bigint" : "text")}"));
             await conn.ExecuteAsync(new CommandDefinition($"CREATE TEMP TABLE member_import ({types}, id bigint) ON COMMIT DROP", transaction: tx, cancellationToken: ct));
-            await CopyAsync(pg, $"COPY member_import ({MemberColumns.Names}, id) FROM STDIN (FORMAT BINARY)", updates, 1,
-                (w, c) => w.Int64(c.Id), ct);
+            await CopyAsync(pg, $"COPY member_import ({MemberColumns.Names}, id) FROM STDIN (FORMAT BINARY)", updates, ct,
+                (w, c) => w.Int64(c.Id));
             await conn.ExecuteAsync(new CommandDefinition($"""
                 UPDATE member m SET {string.Join(", ", columns.Select(c => $"{c.Name} = i.{c.Name}"))}, erased_at = NULL, updated_at = @now
                 FROM member_import i WHERE m.id = i.id
@@ -87,8 +84,8 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
         if (inserts < members) return [];
         // The key, the unique constraints and the foreign keys that point at the key, then the plain indexes. Built again
         // in the opposite order: the key before the foreign keys that need it.
-        var constraints = (await conn.QueryAsync<(string Table, string Name, string Definition)>(new CommandDefinition("""
-            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
+        var constraints = (await conn.QueryAsync<(string Table, string Name, string Kind, string Definition)>(new CommandDefinition("""
+            SELECT conrelid::regclass::text, conname, contype::text, pg_get_constraintdef(oid) FROM pg_constraint
             WHERE (conrelid = 'member'::regclass AND contype IN ('p', 'u')) OR (confrelid = 'member'::regclass AND contype = 'f')
             ORDER BY contype = 'f' DESC, contype = 'u', conrelid::regclass::text, conname
             """, transaction: tx, cancellationToken: ct))).AsList();
@@ -98,27 +95,26 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
               AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = 'member'::regclass)
             ORDER BY c.relname
             """, transaction: tx, cancellationToken: ct))).AsList();
-        foreach (var (table, name, _) in constraints)
+        foreach (var (table, name, _, _) in constraints)
             await conn.ExecuteAsync(new CommandDefinition($"ALTER TABLE {table} DROP CONSTRAINT {name}", transaction: tx, cancellationToken: ct));
         if (indexes.Count > 0)
             await conn.ExecuteAsync(new CommandDefinition($"DROP INDEX {string.Join(", ", indexes.Select(i => i.Name))}", transaction: tx, cancellationToken: ct));
-        static bool Foreign((string Table, string Name, string Definition) c) => c.Definition.StartsWith("FOREIGN KEY", StringComparison.Ordinal);
-        static string Add((string Table, string Name, string Definition) c) => $"ALTER TABLE {c.Table} ADD CONSTRAINT {c.Name} {c.Definition}";
-        return [.. constraints.Where(c => !Foreign(c)).Select(Add), .. indexes.Select(i => i.Definition), .. constraints.Where(Foreign).Select(Add)];
+        static string Add((string Table, string Name, string Kind, string Definition) c) => $"ALTER TABLE {c.Table} ADD CONSTRAINT {c.Name} {c.Definition}";
+        return [.. constraints.Where(c => c.Kind != "f").Select(Add), .. indexes.Select(i => i.Definition), .. constraints.Where(c => c.Kind == "f").Select(Add)];
     }
 
     /// <summary>Below this many new members, inserting into the indexes costs less than building them again.</summary>
     internal const int RebuildIndexesFrom = 20_000;
 
-    /// <summary>The rows through binary COPY, each with <paramref name="extra"/> fields written by <paramref name="tail"/>.</summary>
-    private static async Task CopyAsync(NpgsqlConnection conn, string copy, IReadOnlyList<ImportMembers.Change> rows, int extra,
-        Action<BinaryCopyRows, ImportMembers.Change> tail, CancellationToken ct)
+    /// <summary>The rows through binary COPY: <see cref="MemberColumns.All"/>, then one field from each of <paramref name="tail"/>.</summary>
+    private static async Task CopyAsync(NpgsqlConnection conn, string copy, IReadOnlyList<ImportMembers.Change> rows, CancellationToken ct,
+        params Action<BinaryCopyRows, ImportMembers.Change>[] tail)
     {
         var columns = MemberColumns.All;
         await using var w = await BinaryCopyRows.BeginAsync(conn, copy, ct);
         foreach (var c in rows)
         {
-            w.StartRow(columns.Count + extra);
+            w.StartRow(columns.Count + tail.Length);
             foreach (var col in columns)
             {
                 switch (col.Value(c))
@@ -129,7 +125,7 @@ internal sealed class PostgresRegisterWriter : IRegisterWriter
                     case var v: throw new InvalidOperationException($"Column {col.Name} holds a {v.GetType().Name}, which the COPY does not write.");
                 }
             }
-            tail(w, c);
+            foreach (var field in tail) field(w, c);
         }
         await w.CompleteAsync(ct);
     }
