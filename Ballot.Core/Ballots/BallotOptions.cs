@@ -51,6 +51,14 @@ public sealed class BallotOptions
     public int MaxVotesPerCommit { get; set; } = 512;
 
     /// <summary>
+    /// PostgreSQL: vote batches in flight at once, each on its own connection with its own running sums (ADR 0912), so
+    /// one batch's statement runs while another waits for its commit to reach the disk. SQLite has one writer, and
+    /// its store overlaps the commit itself (ADR 0213).
+    /// </summary>
+    [Range(1, 16)]
+    public int VoteConnections { get; set; } = 2;
+
+    /// <summary>
     /// SQLite: after this many recorded votes since the last copy, a thread beside the vote writer copies the WAL into
     /// the database file (a PASSIVE checkpoint); about two WAL pages per vote (ADR 0212, 0213).
     /// </summary>

@@ -192,9 +192,14 @@ async Task OpenAndVote(int run)
         var ping = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), $"http://127.0.0.1:{ports[api]}"], $"-d{duration}s");
         var cpu1 = Cpu();
         var before = await Papers();
+        var machine1 = MachineCpu();
+        var (pg1, children1) = ProcessCpu("postgres");
         var votes = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), $"http://127.0.0.1:{ports[api]}", "--", Split(credFile, api), $"{WrkThreads()}"],
             $"-d{duration}s");
         var cpu2 = Cpu();
+        var machine2 = MachineCpu();
+        var (pg2, children2) = ProcessCpu("postgres");
+        var wrkCpu = children2 - children1;
         TimeSpan Cpu() => processes.Aggregate(TimeSpan.Zero, (sum, p) => { p.Refresh(); return sum + p.TotalProcessorTime; });
         var recorded = await Papers() - before;
         async Task<long> Papers()
@@ -207,6 +212,12 @@ async Task OpenAndVote(int run)
                           $"requests {votes.Requests}, papers recorded {recorded}; ratio to ceiling {votes.Rps / ping.Rps:0.00}");
         // CPU the API process spent per answer (all its threads, user and kernel): steadier than throughput from run to run.
         Console.WriteLine($"RESULT api cpu per request: ping {(cpu1 - cpu0).TotalMicroseconds / ping.Requests:0.0} us, vote {(cpu2 - cpu1).TotalMicroseconds / votes.Requests:0.0} us");
+        // The whole machine during the votes (every process: the APIs, PostgreSQL, wrk): whether CPU or waiting bounds them.
+        var busy = machine2.Busy - machine1.Busy;
+        var all = busy + machine2.Idle - machine1.Idle;
+        var seconds = all / (double)Environment.ProcessorCount / 100;
+        Console.WriteLine($"RESULT machine during votes: {busy / 100.0 / seconds:0.00} of {Environment.ProcessorCount} cores busy; api {(cpu2 - cpu1).TotalSeconds / seconds:0.00} cores, " +
+                          $"postgres {(pg2 - pg1) / 100.0 / seconds:0.00} ({(pg2 - pg1) * 1e4 / votes.Requests:0} us a vote), wrk (its whole run) {wrkCpu / 100.0 / seconds:0.00}");
     }
     finally
     {
@@ -217,6 +228,31 @@ async Task OpenAndVote(int run)
         }
         await drop();
     }
+}
+
+// Jiffies from /proc/stat's first line: busy (user, nice, system, irq, softirq, steal) and idle (idle, iowait).
+static (long Busy, long Idle) MachineCpu()
+{
+    var f = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7], f[3] + f[4]);
+}
+
+// Jiffies (user and system) of the processes with this name, and of this process's children that have exited (wrk), from /proc.
+static (long Named, long Children) ProcessCpu(string name)
+{
+    long named = 0, children = 0;
+    foreach (var dir in Directory.EnumerateDirectories("/proc"))
+    {
+        if (!char.IsDigit(Path.GetFileName(dir)[0])) continue;
+        string stat;
+        try { stat = File.ReadAllText(Path.Combine(dir, "stat")); } catch (IOException) { continue; } catch (UnauthorizedAccessException) { continue; }
+        var comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
+        var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var jiffies = long.Parse(f[11]) + long.Parse(f[12]);
+        if (comm == name) named += jiffies;
+        if (int.Parse(Path.GetFileName(dir)) == Environment.ProcessId) children = long.Parse(f[13]) + long.Parse(f[14]);
+    }
+    return (named, children);
 }
 
 int WrkThreads() => Math.Max(1, 2 / apis);

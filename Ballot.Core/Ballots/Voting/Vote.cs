@@ -46,6 +46,9 @@ internal interface IVoteStore : IAsyncDisposable
 public abstract class VoteStores
 {
     internal abstract Task<IVoteStore> OpenAsync();
+
+    /// <summary>How many batches the writer may have in flight, each in a store of its own.</summary>
+    internal virtual int Lanes => 1;
 }
 
 internal sealed class SqliteVoteStores(Db db, IOptions<BallotOptions> options, ILogger<VoteWriter> log) : VoteStores
@@ -56,4 +59,6 @@ internal sealed class SqliteVoteStores(Db db, IOptions<BallotOptions> options, I
 internal sealed class PostgresVoteStores(Db db, IOptions<BallotOptions> options, ILogger<VoteWriter> log) : VoteStores
 {
     internal override Task<IVoteStore> OpenAsync() => PostgresVoteStore.OpenAsync(db, options.Value, log);
+
+    internal override int Lanes => options.Value.VoteConnections;
 }

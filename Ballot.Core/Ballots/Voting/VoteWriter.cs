@@ -9,10 +9,12 @@ namespace Ballot.Core.Ballots.Voting;
 /// each vote is answered only once that transaction is durable. Each vote keeps its own outcome: a credential already
 /// used in the batch is refused on its own while the others commit. If the commit fails, every vote in the batch fails
 /// and none was recorded; the next batch opens a new store. See docs/decisions/0202-group-commit-votes.md and 0213.
+/// Where the engine allows (PostgreSQL, ADR 0912), several such loops ("lanes") take batches from the same queue, each
+/// with a store of its own: while one batch waits for its commit to reach the disk, the next one's statement runs.
 /// </summary>
 public sealed class VoteWriter : IAsyncDisposable
 {
-    private readonly Channel<PendingVote> _queue = Channel.CreateUnbounded<PendingVote>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingVote> _queue;
     private readonly VoteStores _stores;
     private readonly TimeProvider _clock;
     private readonly BallotOptions _options;
@@ -25,7 +27,8 @@ public sealed class VoteWriter : IAsyncDisposable
         _clock = clock;
         _options = options.Value;
         _log = log;
-        _loop = new Lazy<Task>(() => Task.Run(RunAsync));
+        _queue = Channel.CreateUnbounded<PendingVote>(new UnboundedChannelOptions { SingleReader = stores.Lanes == 1 });
+        _loop = new Lazy<Task>(() => Task.WhenAll(Enumerable.Range(0, stores.Lanes).Select(_ => Task.Run(RunAsync))));
     }
 
     /// <summary>Records a vote for a credential already looked up; answers once it is durable, or refused.</summary>
