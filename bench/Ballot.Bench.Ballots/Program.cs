@@ -39,7 +39,9 @@ var slots = Arg("--slots", 30000);
 var fill = Arg("--fill", 150);
 // The whole system (issue 15): this many API processes on the same database, each on its own port, loaded at once.
 var apis = Arg("--apis", 1);
-var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
+// Loopback on the bench's one machine, so no TLS: Npgsql's default (Prefer) against a server with ssl = on encrypts every
+// byte of every statement on both ends. Between hosts, TLS is required (docs/operations.md, "The connection to PostgreSQL").
+var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres;SSL Mode=Disable";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
 if (!File.Exists(apiDll)) { Console.Error.WriteLine($"Build first: dotnet build -c Release Ballot.sln ({apiDll} missing)"); return 1; }
@@ -189,8 +191,10 @@ async Task OpenAndVote(int run)
             await Task.Delay(TimeSpan.FromSeconds(fill));
         }
         var cpu0 = Cpu();
+        var (_, pingChildren0) = ProcessCpu("postgres");
         var ping = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), $"http://127.0.0.1:{ports[api]}"], $"-d{duration}s");
         var cpu1 = Cpu();
+        var (_, pingChildren1) = ProcessCpu("postgres");
         var before = await Papers();
         var machine1 = MachineCpu();
         var (pg1, children1) = ProcessCpu("postgres");
@@ -218,6 +222,7 @@ async Task OpenAndVote(int run)
         var seconds = all / (double)Environment.ProcessorCount / 100;
         Console.WriteLine($"RESULT machine during votes: {busy / 100.0 / seconds:0.00} of {Environment.ProcessorCount} cores busy; api {(cpu2 - cpu1).TotalSeconds / seconds:0.00} cores, " +
                           $"postgres {(pg2 - pg1) / 100.0 / seconds:0.00} ({(pg2 - pg1) * 1e4 / votes.Requests:0} us a vote), wrk (its whole run) {wrkCpu / 100.0 / seconds:0.00}");
+        Console.WriteLine($"RESULT wrk cpu per request: ping {(pingChildren1 - pingChildren0) * 1e4 / ping.Requests:0.0} us, vote {wrkCpu * 1e4 / votes.Requests:0.0} us");
     }
     finally
     {

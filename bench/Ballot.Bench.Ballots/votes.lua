@@ -3,6 +3,9 @@
 local creds = {}
 local idx = 0
 local threads = {}
+-- The request's head for each body length, made once by wrk.format: a request then costs one concatenation, close to
+-- the static request the ceiling (ping.lua) sends, instead of the CPU of formatting it on the cores the API shares.
+local heads = {}
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -29,5 +32,11 @@ function request()
   idx = idx + 1
   local c = creds[idx] or creds[1]
   local body = '{"credential":"' .. c .. '","answers":' .. answers[math.random(3)] .. '}'
-  return wrk.format("POST", "/api/votes", { ["Content-Type"] = "application/json" }, body)
+  local head = heads[#body]
+  if not head then
+    local whole = wrk.format("POST", "/api/votes", { ["Content-Type"] = "application/json" }, body)
+    head = whole:sub(1, #whole - #body)
+    heads[#body] = head
+  end
+  return head .. body
 end
