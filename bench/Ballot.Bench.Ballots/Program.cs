@@ -39,9 +39,7 @@ var slots = Arg("--slots", 30000);
 var fill = Arg("--fill", 150);
 // The whole system (issue 15): this many API processes on the same database, each on its own port, loaded at once.
 var apis = Arg("--apis", 1);
-// Loopback on the bench's one machine, so no TLS: Npgsql's default (Prefer) against a server with ssl = on encrypts every
-// byte of every statement on both ends. Between hosts, TLS is required (docs/operations.md, "The connection to PostgreSQL").
-var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres;SSL Mode=Disable";
+var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
 if (!File.Exists(apiDll)) { Console.Error.WriteLine($"Build first: dotnet build -c Release Ballot.sln ({apiDll} missing)"); return 1; }

@@ -36,7 +36,7 @@ public static class Throughput
         Directory.CreateDirectory(work);
         string connectionString;
         string? pgDb = null;
-        var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres;SSL Mode=Disable";
+        var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
         if (engine == "postgres")
         {
             pgDb = $"ballot_bench_mail_{Environment.ProcessId}";

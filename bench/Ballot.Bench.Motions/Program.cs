@@ -18,9 +18,7 @@ var runs = Arg("--runs", 3);
 var warmup = Arg("--warmup", 30);
 var engine = ArgS("--engine", "sqlite");
 var keep = args.Contains("--keep");
-// Loopback on the bench's one machine, so no TLS: Npgsql's default (Prefer) against a server with ssl = on encrypts every
-// byte of every statement on both ends. Between hosts, TLS is required (docs/operations.md, "The connection to PostgreSQL").
-var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres;SSL Mode=Disable";
+var pgAdmin = Environment.GetEnvironmentVariable("BALLOT_TEST_PG") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
 var root = FindRoot();
 var apiDll = Path.Combine(root, "Ballot.Api/bin/Release/net10.0/Ballot.Api.dll");
 if (!File.Exists(apiDll)) { Console.Error.WriteLine($"Build first: dotnet build -c Release Ballot.sln ({apiDll} missing)"); return 1; }

@@ -37,7 +37,7 @@ public static class RunningSumBench
         var batchSize = Int(args, "--batch", 64);
         var runs = Int(args, "--runs", 3);
         var dir = Arg(args, "--data") ?? "/tmp/ballot-bench-sums";
-        var pg = Arg(args, "--pg") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres;SSL Mode=Disable";
+        var pg = Arg(args, "--pg") ?? "Host=127.0.0.1;Port=5432;Username=ballot;Password=ballot;Database=postgres";
         var engines = (Arg(args, "--engines") ?? "sqlite,postgres").Split(',');
         Directory.CreateDirectory(dir);
         Console.WriteLine($"running-sum bench: {papers:N0} papers, {constituencies:N0} constituencies, {writers} writers, batches of {batchSize}, " +
