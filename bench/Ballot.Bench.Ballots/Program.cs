@@ -189,18 +189,18 @@ async Task OpenAndVote(int run)
             await Task.Delay(TimeSpan.FromSeconds(fill));
         }
         var cpu0 = Cpu();
-        var (_, pingChildren0) = ProcessCpu("postgres");
+        var pingChildren0 = ChildrenCpu();
         var ping = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), $"http://127.0.0.1:{ports[api]}"], $"-d{duration}s");
         var cpu1 = Cpu();
-        var (_, pingChildren1) = ProcessCpu("postgres");
+        var pingChildren1 = ChildrenCpu();
         var before = await Papers();
         var machine1 = MachineCpu();
-        var (pg1, children1) = ProcessCpu("postgres");
+        var (pg1, children1) = (NamedCpu("postgres"), ChildrenCpu());
         var votes = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), $"http://127.0.0.1:{ports[api]}", "--", Split(credFile, api), $"{WrkThreads()}"],
             $"-d{duration}s");
         var cpu2 = Cpu();
         var machine2 = MachineCpu();
-        var (pg2, children2) = ProcessCpu("postgres");
+        var (pg2, children2) = (NamedCpu("postgres"), ChildrenCpu());
         var wrkCpu = children2 - children1;
         TimeSpan Cpu() => processes.Aggregate(TimeSpan.Zero, (sum, p) => { p.Refresh(); return sum + p.TotalProcessorTime; });
         var recorded = await Papers() - before;
@@ -240,23 +240,31 @@ static (long Busy, long Idle) MachineCpu()
     return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7], f[3] + f[4]);
 }
 
-// Jiffies (user and system) of the processes with this name, and of this process's children that have exited (wrk), from /proc.
-static (long Named, long Children) ProcessCpu(string name)
+// Jiffies (user and system) of every process with this name, from /proc.
+static long NamedCpu(string name)
 {
-    long named = 0, children = 0;
+    long named = 0;
     foreach (var dir in Directory.EnumerateDirectories("/proc"))
     {
         if (!char.IsDigit(Path.GetFileName(dir)[0])) continue;
         string stat;
         try { stat = File.ReadAllText(Path.Combine(dir, "stat")); } catch (IOException) { continue; } catch (UnauthorizedAccessException) { continue; }
-        var comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
-        var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var jiffies = long.Parse(f[11]) + long.Parse(f[12]);
-        if (comm == name) named += jiffies;
-        if (int.Parse(Path.GetFileName(dir)) == Environment.ProcessId) children = long.Parse(f[13]) + long.Parse(f[14]);
+        if (stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')] != name) continue;
+        var f = StatFields(stat);
+        named += long.Parse(f[11]) + long.Parse(f[12]);
     }
-    return (named, children);
+    return named;
 }
+
+// Jiffies of this process's children that have exited and been waited for (each wrk run).
+static long ChildrenCpu()
+{
+    var f = StatFields(File.ReadAllText("/proc/self/stat"));
+    return long.Parse(f[13]) + long.Parse(f[14]);
+}
+
+// The fields of a /proc/<pid>/stat line after the command name (which may hold spaces), state first.
+static string[] StatFields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
 
 int WrkThreads() => Math.Max(1, 2 / apis);
 
