@@ -15,9 +15,12 @@ namespace Ballot.Core.Ballots.Voting;
 /// will win, and the statement writes the new sum of each constituency whose claims all won; where one did not (a
 /// credential used already, a ballot not open), a second statement in the same transaction writes the sums of the
 /// claims that won. The new sums become the store's own only once the transaction commits.
-/// Two stores (two API processes) may hold the same credentials in one batch each: the electors are locked in key order
-/// (<c>locked</c>) before any is changed, so two batches never wait on each other's rows in opposite orders; a deadlock
-/// or serialization failure with some other statement retries the whole batch (its transaction left nothing behind).
+/// Two stores (two lanes or two API processes) may hold the same credentials in one batch each: a batch is sent in key
+/// order (ballot, member) and the claim walks its array in that order, one elector row after the other by its index, so
+/// two batches take their elector rows in the same order and do not wait on each other in opposite orders. The claim
+/// takes each row once (an update, re-checked against a claim that committed first), not locked first and updated
+/// after (ADR 0913). The order is the plan's, not a promise of SQL's: a deadlock or serialization failure, with this or
+/// any other statement, retries the whole batch (its transaction left nothing behind).
 /// </summary>
 internal sealed class PostgresVoteStore : IVoteStore
 {
@@ -28,15 +31,10 @@ internal sealed class PostgresVoteStore : IVoteStore
             SELECT * FROM unnest(@i, @ballot, @member, @hash, @tracker, @constituency, @sealed)
                 AS v (i, ballot_id, member_id, credential_hash, tracker, constituency, sealed)
             WHERE ballot_id IN (SELECT id FROM open)),
-        locked AS (
-            SELECT v.i FROM vote v
-            JOIN ballot_elector e ON e.ballot_id = v.ballot_id AND e.member_id = v.member_id AND e.credential_hash = v.credential_hash
-            WHERE e.voted = 0 ORDER BY e.ballot_id, e.member_id FOR UPDATE OF e),
         claimed AS (
             UPDATE ballot_elector e SET voted = 1, voted_hour = @hour
             FROM vote v
-            WHERE v.i IN (SELECT i FROM locked)
-              AND e.ballot_id = v.ballot_id AND e.member_id = v.member_id AND e.credential_hash = v.credential_hash AND e.voted = 0
+            WHERE e.ballot_id = v.ballot_id AND e.member_id = v.member_id AND e.credential_hash = v.credential_hash AND e.voted = 0
             RETURNING v.i, v.ballot_id, v.tracker, v.constituency, v.sealed),
         papers AS (
             INSERT INTO ballot_paper (ballot_id, tracker, constituency, sealed)
@@ -113,17 +111,20 @@ internal sealed class PostgresVoteStore : IVoteStore
     public async Task WriteAsync(IReadOnlyList<PendingVote> batch, DateTimeOffset now)
     {
         // A credential twice in one batch is sent once: its first vote is claimed or refused, the others are refused.
-        var slotOf = new Dictionary<string, int>(batch.Count, StringComparer.Ordinal);
-        var slot = new int[batch.Count];
+        var first = new Dictionary<string, int>(batch.Count, StringComparer.Ordinal);
         var sent = new List<int>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
+            if (first.TryAdd(batch[i].Vote.CredentialHash, i)) sent.Add(i);
+        // Sent in key order, which the statement claims them in: see the class's summary.
+        sent.Sort((x, y) => (batch[x].Vote.BallotId, batch[x].Vote.MemberId).CompareTo((batch[y].Vote.BallotId, batch[y].Vote.MemberId)));
+        var position = new int[batch.Count];
+        for (var k = 0; k < sent.Count; k++) position[sent[k]] = k;
+        // slot[i]: the position sent of vote i's credential, negated (~) for a repeat of a credential sent earlier.
+        var slot = new int[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            if (slotOf.TryGetValue(batch[i].Vote.CredentialHash, out slot[i])) slot[i] = ~slot[i];
-            else
-            {
-                slot[i] = slotOf[batch[i].Vote.CredentialHash] = sent.Count;
-                sent.Add(i);
-            }
+            var f = first[batch[i].Vote.CredentialHash];
+            slot[i] = f == i ? position[i] : ~position[f];
         }
         var p = _record.Parameters;
         p["ballots"].Value = batch.Select(v => v.Vote.BallotId).Distinct().ToArray();
