@@ -271,7 +271,7 @@ int WrkThreads() => Math.Max(1, 2 / apis);
 // The votes' wrk runs one thread per API. wrk starts each thread as soon as that thread's init has run, and starts its
 // clock only after the last one's: a second thread's init (reading its credentials and making its requests) would give
 // the first a head start of votes counted against a shorter time. One thread reads its file before the clock starts,
-// and drives 64 connections at these rates with a fifth of a core.
+// and drives 64 connections at these rates with under a fifth of a core.
 int VoteThreads() => 1;
 
 // With several APIs, each gets every apis-th credential of the file, in a file of its own.
