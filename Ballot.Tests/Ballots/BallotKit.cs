@@ -123,6 +123,15 @@ public sealed class BallotKit(ApiHost api)
         return (string)(await response.ReadJson())["receipt"]!;
     }
 
+    /// <summary>A member's vote as the vote path hands it to a store: its claim (elector, credential hash) and a real sealed paper.</summary>
+    public async Task<Ballot.Core.Ballots.Voting.Vote> SealedVote(long ballotId, string membershipNumber, IReadOnlyDictionary<string, string?> answers)
+    {
+        var memberId = await MemberId(membershipNumber);
+        var constituency = await Scalar<string>("SELECT constituency FROM ballot_elector WHERE ballot_id = @ballotId AND member_id = @memberId", new { ballotId, memberId });
+        var hash = Credentials.Hash(await Credential(ballotId, membershipNumber));
+        return new Ballot.Core.Ballots.Voting.Vote(ballotId, memberId, hash, constituency, await TestPapers.SealedAsync(Api, ballotId, answers));
+    }
+
     public async Task<T> Scalar<T>(string sql, object? args = null)
     {
         await using var conn = await Api.OpenAsync();

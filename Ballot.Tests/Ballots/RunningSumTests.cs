@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Ballot.Core.Ballots;
 using Ballot.Core.Ballots.Voting;
 using Ballot.Core.Sealing;
 using Ballot.Tests.Infrastructure;
@@ -77,12 +76,7 @@ public sealed class RunningSumTests
         {
             var batch = new List<PendingVote>();
             foreach (var i in new[] { 1, 21, 22 })
-            {
-                var memberId = await _kit.MemberId($"M{i:D6}");
-                var constituency = await _kit.Scalar<string>("SELECT constituency FROM ballot_elector WHERE ballot_id = @id AND member_id = @memberId", new { id, memberId });
-                var paper = await TestPapers.SealedAsync(_api, id, JsonAnswers(i));
-                batch.Add(new PendingVote(new Vote(id, memberId, Credentials.Hash(await _kit.Credential(id, $"M{i:D6}")), constituency, paper)));
-            }
+                batch.Add(new PendingVote(await _kit.SealedVote(id, $"M{i:D6}", JsonAnswers(i))));
             await store.WriteAsync(batch, _kit.Now);
             var outcomes = await Task.WhenAll(batch.Select(v => v.Task));
             Assert.That(outcomes.Select(o => o.Outcome), Is.EqualTo(new[] { VoteOutcome.AlreadyVoted, VoteOutcome.Recorded, VoteOutcome.Recorded }));

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Ballot.Core.Ballots;
 using Ballot.Core.Ballots.Voting;
 using Ballot.Core.Data;
 using Ballot.Tests.Infrastructure;
@@ -43,13 +42,7 @@ public sealed class VoteBatchOrderTests
         {
             var votes = new List<(Vote A, Vote B)>();
             for (var i = 1 + 40 * round; i <= 40 * (round + 1); i++)
-            {
-                var memberId = await _kit.MemberId($"M{i:D6}");
-                var constituency = await _kit.Scalar<string>("SELECT constituency FROM ballot_elector WHERE ballot_id = @id AND member_id = @memberId", new { id, memberId });
-                var hash = Credentials.Hash(await _kit.Credential(id, $"M{i:D6}"));
-                votes.Add((new Vote(id, memberId, hash, constituency, await TestPapers.SealedAsync(_api, id, answers)),
-                           new Vote(id, memberId, hash, constituency, await TestPapers.SealedAsync(_api, id, answers))));
-            }
+                votes.Add((await _kit.SealedVote(id, $"M{i:D6}", answers), await _kit.SealedVote(id, $"M{i:D6}", answers)));
             var a = votes.Select(v => new PendingVote(v.A)).ToList();
             var b = votes.Select(v => new PendingVote(v.B)).Reverse().ToList();
             await using (var holder = await _api.OpenAsync())
