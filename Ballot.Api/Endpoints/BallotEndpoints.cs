@@ -24,6 +24,8 @@ public sealed class BallotEndpoints : IEndpoints
             .WithSummary("Close a consultative ballot early and count it (the worker closes every ballot at closesAt).");
         ballots.MapGet("/{id}/turnout", Turnout).RequireRoles(Roles.Executive, Roles.Scrutineer)
             .WithSummary("Who has voted: totals, per constituency and per hour. Never what anyone chose.");
+        ballots.MapGet("/{id}/sealing-stock", SealingStock).RequireRoles(Roles.Executive, Roles.Scrutineer)
+            .WithSummary("This API process's stock of precomputed sealing slots for the ballot: ready, capacity, and answers sealed from stock or directly.");
         ballots.MapGet("/{id}/result", Result).AllowAnonymous()
             .WithSummary("The count: staff after close, everyone after certification.");
         ballots.MapGet("/{id}/receipts/{receipt}", CheckReceipt).AllowAnonymous()
@@ -76,6 +78,9 @@ public sealed class BallotEndpoints : IEndpoints
 
     private static async Task<Ok<GetTurnout.View>> Turnout(long id, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetTurnout.Query(id), ct));
+
+    private static async Task<Ok<GetSealingStock.View>> SealingStock(long id, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetSealingStock.Query(id), ct));
 
     private static async Task<Ok<GetResult.View>> Result(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetResult.Query(id, Staff: user.Identity?.IsAuthenticated == true), ct));

@@ -49,6 +49,9 @@ public sealed class SealingPool : IDisposable
     /// <summary>Answers sealed directly because the pool was empty.</summary>
     public long SealedDirectly => Interlocked.Read(ref _direct);
 
+    /// <summary>What the pool holds and has served, at this moment: nothing secret (a count of slots and of answers).</summary>
+    public SealingStock Stock() => new(OptionCount, Capacity, _slots.Count, Served, SealedDirectly);
+
     public SealedAnswer Seal(byte[] context, int chosen)
     {
         if (chosen < 0 || chosen >= OptionCount) throw new ArgumentOutOfRangeException(nameof(chosen), "The chosen option is not on the paper.");
@@ -101,6 +104,9 @@ public sealed class SealingPool : IDisposable
         }
     }
 }
+
+/// <summary>One pool's stock: its option count, capacity, slots ready now, and answers sealed from a slot or directly so far.</summary>
+public sealed record SealingStock(int Options, int Capacity, int Ready, long SealedFromStock, long SealedDirectly);
 
 /// <summary>
 /// A ballot's sealer: one <see cref="SealingPool"/> per option count its questions have, each question sealed under

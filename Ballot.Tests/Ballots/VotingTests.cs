@@ -297,4 +297,41 @@ public sealed class VotingTests() : BallotApiTests(12, 3, s => s["Ballots:Failed
             Assert.That(dump, Does.Not.Contain("\"boycott\":\"Yes\"").And.Not.Contain("\"boycott\":\"No\""), table);
         }
     }
+    [Test]
+    public async Task Staff_see_this_processs_sealing_stock_drawn_by_votes_and_filled_again()
+    {
+        var id = await Kit.OpenConsultative();
+        using var exec = await Api.ClientFor(Roles.Executive);
+        async Task<JsonNode> Stock() => await (await (await exec.GetAsync($"/api/ballots/{id}/sealing-stock")).AssertStatus(HttpStatusCode.OK)).ReadJson();
+        var before = await Stock();
+        Assert.That((bool)before["started"]!, Is.False, "no vote or voting page has started the pools yet");
+        Assert.That(before["pools"]!.AsArray(), Is.Empty);
+        Assert.That((int)before["slotsPerQuestion"]!, Is.EqualTo(4));
+
+        foreach (var member in (string[])["M000001", "M000002", "M000003"])
+            await Kit.VoteOk(id, member, """{"boycott":"Yes","timing":"Spring term"}""");
+
+        // Each question has a pool of its own option count (yes, no, spoiled; three terms and spoiled): one answer each per vote.
+        var after = await Stock();
+        Assert.That((bool)after["started"]!, Is.True);
+        var pools = after["pools"]!.AsArray().Select(p => p!).OrderBy(p => (int)p["options"]!).ToList();
+        Assert.That(pools.Select(p => (int)p["options"]!), Is.EqualTo(new[] { 3, 4 }));
+        Assert.That(pools.Select(p => (int)p["capacity"]!), Is.EqualTo(new[] { 4, 4 }));
+        Assert.That(pools.Select(p => (long)p["sealedFromStock"]! + (long)p["sealedDirectly"]!), Is.EqualTo(new[] { 3L, 3L }));
+        Assert.That(pools.All(p => (int)p["ready"]! is >= 0 and <= 4));
+
+        // The background fill brings every pool back to its capacity.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        JsonNode stock;
+        do
+        {
+            stock = await Stock();
+            if ((bool)stock["full"]!) break;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        Assert.That((bool)stock["full"]!, Is.True, stock.ToJsonString());
+        Assert.That(stock["pools"]!.AsArray().Select(p => (int)p!["ready"]!), Is.EqualTo(new[] { 4, 4 }));
+
+        await (await exec.GetAsync("/api/ballots/999999/sealing-stock")).AssertProblem(HttpStatusCode.NotFound);
+    }
 }

@@ -8,7 +8,7 @@
 // Every ballot has its key from a 2-of-3 ceremony run in this process first (trustees as TestTrustees runs them).
 // Usage: dotnet run -c Release --project bench/Ballot.Bench.Ballots -- [--engine sqlite|postgres] [--electors 450000]
 //        [--count-votes 1000000] [--duration 10] [--connections 64] [--runs 1] [--warmup 3 (seconds of votes before measuring)]
-//        [--slots 30000 (sealing slots per question in each API, ADR 0905; 0 seals directly)] [--fill 150 (seconds to let them fill after the warm-up)]
+//        [--slots 30000 (sealing slots per question in each API, ADR 0905; 0 seals directly)] [--fill 150 (at most this many seconds for them to fill after the warm-up)]
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -182,11 +182,24 @@ async Task OpenAndVote(int run)
             await WrkEach(api => ["-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), $"http://127.0.0.1:{ports[api]}", "--", Split(warmFile, api), $"{VoteThreads()}"],
                 $"-d{warmup}s", quiet: true, threads: VoteThreads());
         // The warm-up's votes started each API's sealing slots (ADR 0905); they fill in the background, as they would
-        // between a ballot's opening and its busiest hour. Measured once they are full, so nothing else takes the CPU.
+        // between a ballot's opening and its busiest hour. Measured once every API says its stock is full
+        // (GET /api/ballots/{id}/sealing-stock), so no filler takes the CPU; --fill is the most it waits.
+        var staff = ports.Select(p => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{p}") }).ToArray();
+        foreach (var s in staff) s.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        async Task<System.Text.Json.JsonElement[]> Stock() => await Task.WhenAll(staff.Select(async s =>
+            System.Text.Json.JsonDocument.Parse(await s.GetStringAsync($"/api/ballots/{ballot.Id}/sealing-stock")).RootElement));
+        static string Pools(System.Text.Json.JsonElement stock) => string.Join(", ", stock.GetProperty("pools").EnumerateArray().Select(p =>
+            $"{p.GetProperty("options").GetInt32()} options: {p.GetProperty("ready").GetInt32()} of {p.GetProperty("capacity").GetInt32()} ready, " +
+            $"{p.GetProperty("sealedFromStock").GetInt64()} from stock, {p.GetProperty("sealedDirectly").GetInt64()} directly"));
         if (slots > 0 && fill > 0)
         {
-            Console.WriteLine($"letting {slots} sealing slots per question fill for {fill} s");
-            await Task.Delay(TimeSpan.FromSeconds(fill));
+            Console.WriteLine($"waiting for {slots} sealing slots per question to fill (at most {fill} s)");
+            var filling = Stopwatch.StartNew();
+            while (filling.Elapsed.TotalSeconds < fill && !(await Stock()).All(s => s.GetProperty("full").GetBoolean()))
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            var stock = await Stock();
+            Console.WriteLine($"RESULT sealing stock {(stock.All(s => s.GetProperty("full").GetBoolean()) ? "full" : "NOT full")} after {filling.Elapsed.TotalSeconds:0} s: " +
+                              string.Join(" | ", stock.Select(Pools)));
         }
         var cpu0 = Cpu();
         var pingChildren0 = ChildrenCpu();
@@ -221,6 +234,8 @@ async Task OpenAndVote(int run)
         Console.WriteLine($"RESULT machine during votes: {busy / 100.0 / seconds:0.00} of {Environment.ProcessorCount} cores busy; api {(cpu2 - cpu1).TotalSeconds / seconds:0.00} cores, " +
                           $"postgres {(pg2 - pg1) / 100.0 / seconds:0.00} ({(pg2 - pg1) * 1e4 / votes.Requests:0} us a vote), wrk (its whole run) {wrkCpu / 100.0 / seconds:0.00}");
         Console.WriteLine($"RESULT wrk cpu per request: ping {(pingChildren1 - pingChildren0) * 1e4 / ping.Requests:0.0} us, vote {wrkCpu * 1e4 / votes.Requests:0.0} us");
+        // A pool that fell to a quarter of its capacity during the votes was being refilled while they were measured.
+        if (slots > 0) Console.WriteLine($"RESULT sealing stock after the votes: {string.Join(" | ", (await Stock()).Select(Pools))}");
     }
     finally
     {

@@ -71,6 +71,13 @@ public sealed class BallotSealer(Db db, IOptions<BallotOptions> options) : IDisp
         if (options.Value.SealingSlotsPerQuestion > 0) SlotsFor(ballotId, await KeyAsync(ballotId, ct), questions);
     }
 
+    /// <summary>
+    /// This process's stock of sealing slots for the ballot, one entry per pool (questions with the same number of
+    /// options share one); empty until the ballot's first vote or voting page starts the pools.
+    /// </summary>
+    public IReadOnlyList<SealingStock> StockOf(long ballotId) =>
+        _slots.TryGetValue(ballotId, out var lazy) && lazy.IsValueCreated ? [.. lazy.Value.Pools.Select(p => p.Stock())] : [];
+
     private PaperSealer SlotsFor(long ballotId, BallotKey key, IReadOnlyList<Question> questions) =>
         _slots.GetOrAdd(ballotId, id => new Lazy<PaperSealer>(() =>
             new PaperSealer(id, key, [.. questions.Select(q => q.Options.Count + 1)], options.Value.SealingSlotsPerQuestion))).Value;
