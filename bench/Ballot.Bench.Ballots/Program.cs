@@ -176,14 +176,11 @@ async Task OpenAndVote(int run)
         }
         }
         var baseUrl = $"http://127.0.0.1:{ports[0]}";
-        // A server in use has compiled its hot paths long since: a few seconds of votes first, with credentials of
-        // their own, so the measured run does not pay for the runtime's tiered recompilation of the vote path.
-        if (warmup > 0)
-            await WrkEach(api => ["-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), $"http://127.0.0.1:{ports[api]}", "--", Split(warmFile, api), $"{VoteThreads()}"],
-                $"-d{warmup}s", quiet: true, threads: VoteThreads());
-        // The warm-up's votes started each API's sealing slots (ADR 0905); they fill in the background, as they would
-        // between a ballot's opening and its busiest hour. Measured once every API says its stock is full
-        // (GET /api/ballots/{id}/sealing-stock), so no filler takes the CPU; --fill is the most it waits.
+        // Each API's sealing slots (ADR 0905) start with the ballot's first voting page, here one page per API, and
+        // fill in the background as they would between a ballot's opening and its busiest hour. The warm-up's votes
+        // are then sealed from stock like the measured ones, and the stock is full again before the measurement
+        // (GET /api/ballots/{id}/sealing-stock on every API), so no filler takes the CPU from the votes. --fill is the
+        // most each wait lasts.
         var staff = ports.Select(p => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{p}") }).ToArray();
         foreach (var s in staff) s.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         async Task<System.Text.Json.JsonElement[]> Stock() => await Task.WhenAll(staff.Select(async s =>
@@ -191,16 +188,29 @@ async Task OpenAndVote(int run)
         static string Pools(System.Text.Json.JsonElement stock) => string.Join(", ", stock.GetProperty("pools").EnumerateArray().Select(p =>
             $"{p.GetProperty("options").GetInt32()} options: {p.GetProperty("ready").GetInt32()} of {p.GetProperty("capacity").GetInt32()} ready, " +
             $"{p.GetProperty("sealedFromStock").GetInt64()} from stock, {p.GetProperty("sealedDirectly").GetInt64()} directly"));
-        if (slots > 0 && fill > 0)
+        async Task FillStock(string when)
         {
-            Console.WriteLine($"waiting for {slots} sealing slots per question to fill (at most {fill} s)");
+            if (slots == 0 || fill == 0) return;
+            Console.WriteLine($"waiting for {slots} sealing slots per question to fill {when} (at most {fill} s)");
             var filling = Stopwatch.StartNew();
             while (filling.Elapsed.TotalSeconds < fill && !(await Stock()).All(s => s.GetProperty("full").GetBoolean()))
                 await Task.Delay(TimeSpan.FromSeconds(2));
             var stock = await Stock();
-            Console.WriteLine($"RESULT sealing stock {(stock.All(s => s.GetProperty("full").GetBoolean()) ? "full" : "NOT full")} after {filling.Elapsed.TotalSeconds:0} s: " +
+            Console.WriteLine($"RESULT sealing stock {when}: {(stock.All(s => s.GetProperty("full").GetBoolean()) ? "full" : "NOT full")} after {filling.Elapsed.TotalSeconds:0} s: " +
                               string.Join(" | ", stock.Select(Pools)));
         }
+        if (slots > 0)
+        {
+            var page = File.ReadLines(warmFile).First();
+            foreach (var s in staff) (await s.GetAsync($"/vote/{page}")).EnsureSuccessStatusCode();
+            await FillStock("before the warm-up");
+        }
+        // A server in use has compiled its hot paths long since: a few seconds of votes first, with credentials of
+        // their own, so the measured run does not pay for the runtime's tiered recompilation of the vote path.
+        if (warmup > 0)
+            await WrkEach(api => ["-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/votes.lua"), $"http://127.0.0.1:{ports[api]}", "--", Split(warmFile, api), $"{VoteThreads()}"],
+                $"-d{warmup}s", quiet: true, threads: VoteThreads());
+        await FillStock("after the warm-up");
         var cpu0 = Cpu();
         var pingChildren0 = ChildrenCpu();
         var ping = await WrkEach(api => ["--latency", "-s", Path.Combine(root, "bench/Ballot.Bench.Ballots/ping.lua"), $"http://127.0.0.1:{ports[api]}"], $"-d{duration}s");
