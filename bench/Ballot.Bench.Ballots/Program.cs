@@ -8,7 +8,7 @@
 // Every ballot has its key from a 2-of-3 ceremony run in this process first (trustees as TestTrustees runs them).
 // Usage: dotnet run -c Release --project bench/Ballot.Bench.Ballots -- [--engine sqlite|postgres] [--electors 450000]
 //        [--count-votes 1000000] [--duration 10] [--connections 64] [--runs 1] [--warmup 3 (seconds of votes before measuring)]
-//        [--slots 30000 (sealing slots per question in each API, ADR 0905; 0 seals directly)] [--fill 150 (at most this many seconds for them to fill after the warm-up)]
+//        [--slots 30000 (sealing slots per question in each API, ADR 0905; 0 seals directly)] [--fill 150 (at most this many seconds for each wait until they are full: before the warm-up, and again after it)]
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
