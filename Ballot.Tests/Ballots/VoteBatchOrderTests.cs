@@ -12,27 +12,13 @@ namespace Ballot.Tests.Ballots;
 /// claim each credential once, and neither waits on the other in a cycle: a batch is claimed in key order whatever
 /// order its votes arrived in, so PostgreSQL finds no deadlock and no batch is tried again.
 /// </summary>
-public sealed class VoteBatchOrderTests
+public sealed class VoteBatchOrderTests() : BallotApiTests(120, 3)
 {
-    private ApiHost _api = null!;
-    private BallotKit _kit = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _api = await ApiHost.StartAsync();
-        _kit = new BallotKit(_api);
-        await _kit.ImportMembers(MemberCsv.Generate(120, schools: 3));
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _api.DisposeAsync();
-
     [Test]
     public async Task Two_writers_with_the_same_credentials_in_opposite_orders_claim_each_once_without_a_deadlock()
     {
-        var id = await _kit.OpenConsultative();
-        var stores = _api.App.Services.GetRequiredService<VoteStores>();
+        var id = await Kit.OpenConsultative();
+        var stores = Api.App.Services.GetRequiredService<VoteStores>();
         await using var first = await stores.OpenAsync();
         await using var second = await stores.OpenAsync();
         var answers = JsonNode.Parse("""{"boycott":"Yes","timing":"Spring term"}""")!.AsObject().ToDictionary(p => p.Key, p => (string?)p.Value);
@@ -42,10 +28,10 @@ public sealed class VoteBatchOrderTests
         {
             var votes = new List<(Vote A, Vote B)>();
             for (var i = 1 + 40 * round; i <= 40 * (round + 1); i++)
-                votes.Add((await _kit.SealedVote(id, $"M{i:D6}", answers), await _kit.SealedVote(id, $"M{i:D6}", answers)));
+                votes.Add((await Kit.SealedVote(id, $"M{i:D6}", answers), await Kit.SealedVote(id, $"M{i:D6}", answers)));
             var a = votes.Select(v => new PendingVote(v.A)).ToList();
             var b = votes.Select(v => new PendingVote(v.B)).Reverse().ToList();
-            await using (var holder = await _api.OpenAsync())
+            await using (var holder = await Api.OpenAsync())
             {
                 // PostgreSQL: the middle member's row is held elsewhere until both writers wait, so that their claims
                 // overlap. Claiming in arrival order, each would then hold the half the other needs next: a deadlock.
@@ -53,7 +39,7 @@ public sealed class VoteBatchOrderTests
                 if (middle is not null)
                     await holder.ExecuteAsync("SELECT 1 FROM ballot_elector WHERE ballot_id = @id AND member_id = @m FOR UPDATE",
                         new { id, m = votes[20].A.MemberId }, middle);
-                var writes = Task.WhenAll(Task.Run(() => first.WriteAsync(a, _kit.Now)), Task.Run(() => second.WriteAsync(b, _kit.Now)));
+                var writes = Task.WhenAll(Task.Run(() => first.WriteAsync(a, Kit.Now)), Task.Run(() => second.WriteAsync(b, Kit.Now)));
                 if (middle is not null)
                 {
                     await WaitForLockWaiters(holder, middle, 2);
@@ -68,9 +54,9 @@ public sealed class VoteBatchOrderTests
             Assert.That(outcomes.All(o => o.First.Outcome != VoteOutcome.NotOpen && o.Second.Outcome != VoteOutcome.NotOpen), Is.True);
         }
 
-        Assert.That(await _kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(120));
-        Assert.That(await _kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(120));
-        Assert.That(_api.Logs.All, Does.Not.Contain("is tried again"), "no batch met a deadlock");
+        Assert.That(await Kit.Scalar<long>("SELECT COUNT(*) FROM ballot_paper WHERE ballot_id = @id", new { id }), Is.EqualTo(120));
+        Assert.That(await Kit.Scalar<long>("SELECT SUM(voted) FROM ballot_elector WHERE ballot_id = @id", new { id }), Is.EqualTo(120));
+        Assert.That(Api.Logs.All, Does.Not.Contain("is tried again"), "no batch met a deadlock");
     }
 
     private static async Task WaitForLockWaiters(System.Data.Common.DbConnection conn, System.Data.Common.DbTransaction tx, int count)
